@@ -1,0 +1,311 @@
+package dev.linemap.layout;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Descriptor of the 64-byte bucket: the home line of one hash bucket of a {@code long -> long}
+ * table. One bucket is exactly one cache line and starts on a 64-byte boundary.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                          ctrl (0..7)                          |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                          meta (8..15)                         |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                         key 0 (16..23)                        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                        value 0 (24..31)                       |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                         key 1 (32..39)                        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                        value 1 (40..47)                       |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                         key 2 (48..55)                        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                        value 2 (56..63)                       |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code ctrl}: the bucket's state word; bit fields in {@link CtrlWord}. One acquire load of
+ *       it tells a reader the version, the lock, the migration state and which slots are live.</li>
+ *   <li>{@code meta}: link to the first overflow line of this bucket and the number of overflow
+ *       lines; bit fields in {@link MetaWord}.</li>
+ *   <li>{@code slots[3]}: full 64-bit key and value inline. Occupancy lives in {@code ctrl}, so
+ *       every key and every value is storable; a free slot's words are meaningless.</li>
+ * </ul>
+ *
+ * <p>All words are native byte order ({@link java.nio.ByteOrder#nativeOrder()}), 8-byte aligned.
+ * An overflow line has the same shape; see {@link OverflowLineDescriptor}.
+ *
+ * <h2>Memory ordering</h2>
+ * Pairing rule: every release store of {@code ctrl} pairs with an acquire load of the same word.
+ * Slot and {@code meta} words are read with opaque loads inside a seqlock read section and
+ * written with opaque stores while the writer holds the bucket's lock; their visibility is carried
+ * by the {@code ctrl} release/acquire pair and checked by the reader's re-read of {@code ctrl}.
+ * The plain setters exist for one purpose only: filling a bucket that no other thread can reach yet
+ * (evacuation into a new table, published by a release store of the source bucket's {@code ctrl}).
+ *
+ * <p>Every accessor takes the segment and the byte offset of the bucket inside it ({@code line}):
+ * the offsets of the fields themselves are derived from {@link #LAYOUT}, never typed.
+ */
+public final class BucketDescriptor {
+
+    /** Number of inline key/value slots in one line. */
+    public static final int SLOTS = 3;
+
+    /** One key/value slot: two native-order longs. */
+    public static final StructLayout SLOT_LAYOUT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("key"),
+            JAVA_LONG.withName("value"));
+
+    /** The bucket: {@code ctrl}, {@code meta} and three inline slots, 64-byte aligned. */
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                    JAVA_LONG.withName("ctrl"),
+                    JAVA_LONG.withName("meta"),
+                    MemoryLayout.sequenceLayout(SLOTS, SLOT_LAYOUT).withName("slots"))
+            .withByteAlignment(64)
+            .withName("bucket");
+
+    /** Size of one bucket (and of one overflow line) in bytes: one cache line. */
+    public static final long BYTES = LAYOUT.byteSize();
+
+    /** Alignment every bucket and every line segment must have. */
+    public static final long ALIGNMENT = LAYOUT.byteAlignment();
+
+    /** {@code log2(BYTES)}: bucket index to byte offset is a shift. */
+    public static final int BYTES_SHIFT = Long.numberOfTrailingZeros(BYTES);
+
+    /** Byte offset of {@code ctrl} inside a bucket. */
+    public static final long CTRL_OFFSET = LAYOUT.byteOffset(groupElement("ctrl"));
+
+    /** Byte offset of {@code meta} inside a bucket. */
+    public static final long META_OFFSET = LAYOUT.byteOffset(groupElement("meta"));
+
+    /** Byte offset of slot 0's key inside a bucket. */
+    public static final long KEY0_OFFSET =
+            LAYOUT.byteOffset(groupElement("slots"), sequenceElement(0), groupElement("key"));
+
+    /** Byte offset of slot 0's value inside a bucket. */
+    public static final long VALUE0_OFFSET =
+            LAYOUT.byteOffset(groupElement("slots"), sequenceElement(0), groupElement("value"));
+
+    /** Distance in bytes between two consecutive slots. */
+    public static final long SLOT_STRIDE = SLOT_LAYOUT.byteSize();
+
+    /** {@code ctrl} of the bucket at a base offset; coordinates {@code (MemorySegment, long)}. */
+    private static final VarHandle VH_CTRL = LAYOUT.varHandle(groupElement("ctrl"));
+
+    /** {@code meta} of the bucket at a base offset; coordinates {@code (MemorySegment, long)}. */
+    private static final VarHandle VH_META = LAYOUT.varHandle(groupElement("meta"));
+
+    /** Key of slot {@code i}; coordinates {@code (MemorySegment, long base, long i)}. */
+    private static final VarHandle VH_KEY =
+            LAYOUT.varHandle(groupElement("slots"), sequenceElement(), groupElement("key"));
+
+    /** Value of slot {@code i}; coordinates {@code (MemorySegment, long base, long i)}. */
+    private static final VarHandle VH_VALUE =
+            LAYOUT.varHandle(groupElement("slots"), sequenceElement(), groupElement("value"));
+
+    static {
+        // The engine relies on these facts; fail class initialisation rather than corrupt memory.
+        if (BYTES != 64 || ALIGNMENT != 64 || (BYTES & (BYTES - 1)) != 0) {
+            throw new ExceptionInInitializerError("bucket layout must be one 64-byte line, is " + LAYOUT);
+        }
+    }
+
+    private BucketDescriptor() {
+    }
+
+    /**
+     * Byte offset of bucket {@code index} in a segment of consecutive buckets.
+     *
+     * @param index bucket index inside the segment, {@code >= 0}
+     * @return {@code index * BYTES}
+     */
+    public static long lineOffset(final long index) {
+        return index << BYTES_SHIFT;
+    }
+
+    // ---------------------------------------------------------------------------------- ctrl
+
+    /**
+     * Acquire load of {@code ctrl}: the opening load of a seqlock read and of every lock attempt.
+     * Pairs with {@link #ctrlRelease} and with the volatile {@link #casCtrl}.
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket in {@code segment}
+     * @return the ctrl word
+     */
+    public static long ctrlAcquire(final MemorySegment segment, final long line) {
+        return (long) VH_CTRL.getAcquire(segment, line);
+    }
+
+    /**
+     * Opaque load of {@code ctrl}: the validating re-read of a seqlock read. The caller orders its
+     * slot loads before this load with {@link VarHandle#acquireFence()}; opacity only guarantees
+     * that the load is really performed and not torn.
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket in {@code segment}
+     * @return the ctrl word
+     */
+    public static long ctrlOpaque(final MemorySegment segment, final long line) {
+        return (long) VH_CTRL.getOpaque(segment, line);
+    }
+
+    /**
+     * Release store of {@code ctrl}: the unlock of a writer and the publication of an evacuation.
+     * Every slot and meta store made under the lock becomes visible before the new ctrl.
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket in {@code segment}
+     * @param value new ctrl word
+     */
+    public static void ctrlRelease(final MemorySegment segment, final long line, final long value) {
+        VH_CTRL.setRelease(segment, line, value);
+    }
+
+    /**
+     * Volatile compare-and-set of {@code ctrl}: takes the bucket's lock (or moves it to
+     * EVACUATING). Volatile, so it is also an acquire: later loads and stores cannot move above it.
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket in {@code segment}
+     * @param expected the word the caller observed
+     * @param next the word to install
+     * @return {@code true} if {@code ctrl} was {@code expected} and is now {@code next}
+     */
+    public static boolean casCtrl(final MemorySegment segment, final long line, final long expected, final long next) {
+        return VH_CTRL.compareAndSet(segment, line, expected, next);
+    }
+
+    /**
+     * Plain store of {@code ctrl}, only for a bucket no other thread can reach yet.
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket in {@code segment}
+     * @param value new ctrl word
+     */
+    public static void setCtrlPlain(final MemorySegment segment, final long line, final long value) {
+        VH_CTRL.set(segment, line, value);
+    }
+
+    // ---------------------------------------------------------------------------------- meta
+
+    /**
+     * Opaque load of {@code meta}, inside a seqlock read section or under the bucket's lock.
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket in {@code segment}
+     * @return the meta word
+     */
+    public static long metaOpaque(final MemorySegment segment, final long line) {
+        return (long) VH_META.getOpaque(segment, line);
+    }
+
+    /**
+     * Opaque store of {@code meta}; only by the holder of the bucket's lock (published by the
+     * release store of {@code ctrl} at unlock).
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket in {@code segment}
+     * @param value new meta word
+     */
+    public static void setMetaOpaque(final MemorySegment segment, final long line, final long value) {
+        VH_META.setOpaque(segment, line, value);
+    }
+
+    /**
+     * Plain store of {@code meta}, only for a bucket no other thread can reach yet.
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket in {@code segment}
+     * @param value new meta word
+     */
+    public static void setMetaPlain(final MemorySegment segment, final long line, final long value) {
+        VH_META.set(segment, line, value);
+    }
+
+    // --------------------------------------------------------------------------------- slots
+
+    /**
+     * Opaque load of the key in slot {@code slot}.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line in {@code segment}
+     * @param slot slot index, {@code 0 <= slot < SLOTS}
+     * @return the key word (meaningful only if the slot is occupied)
+     */
+    public static long keyOpaque(final MemorySegment segment, final long line, final int slot) {
+        return (long) VH_KEY.getOpaque(segment, line, (long) slot);
+    }
+
+    /**
+     * Opaque load of the value in slot {@code slot}.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line in {@code segment}
+     * @param slot slot index, {@code 0 <= slot < SLOTS}
+     * @return the value word (meaningful only if the slot is occupied)
+     */
+    public static long valueOpaque(final MemorySegment segment, final long line, final int slot) {
+        return (long) VH_VALUE.getOpaque(segment, line, (long) slot);
+    }
+
+    /**
+     * Opaque store of the key in slot {@code slot}; only under the home bucket's lock.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line in {@code segment}
+     * @param slot slot index, {@code 0 <= slot < SLOTS}
+     * @param key the key
+     */
+    public static void setKeyOpaque(final MemorySegment segment, final long line, final int slot, final long key) {
+        VH_KEY.setOpaque(segment, line, (long) slot, key);
+    }
+
+    /**
+     * Opaque store of the value in slot {@code slot}; only under the home bucket's lock.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line in {@code segment}
+     * @param slot slot index, {@code 0 <= slot < SLOTS}
+     * @param value the value
+     */
+    public static void setValueOpaque(final MemorySegment segment, final long line, final int slot, final long value) {
+        VH_VALUE.setOpaque(segment, line, (long) slot, value);
+    }
+
+    /**
+     * Plain store of a whole slot, only for a line no other thread can reach yet.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line in {@code segment}
+     * @param slot slot index, {@code 0 <= slot < SLOTS}
+     * @param key the key
+     * @param value the value
+     */
+    public static void setSlotPlain(
+            final MemorySegment segment, final long line, final int slot, final long key, final long value) {
+        VH_KEY.set(segment, line, (long) slot, key);
+        VH_VALUE.set(segment, line, (long) slot, value);
+    }
+}
