@@ -32,10 +32,10 @@ final class TextDiff {
             if (i < n && j < m && expected.get(i).equals(actual.get(j))) {
                 out.add("  " + expected.get(i++));
                 j++;
-            } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-                out.add("+ " + actual.get(j++));
-            } else {
+            } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
                 out.add("- " + expected.get(i++));
+            } else {
+                out.add("+ " + actual.get(j++));
             }
         }
         return String.join("\n", out);
