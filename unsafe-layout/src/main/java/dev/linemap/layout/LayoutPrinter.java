@@ -1,6 +1,7 @@
 package dev.linemap.layout;
 
 import java.lang.foreign.AddressLayout;
+import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.SequenceLayout;
@@ -30,7 +31,7 @@ import java.util.List;
  * <p>Flattening: struct members are visited in order; a nested named group prefixes its members'
  * names ({@code header.ctrl}); a sequence expands into its elements with index suffixes
  * ({@code slots[0].key}); union members share their offset; padding layouts appear as
- * {@code padding}. Lines of the output never end in spaces and are separated by {@code '\n'}.
+ * {@code padding}. The root's own name titles the output and does not prefix member names. Lines of the output never end in spaces and are separated by {@code '\n'}.
  *
  * <p>Stateless; any thread may call any method.
  */
@@ -65,7 +66,9 @@ public final class LayoutPrinter {
      */
     public static List<LayoutField> fields(final MemoryLayout layout) {
         final List<LayoutField> out = new ArrayList<>();
-        flatten(layout, "", 0, out);
+        // A root group's name is the title, not a prefix (ctrl, not bucket.ctrl); a root sequence
+        // or value has no member names of its own, so its name is kept (octets[0]).
+        flatten(layout, layout instanceof GroupLayout ? "" : layout.name().orElse(""), 0, out);
         return List.copyOf(out);
     }
 
