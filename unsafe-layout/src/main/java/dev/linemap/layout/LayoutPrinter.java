@@ -375,7 +375,7 @@ public final class LayoutPrinter {
     // ------------------------------------------------------------------------------ text helpers
 
     /** Renders rows as aligned columns (two spaces apart) with a dashed rule under the header. */
-    private static String render(final List<String[]> rows, final boolean[] rightAlign) {
+    static String render(final List<String[]> rows, final boolean[] rightAlign) {
         final int[] widths = new int[rows.getFirst().length];
         for (final String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
