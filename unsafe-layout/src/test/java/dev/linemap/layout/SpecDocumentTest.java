@@ -54,6 +54,27 @@ class SpecDocumentTest {
     }
 
     @Test
+    void bucketDiagramInTheSpecIsWhatLayoutPrinterDrawsNow() {
+        final List<String> lines = SourceText.read(SPEC).lines().toList();
+        int at = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("<!-- spec-diagram: bucket ")) {
+                at = i;
+            }
+        }
+        if (at < 0 || !lines.get(at + 1).equals("```")) {
+            throw new AssertionError(SPEC + " has no '<!-- spec-diagram: bucket ... -->' followed by a ``` block");
+        }
+        final List<String> block = new ArrayList<>();
+        for (int i = at + 2; i < lines.size() && !lines.get(i).equals("```"); i++) {
+            block.add(lines.get(i));
+        }
+        TextDiff.assertSameLines(SPEC + " bucket diagram (copy LayoutPrinter.diagram(BucketDescriptor.LAYOUT)"
+                        + " or docs/spec/generated/bucket.txt into it)",
+                LayoutPrinter.diagram(BucketDescriptor.LAYOUT).lines().toList(), block);
+    }
+
+    @Test
     void specStatesTheRegenerateCommandOfTheGeneratedTables() {
         final String spec = SourceText.read(SPEC);
         assertTrue(spec.contains("mvn -B -q -pl unsafe-layout,docs -am -Pregenerate verify"),
