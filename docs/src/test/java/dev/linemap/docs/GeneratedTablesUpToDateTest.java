@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,18 @@ class GeneratedTablesUpToDateTest {
             assertTrue(bucket.contains(field), field + " missing from\n" + bucket);
         }
         assertTrue(LayoutTables.render().get("ctrl-bits.txt").contains("version"));
+    }
+
+    @Test
+    void mainWritesExactlyTheRenderedFiles(@TempDir final Path dir) throws IOException {
+        final Path out = dir.resolve("nested/generated");
+        LayoutTables.main(new String[] {out.toString()});
+        for (final Map.Entry<String, String> file : LayoutTables.render().entrySet()) {
+            assertEquals(file.getValue(), Files.readString(out.resolve(file.getKey()), StandardCharsets.UTF_8), file.getKey());
+        }
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(LayoutTables.render().size(), files.count());
+        }
     }
 
     /** The first few lines that differ, so the failure shows what moved without opening the files. */
