@@ -3,6 +3,7 @@ package dev.linemap.docs;
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.LayoutPrinter;
 import dev.linemap.layout.OverflowLineDescriptor;
+import dev.linemap.layout.WordFields;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +42,8 @@ public final class LayoutTables {
                 + LayoutPrinter.diagram(BucketDescriptor.LAYOUT));
         files.put("overflow-line.txt", LayoutPrinter.table(OverflowLineDescriptor.LAYOUT) + "\n"
                 + LayoutPrinter.diagram(OverflowLineDescriptor.LAYOUT));
-        files.put("ctrl-bits.txt", LayoutPrinter.ctrlBits());
-        files.put("meta-bits.txt", LayoutPrinter.metaBits());
+        files.put("ctrl-bits.txt", LayoutPrinter.bitDiagram("ctrl", WordFields.ctrl()) + "\n" + LayoutPrinter.ctrlBits());
+        files.put("meta-bits.txt", LayoutPrinter.bitDiagram("meta", WordFields.meta()) + "\n" + LayoutPrinter.metaBits());
         files.replaceAll((name, body) -> header(name) + body);
         return files;
     }

@@ -325,6 +325,54 @@ public final class LayoutPrinter {
      * @throws IllegalArgumentException if two masks overlap
      */
     public static String bitTable(final String word, final List<BitField> fields) {
+        final List<BitField> sorted = withUnassigned(word, fields);
+        final List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"bits", "width", "field", "mask", "meaning"});
+        for (final BitField field : sorted) {
+            rows.add(new String[] {field.range(), Integer.toString(field.width()), field.name(),
+                    String.format("0x%016x", field.mask()), field.meaning()});
+        }
+        return word + ": 64-bit word, bit 0 = least significant\n"
+                + render(rows, new boolean[] {false, true, false, false, false});
+    }
+
+    /**
+     * A one-row box diagram of a 64-bit word, most significant field on the left, each box labelled
+     * with the field's name and topped by its highest and lowest bit number; bits no field claims
+     * appear as {@code (unassigned)} boxes. Box widths follow the labels, not the bit counts.
+     *
+     * <pre>
+     *  63      8 7      6        5 4     3 2         0
+     * +---------+------+----------+-------+-----------+
+     * | version | lock | reserved | state | occupancy |
+     * +---------+------+----------+-------+-----------+
+     * </pre>
+     *
+     * @param word the word's name, for the title line
+     * @param fields the fields; masks must not overlap
+     * @return the diagram, ending with a newline
+     * @throws IllegalArgumentException if two masks overlap
+     */
+    public static String bitDiagram(final String word, final List<BitField> fields) {
+        final List<BitField> all = withUnassigned(word, fields);
+        all.sort(Comparator.comparingInt(BitField::lowBit).reversed());
+        final StringBuilder numbers = new StringBuilder(" ");
+        final StringBuilder border = new StringBuilder("+");
+        final StringBuilder boxes = new StringBuilder("|");
+        for (final BitField field : all) {
+            final String high = Integer.toString(field.highBit());
+            final String low = field.width() == 1 ? "" : Integer.toString(field.lowBit());
+            final int inner = Math.max(field.name().length() + 2, high.length() + low.length() + 3);
+            numbers.append(high).append(" ".repeat(inner - high.length() - low.length())).append(low).append(' ');
+            border.append("-".repeat(inner)).append('+');
+            boxes.append(center(field.name(), inner)).append('|');
+        }
+        return word + ": 64-bit word, bit numbers above each field's box\n\n"
+                + stripEnd(numbers) + "\n" + border + "\n" + boxes + "\n" + border + "\n";
+    }
+
+    /** The fields sorted by low bit, plus an {@code (unassigned)} field for every unclaimed run. */
+    private static List<BitField> withUnassigned(final String word, final List<BitField> fields) {
         final List<BitField> sorted = new ArrayList<>(fields);
         sorted.sort(Comparator.comparingInt(BitField::lowBit));
         long claimed = 0;
@@ -344,14 +392,7 @@ public final class LayoutPrinter {
             unclaimed &= ~run;
         }
         sorted.sort(Comparator.comparingInt(BitField::lowBit));
-        final List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"bits", "width", "field", "mask", "meaning"});
-        for (final BitField field : sorted) {
-            rows.add(new String[] {field.range(), Integer.toString(field.width()), field.name(),
-                    String.format("0x%016x", field.mask()), field.meaning()});
-        }
-        return word + ": 64-bit word, bit 0 = least significant\n"
-                + render(rows, new boolean[] {false, true, false, false, false});
+        return sorted;
     }
 
     /**

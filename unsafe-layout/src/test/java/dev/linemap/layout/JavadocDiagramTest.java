@@ -146,7 +146,7 @@ class JavadocDiagramTest {
      * inside one box (not on a border), and the numbers inside each field's boxes must span exactly
      * the bits of the field's mask.
      */
-    private static void checkBitDiagram(final String file, final List<String> pre, final Map<String, Long> masks) {
+    static void checkBitDiagram(final String file, final List<String> pre, final Map<String, Long> masks) {
         final int header = indexOf(pre, "^\\s*\\d+(\\s+\\d+)+\\s*$", file);
         final String numbers = pre.get(header);
         final String row = pre.get(indexOf(pre, "^\\s*\\|.*\\|\\s*$", file));

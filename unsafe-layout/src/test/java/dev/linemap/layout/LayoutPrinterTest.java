@@ -5,6 +5,7 @@ import java.lang.foreign.StructLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -191,6 +192,31 @@ class LayoutPrinterTest {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayoutPrinter.bitTable("w",
                 List.of(new BitField("a", 0b0110, "x"), new BitField("b", 0b1100, "y"))));
         assertTrue(e.getMessage().contains("overlaps"), e.getMessage());
+    }
+
+    @Test
+    void bitDiagramsOfCtrlAndMetaPutEveryBitNumberInsideTheBoxOfItsField() {
+        // The same reader that checks the hand-drawn javadoc diagrams checks the printed ones.
+        final String ctrl = LayoutPrinter.bitDiagram("ctrl", WordFields.ctrl());
+        JavadocDiagramTest.checkBitDiagram("bitDiagram(ctrl)\n" + ctrl, ctrl.lines().toList(), Map.of(
+                "occupancy", CtrlWord.OCCUPANCY_MASK, "state", CtrlWord.STATE_MASK, "reserved", CtrlWord.RESERVED_MASK,
+                "lock", CtrlWord.LOCK, "version", -CtrlWord.VERSION_ONE));
+        final String meta = LayoutPrinter.bitDiagram("meta", WordFields.meta());
+        JavadocDiagramTest.checkBitDiagram("bitDiagram(meta)\n" + meta, meta.lines().toList(), Map.of(
+                "link", MetaWord.LINK_MASK, "count", (long) MetaWord.MAX_COUNT << MetaWord.COUNT_SHIFT,
+                "reserved", MetaWord.RESERVED_MASK));
+    }
+
+    @Test
+    void bitDiagramDrawsUnclaimedBitsAsUnassignedBoxesMostSignificantFirst() {
+        final String diagram = LayoutPrinter.bitDiagram("w", List.of(
+                new BitField("low", 0xFL, "a"), new BitField("top", Long.MIN_VALUE, "b")));
+        final List<String> lines = diagram.lines().toList();
+        assertEquals(List.of("63", "62", "4", "3", "0"), List.of(lines.get(2).trim().split("\\s+")), diagram);
+        assertEquals(List.of("top", "(unassigned)", "low"),
+                List.of(lines.get(4).replaceAll("^\\||\\|$", "").split("\\|")).stream().map(String::trim).toList(), diagram);
+        assertThrows(IllegalArgumentException.class, () -> LayoutPrinter.bitDiagram("w",
+                List.of(new BitField("a", 0b0110, "x"), new BitField("b", 0b1100, "y"))));
     }
 
     @Test
