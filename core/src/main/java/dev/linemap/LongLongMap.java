@@ -150,6 +150,7 @@ public final class LongLongMap implements AutoCloseable {
     private final int minLog2;
     private final boolean backgroundMigration;
     private final MemoryBudget budget;
+    private final MigrationListener listener;
     private final LongAdder size = new LongAdder();
     private final AtomicLong completedMigrations = new AtomicLong();
     /** Overflow lines right after the last compaction: the bar the next one must clear. */
@@ -161,6 +162,7 @@ public final class LongLongMap implements AutoCloseable {
         this.minLog2 = LongLongMapBuilder.log2For(builder.initialCapacity);
         this.backgroundMigration = builder.backgroundMigration;
         this.budget = new MemoryBudget(builder.maxOffHeapBytes);
+        this.listener = builder.migrationListener;
         final Table table = new Table(minLog2, builder.seedSet ? builder.seed : Hashing.randomSeed(), budget);
         table.allocateAllChunks();
         this.generation = new Generation(table, null);
@@ -206,6 +208,7 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     private long read(final long key, final long absent, final int mode, final long[] out) {
+        final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
             final Migration m = g.migration();
@@ -247,6 +250,7 @@ public final class LongLongMap implements AutoCloseable {
                 }
             } catch (final IllegalStateException e) {
                 throwIfClosed(e);   // else: the table we read was retired under us; start over
+                RetiredTableRace.recover(interrupted);
             }
         }
     }
@@ -359,6 +363,7 @@ public final class LongLongMap implements AutoCloseable {
                         final LongBinaryOperator fn, final EntryRemapper remapper, final long[] out) {
         // Canary (test-only): compute the new value from a read taken outside the lock.
         final long racyBase = Canary.RACY_ADD && (op == ADD || op == MERGE) ? get(key) : 0L;
+        final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
             final Table table = g.table();
@@ -376,6 +381,7 @@ public final class LongLongMap implements AutoCloseable {
                 ctrl = lock(segment, line);
             } catch (final IllegalStateException e) {
                 throwIfClosed(e);
+                RetiredTableRace.recover(interrupted);
                 continue;   // a table we touched was retired under us: start over
             }
             if (ctrl == MOVED) {
@@ -650,8 +656,13 @@ public final class LongLongMap implements AutoCloseable {
             g.table().retire();
             return m;
         }
+        notifyListener(m, false);
         if (backgroundMigration && kind != Migration.CLEAR) {
-            Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelper);
+            try {
+                Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelper);
+            } catch (final OutOfMemoryError | RuntimeException e) {
+                // No thread to be had: writers alone still move the migration forward.
+            }
         }
         return m;
     }
@@ -667,12 +678,29 @@ public final class LongLongMap implements AutoCloseable {
         // From here no reader or writer can reach m.from through a fresh Generation; a thread still
         // inside it fails with IllegalStateException and starts over.
         m.from.retire();
+        notifyListener(m, true);
         if (closed) {
             m.to.retire();
             return;
         }
         if (m.kind != Migration.CLEAR) {
             maybeMigrate(m.to, false);   // the load may call for the next one already
+        }
+    }
+
+    private void notifyListener(final Migration m, final boolean completed) {
+        if (listener == null) {
+            return;
+        }
+        final MigrationKind kind = MigrationKind.values()[m.kind];
+        try {
+            if (completed) {
+                listener.migrationCompleted(kind, m.from.bucketCount, m.to.bucketCount, System.nanoTime() - m.startNanos);
+            } else {
+                listener.migrationStarted(kind, m.from.bucketCount, m.to.bucketCount);
+            }
+        } catch (final RuntimeException e) {
+            // Ignored by contract: the operation that triggered the call has already succeeded.
         }
     }
 
@@ -706,6 +734,7 @@ public final class LongLongMap implements AutoCloseable {
      * land after the clear reaches their bucket. O(buckets) in the calling thread.
      */
     public void clear() {
+        final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
             try {
@@ -721,6 +750,7 @@ public final class LongLongMap implements AutoCloseable {
                 }
             } catch (final IllegalStateException e) {
                 throwIfClosed(e);
+                RetiredTableRace.recover(interrupted);
             }
         }
     }
