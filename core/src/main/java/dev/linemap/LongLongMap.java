@@ -80,7 +80,8 @@ public final class LongLongMap implements AutoCloseable {
      * An evacuator moves the source(s) NORMAL -> EVACUATING, fills the fresh destination(s) with
      * plain stores and publishes with a release store of EVACUATED on the source(s). Every write
      * first evacuates its own unit, then claims two more from the cursor; a helper thread claims
-     * runs of 64, so migration completes without writers. The watermark is a contiguous prefix of
+     * runs of 64, so migration completes without writers. A migration of at most 1024 units is
+     * finished inline by the operation that starts it (bounded work, no thread start). The watermark is a contiguous prefix of
      * evacuated units; the thread that moves it past the last unit publishes {table: new, no
      * migration} and retires the old table. Only one migration runs at a time (the Generation CAS
      * from a migration-free descriptor).
@@ -109,6 +110,12 @@ public final class LongLongMap implements AutoCloseable {
 
     /** Growth threshold: entries per bucket, times 2 (2.5 entries per 3-slot bucket). */
     private static final long GROW_LOAD_X2 = 5;
+    /**
+     * Migrations of at most this many units finish inline, in the operation that starts them
+     * (about 100 µs of work, at most 128 KiB of new buckets): cheaper than starting a helper thread,
+     * and no writer ever waits for a helper the scheduler has not run yet.
+     */
+    private static final long INLINE_UNITS = 1024;
     /** Largest table: 2^30 buckets (64 GiB of buckets). */
     static final int MAX_LOG2 = 30;
 
@@ -618,7 +625,9 @@ public final class LongLongMap implements AutoCloseable {
         final long entries = size.sum();
         if (entries * 2 > n * GROW_LOAD_X2 && table.log2 < MAX_LOG2) {
             startMigration(g, Migration.GROW, table.log2 + 1, table.seed);
-        } else if (table.log2 > minLog2 && entries * 2 * 8 < n * GROW_LOAD_X2) {
+        } else if (table.log2 > minLog2 && entries * 2 * 4 < n * GROW_LOAD_X2) {
+            // Below a quarter of the growth load: halving leaves half of it, so neither a growth
+            // nor another halving is due right after (hysteresis of 2 on both sides).
             startMigration(g, Migration.SHRINK, table.log2 - 1, table.seed);
         } else if (newLine) {
             final long lines = table.overflowInUse.sum();
@@ -657,7 +666,9 @@ public final class LongLongMap implements AutoCloseable {
             return m;
         }
         notifyListener(m, false);
-        if (backgroundMigration && kind != Migration.CLEAR) {
+        if (backgroundMigration && kind != Migration.CLEAR && m.units <= INLINE_UNITS) {
+            m.runHelper();   // swallows a memory failure: the caller's own operation already succeeded
+        } else if (backgroundMigration && kind != Migration.CLEAR) {
             try {
                 Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelper);
             } catch (final OutOfMemoryError | RuntimeException e) {
