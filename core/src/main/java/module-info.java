@@ -8,5 +8,5 @@ module dev.linemap {
     requires dev.linemap.layout;
 
     exports dev.linemap;
-    // exports dev.linemap.tools;
+    exports dev.linemap.tools;
 }

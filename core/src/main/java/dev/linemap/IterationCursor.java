@@ -90,6 +90,7 @@ final class IterationCursor {
      * @throws IllegalStateException if the map is closed
      */
     boolean advance() {
+        final boolean interrupted = RetiredTableRace.interruptStatus();
         while (!done) {
             final Generation g = map.generation();
             final Migration m = g.migration();
@@ -111,6 +112,7 @@ final class IterationCursor {
                 }
             } catch (final IllegalStateException e) {
                 map.checkOpen();   // else a retired table: start over from the current Generation
+                RetiredTableRace.recover(interrupted);
             }
         }
         return false;

@@ -80,7 +80,8 @@ public final class LongLongMap implements AutoCloseable {
      * An evacuator moves the source(s) NORMAL -> EVACUATING, fills the fresh destination(s) with
      * plain stores and publishes with a release store of EVACUATED on the source(s). Every write
      * first evacuates its own unit, then claims two more from the cursor; a helper thread claims
-     * runs of 64, so migration completes without writers. The watermark is a contiguous prefix of
+     * runs of 64, so migration completes without writers. A migration of at most 1024 units is
+     * finished inline by the operation that starts it (bounded work, no thread start). The watermark is a contiguous prefix of
      * evacuated units; the thread that moves it past the last unit publishes {table: new, no
      * migration} and retires the old table. Only one migration runs at a time (the Generation CAS
      * from a migration-free descriptor).
@@ -109,6 +110,12 @@ public final class LongLongMap implements AutoCloseable {
 
     /** Growth threshold: entries per bucket, times 2 (2.5 entries per 3-slot bucket). */
     private static final long GROW_LOAD_X2 = 5;
+    /**
+     * Migrations of at most this many units finish inline, in the operation that starts them
+     * (about 100 µs of work, at most 128 KiB of new buckets): cheaper than starting a helper thread,
+     * and no writer ever waits for a helper the scheduler has not run yet.
+     */
+    private static final long INLINE_UNITS = 1024;
     /** Largest table: 2^30 buckets (64 GiB of buckets). */
     static final int MAX_LOG2 = 30;
 
@@ -150,6 +157,7 @@ public final class LongLongMap implements AutoCloseable {
     private final int minLog2;
     private final boolean backgroundMigration;
     private final MemoryBudget budget;
+    private final MigrationListener listener;
     private final LongAdder size = new LongAdder();
     private final AtomicLong completedMigrations = new AtomicLong();
     /** Overflow lines right after the last compaction: the bar the next one must clear. */
@@ -161,6 +169,7 @@ public final class LongLongMap implements AutoCloseable {
         this.minLog2 = LongLongMapBuilder.log2For(builder.initialCapacity);
         this.backgroundMigration = builder.backgroundMigration;
         this.budget = new MemoryBudget(builder.maxOffHeapBytes);
+        this.listener = builder.migrationListener;
         final Table table = new Table(minLog2, builder.seedSet ? builder.seed : Hashing.randomSeed(), budget);
         table.allocateAllChunks();
         this.generation = new Generation(table, null);
@@ -180,7 +189,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return its value, or {@link #missingValue()} if it is not mapped
      */
     public long get(final long key) {
-        return read(key, missingValue, MODE_VALUE, null);
+        return getOrDefault(key, missingValue);
     }
 
     /**
@@ -189,6 +198,42 @@ public final class LongLongMap implements AutoCloseable {
      * @return its value, or {@code defaultValue}
      */
     public long getOrDefault(final long key, final long defaultValue) {
+        // Fast path: no migration, the home bucket unlocked and NORMAL, the answer in its home line.
+        // Small, so that the JIT can inline it into the caller; everything else goes to read().
+        final boolean interrupted = RetiredTableRace.interruptStatus();
+        final Generation g = generation;
+        if (g.migration() == null) {
+            final Table table = g.table();
+            final long bucket = table.bucketOf(key);
+            final MemorySegment segment = table.bucketSegment(bucket);
+            final long line = table.bucketLine(bucket);
+            try {
+                final long c1 = ctrlAcquire(segment, line);
+                if ((c1 & (CtrlWord.LOCK | CtrlWord.STATE_MASK)) == 0) {
+                    final int occupancy = CtrlWord.occupancy(c1);
+                    long result = defaultValue;
+                    boolean decided = false;
+                    for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
+                        if ((occupancy & (1 << s)) != 0 && BucketDescriptor.keyPlain(segment, line, s) == key) {
+                            result = BucketDescriptor.valuePlain(segment, line, s);
+                            decided = true;
+                            break;
+                        }
+                    }
+                    decided |= MetaWord.count(BucketDescriptor.metaPlain(segment, line)) == 0;
+                    // Order the plain loads above before the re-check of ctrl below.
+                    VarHandle.acquireFence();
+                    if (decided && (Canary.SKIP_READ_VALIDATION || ctrlOpaque(segment, line) == c1)) {
+                        return result;
+                    }
+                }
+            } catch (final IllegalStateException e) {
+                // The table was retired under us (or the map closed): the general path copes.
+                throwIfClosed(e);
+                RetiredTableRace.recover(interrupted);
+                return read(key, defaultValue, MODE_VALUE, null);
+            }
+        }
         return read(key, defaultValue, MODE_VALUE, null);
     }
 
@@ -206,6 +251,7 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     private long read(final long key, final long absent, final int mode, final long[] out) {
+        final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
             final Migration m = g.migration();
@@ -247,6 +293,7 @@ public final class LongLongMap implements AutoCloseable {
                 }
             } catch (final IllegalStateException e) {
                 throwIfClosed(e);   // else: the table we read was retired under us; start over
+                RetiredTableRace.recover(interrupted);
             }
         }
     }
@@ -359,6 +406,7 @@ public final class LongLongMap implements AutoCloseable {
                         final LongBinaryOperator fn, final EntryRemapper remapper, final long[] out) {
         // Canary (test-only): compute the new value from a read taken outside the lock.
         final long racyBase = Canary.RACY_ADD && (op == ADD || op == MERGE) ? get(key) : 0L;
+        final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
             final Table table = g.table();
@@ -376,6 +424,7 @@ public final class LongLongMap implements AutoCloseable {
                 ctrl = lock(segment, line);
             } catch (final IllegalStateException e) {
                 throwIfClosed(e);
+                RetiredTableRace.recover(interrupted);
                 continue;   // a table we touched was retired under us: start over
             }
             if (ctrl == MOVED) {
@@ -612,7 +661,9 @@ public final class LongLongMap implements AutoCloseable {
         final long entries = size.sum();
         if (entries * 2 > n * GROW_LOAD_X2 && table.log2 < MAX_LOG2) {
             startMigration(g, Migration.GROW, table.log2 + 1, table.seed);
-        } else if (table.log2 > minLog2 && entries * 2 * 8 < n * GROW_LOAD_X2) {
+        } else if (table.log2 > minLog2 && entries * 2 * 4 < n * GROW_LOAD_X2) {
+            // Below a quarter of the growth load: halving leaves half of it, so neither a growth
+            // nor another halving is due right after (hysteresis of 2 on both sides).
             startMigration(g, Migration.SHRINK, table.log2 - 1, table.seed);
         } else if (newLine) {
             final long lines = table.overflowInUse.sum();
@@ -650,8 +701,15 @@ public final class LongLongMap implements AutoCloseable {
             g.table().retire();
             return m;
         }
-        if (backgroundMigration && kind != Migration.CLEAR) {
-            Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelper);
+        notifyListener(m, false);
+        if (backgroundMigration && kind != Migration.CLEAR && m.units <= INLINE_UNITS) {
+            m.runHelper();   // swallows a memory failure: the caller's own operation already succeeded
+        } else if (backgroundMigration && kind != Migration.CLEAR) {
+            try {
+                Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelper);
+            } catch (final OutOfMemoryError | RuntimeException e) {
+                // No thread to be had: writers alone still move the migration forward.
+            }
         }
         return m;
     }
@@ -667,12 +725,29 @@ public final class LongLongMap implements AutoCloseable {
         // From here no reader or writer can reach m.from through a fresh Generation; a thread still
         // inside it fails with IllegalStateException and starts over.
         m.from.retire();
+        notifyListener(m, true);
         if (closed) {
             m.to.retire();
             return;
         }
         if (m.kind != Migration.CLEAR) {
             maybeMigrate(m.to, false);   // the load may call for the next one already
+        }
+    }
+
+    private void notifyListener(final Migration m, final boolean completed) {
+        if (listener == null) {
+            return;
+        }
+        final MigrationKind kind = MigrationKind.values()[m.kind];
+        try {
+            if (completed) {
+                listener.migrationCompleted(kind, m.from.bucketCount, m.to.bucketCount, System.nanoTime() - m.startNanos);
+            } else {
+                listener.migrationStarted(kind, m.from.bucketCount, m.to.bucketCount);
+            }
+        } catch (final RuntimeException e) {
+            // Ignored by contract: the operation that triggered the call has already succeeded.
         }
     }
 
@@ -706,6 +781,7 @@ public final class LongLongMap implements AutoCloseable {
      * land after the clear reaches their bucket. O(buckets) in the calling thread.
      */
     public void clear() {
+        final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
             try {
@@ -721,6 +797,7 @@ public final class LongLongMap implements AutoCloseable {
                 }
             } catch (final IllegalStateException e) {
                 throwIfClosed(e);
+                RetiredTableRace.recover(interrupted);
             }
         }
     }

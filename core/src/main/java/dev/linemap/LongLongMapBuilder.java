@@ -15,6 +15,7 @@ public final class LongLongMapBuilder {
     boolean seedSet;
     boolean backgroundMigration = true;
     long maxOffHeapBytes = Long.MAX_VALUE;
+    MigrationListener migrationListener;
 
     LongLongMapBuilder() {
     }
@@ -88,6 +89,17 @@ public final class LongLongMapBuilder {
             throw new IllegalArgumentException("maxOffHeapBytes=" + maxOffHeapBytes + " must be > 0");
         }
         this.maxOffHeapBytes = maxOffHeapBytes;
+        return this;
+    }
+
+    /**
+     * Observes migrations (start and completion of each grow, shrink, compaction and clear).
+     *
+     * @param listener the listener, or {@code null} for none
+     * @return this builder
+     */
+    public LongLongMapBuilder migrationListener(final MigrationListener listener) {
+        this.migrationListener = listener;
         return this;
     }
 

@@ -35,6 +35,8 @@ import static dev.linemap.layout.BucketDescriptor.valueOpaque;
  */
 final class Migration {
 
+    // Kinds: the values are the ordinals of the public MigrationKind.
+
     /** Doubling: old {@code i} splits into new {@code i} and {@code i + oldN}. */
     static final int GROW = 0;
     /** Halving: old {@code j} and {@code j + newN} merge into new {@code j}. */
@@ -85,6 +87,9 @@ final class Migration {
     private volatile long watermark;
     @SuppressWarnings("unused")
     private long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+    /** {@link System#nanoTime()} at publication. */
+    final long startNanos = System.nanoTime();
 
     /** Old buckets evacuated so far (stats). */
     final AtomicLong evacuatedBuckets = new AtomicLong();
@@ -149,6 +154,7 @@ final class Migration {
      * evacuator left behind, until the migration completes.
      */
     void runHelper() {
+        final boolean interrupted = RetiredTableRace.interruptStatus();
         try {
             for (long start; (start = (long) VH_CURSOR.getAndAdd(this, (long) HELPER_CLAIM)) < units; ) {
                 final long end = Math.min(units, start + HELPER_CLAIM);
@@ -162,7 +168,9 @@ final class Migration {
                 advanceWatermark(Long.MAX_VALUE);
             }
         } catch (final IllegalStateException closedOrRetired) {
-            // The map was closed under us: nothing left to migrate.
+            // The map was closed under us: nothing left to migrate. (finish() runs this in a
+            // caller's thread: do not leave it a spurious interrupt.)
+            RetiredTableRace.recover(interrupted);
         } catch (final OutOfMemoryError e) {
             // Out of native memory: writers carry on evacuating unit by unit and each fails alone.
         }
