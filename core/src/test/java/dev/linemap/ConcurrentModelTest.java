@@ -68,6 +68,16 @@ class ConcurrentModelTest {
         void run() throws Exception;
     }
 
+    /**
+     * A map operation must not leave the caller interrupted (retiring a table closes an arena under
+     * racing threads, and HotSpot may interrupt them: see RetirementInterruptTest).
+     */
+    private static void assertNotInterrupted(final String where) {
+        if (Thread.interrupted()) {
+            fail(where + ": a map operation left the calling thread's interrupt flag set");
+        }
+    }
+
     // ------------------------------------------------------------------------------- (a)
 
     @Test
@@ -105,7 +115,6 @@ class ConcurrentModelTest {
                 });
             }
             runAll(bodies);
-            System.out.println("ConcurrentModelTest: spurious interrupts cleared so far: " + SpuriousInterrupts.count());
             GrowthTest.awaitQuiescent(map);
             final Map<Long, Long> union = new HashMap<>();
             models.forEach(union::putAll);
@@ -208,7 +217,7 @@ class ConcurrentModelTest {
                         }
                     }
                 }
-                SpuriousInterrupts.clearAndCount();   // a known engine bug, proved by RetirementInterruptTest
+                assertNotInterrupted(where);
             }
             barrier.arriveAndAwaitAdvance();
         }
@@ -250,7 +259,7 @@ class ConcurrentModelTest {
                                 map.merge(key, delta, Long::sum);
                             }
                         }
-                        SpuriousInterrupts.clearAndCount();
+                        assertNotInterrupted("seed " + threadSeed + ", op " + i);
                         if ((i & 1023) == 0) {
                             final long buckets = map.stats().bucketCount();
                             if (buckets < maxBuckets.get()) {
@@ -262,7 +271,6 @@ class ConcurrentModelTest {
                 });
             }
             runAll(bodies);
-            System.out.println("ConcurrentModelTest: spurious interrupts cleared so far: " + SpuriousInterrupts.count());
             GrowthTest.awaitQuiescent(map);
             final String where = "seed " + seed + ", " + map.stats();
             long present = 0;
@@ -333,7 +341,7 @@ class ConcurrentModelTest {
                                 case 4 -> map.remove(c);
                                 default -> map.putIfAbsent(c, tag(c) << 32);
                             }
-                            SpuriousInterrupts.clearAndCount();
+                            assertNotInterrupted("writer seed " + threadSeed + ", op " + i);
                         }
                     } finally {
                         writersLeft.decrementAndGet();
@@ -376,17 +384,15 @@ class ConcurrentModelTest {
                             fail(seedText + ": stable key " + k + " went back from version " + lastVersion[k] + " to " + version);
                         }
                         lastVersion[k] = version;
-                        SpuriousInterrupts.clearAndCount();
+                        assertNotInterrupted(seedText + ", read " + n);
                         if (iterating && n % 20_000 == 0) {
                             checkOneIteration(map, stable, seedText + ", iteration " + iterations.incrementAndGet());
                         }
                     }
                     reads.addAndGet(n);
-                    SpuriousInterrupts.clearAndCount();
                 });
             }
             runAll(bodies);
-            System.out.println("ConcurrentModelTest: spurious interrupts cleared so far: " + SpuriousInterrupts.count());
             GrowthTest.awaitQuiescent(map);
             final String where = "seed " + seed + ", " + map.stats() + ", reads " + reads.get() + ", iterations " + iterations.get();
             assertTrue(reads.get() > 0, where);

@@ -160,6 +160,7 @@ class LifecycleTest {
                 map.put(k, k);
             }
             GrowthTest.awaitQuiescent(map);
+            final MapStats full = map.stats();
             for (long k = 0; k < 200_000; k++) {
                 assertEquals(k, map.remove(k), "key " + k);
             }
@@ -176,7 +177,15 @@ class LifecycleTest {
             assertEquals(0, after.size(), after.toString());
             assertEquals(empty.bucketCount(), after.bucketCount(), "after removing everything: " + after);
             assertEquals(0, after.overflowLineCount(), after.toString());
-            assertEquals(baseline, after.offHeapBytes(), "after removing everything: " + after);
+            assertTrue(after.offHeapBytes() < full.offHeapBytes() / 16, "after removing everything: " + after + ", full " + full);
+            if (initialCapacity == 0) {
+                // Shrinking all the way to one bucket retires every table that ever had overflow lines.
+                assertEquals(baseline, after.offHeapBytes(), "after removing everything: " + after);
+            }
+            // A table at the minimum size is never retired by a shrink, so it keeps the overflow chunks it
+            // once needed (reserved capacity, counted in offHeapBytes); a clear gives them back.
+            map.clear();
+            assertEquals(baseline, map.stats().offHeapBytes(), "after removing everything and a clear: " + map.stats());
         }
     }
 
@@ -257,6 +266,8 @@ class LifecycleTest {
                 assertTrue(map.isClosed());
             }
             assertNull(uncaught.get(), "an engine thread died with an uncaught exception");
+            System.out.println("LifecycleTest: interrupt flags found set (and cleared) on threads racing close(): "
+                    + SpuriousInterrupts.count());
         } finally {
             Thread.setDefaultUncaughtExceptionHandler(previous);
         }

@@ -13,15 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * A map operation must not leave the calling thread interrupted. It does today (engine bug): when a
- * migration completes, {@code Table.retire} closes the old table's shared arena while other threads
- * may be inside it; HotSpot unwinds such a thread with an asynchronous exception, and installing an
- * asynchronous exception also interrupts the target ({@code JavaThread::install_async_exception}:
- * "Interrupt thread so it will wake up from a potential wait()/sleep()/park()"). The engine catches
- * the {@link IllegalStateException} and retries, but the interrupt flag stays set: the caller's next
- * {@code sleep}, {@code wait}, {@code take} or lock acquisition fails with a spurious
- * {@link InterruptedException}. The interrupt is set when the exception is installed, so even an
- * operation that saw no exception can come back interrupted.
+ * A map operation must not leave the calling thread interrupted. When a migration completes,
+ * {@code Table.retire} closes the old table's shared arena while other threads may be inside it;
+ * HotSpot unwinds such a thread with an asynchronous exception, and installing an asynchronous
+ * exception also interrupts the target ({@code JavaThread::install_async_exception}: "Interrupt
+ * thread so it will wake up from a potential wait()/sleep()/park()"). Before {@code RetiredTableRace}
+ * the engine caught the {@link IllegalStateException}, retried, and left the flag set (this test
+ * failed in the first round of every run); the caller's next {@code sleep}, {@code take} or
+ * {@code join} then failed with a spurious {@link InterruptedException}. Many short-lived maps in
+ * a fresh JVM, so that the engine runs in the interpreter and C1, where the race is hit most.
  */
 class RetirementInterruptTest {
 

@@ -3,11 +3,11 @@ package dev.linemap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Test helper for a known engine bug (see {@link RetirementInterruptTest}): a map operation racing
- * the retirement of a table can come back with the calling thread's interrupt flag set, because the
- * JDK interrupts a thread when it installs the asynchronous exception that unwinds it out of a
- * closing shared arena. Tests that are about something else clear and count such interrupts, so that
- * the bug neither hides their own findings nor breaks their blocking calls.
+ * Test helper for threads racing {@code close()}: the JDK interrupts a thread when it installs the
+ * asynchronous exception that unwinds it out of a closing shared arena (see
+ * {@link RetirementInterruptTest}); an operation that fails because the map was closed under it may
+ * therefore come back interrupted. Such threads clear and count the flag so that it cannot disturb
+ * the test's own blocking calls.
  */
 final class SpuriousInterrupts {
 
