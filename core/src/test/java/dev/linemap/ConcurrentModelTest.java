@@ -26,7 +26,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * thread on), each run bounded by a number of operations, never by time:
  * (a) threads on disjoint key ranges check every return value against their own model, and the final
  * map equals the union of the models; (b) threads adding to shared counters lose no delta;
- * (c) readers never miss a key that is never removed, and never see its value go back.
+ * (c) readers never miss a key that is never removed, and never see its value go back, and a
+ * concurrent forEach reports each of those keys exactly once; (d) a clear racing writers drops every
+ * write that completed before it began and keeps every write that began after it returned. No
+ * operation may leave its thread interrupted.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ConcurrentModelTest {
@@ -401,6 +404,78 @@ class ConcurrentModelTest {
                 assertEquals(tag(k), v >>> 32, where + ": stable key " + k);
             }
             assertTrue(map.stats().completedGrowths() >= 10, where + ": the writers should have caused many migrations");
+        }
+    }
+
+    // ------------------------------------------------------------------------------- (d)
+
+    @Test
+    void clearRacingWritersDropsEveryEarlierWriteAndKeepsEveryLaterOne() throws InterruptedException {
+        final long seed = 0xC1EA2;
+        final int writers = 2;
+        final int rounds = 12;
+        try (LongLongMap map = LongLongMap.builder().missingValue(MISSING).build()) {
+            for (int round = 0; round < rounds; round++) {
+                // Writer w puts keys (w << 40) | i for i = 0, 1, 2, ...; started[w] is raised before a put
+                // begins, completed[w] after it returns.
+                final AtomicLong[] started = new AtomicLong[writers];
+                final AtomicLong[] completed = new AtomicLong[writers];
+                final AtomicLong go = new AtomicLong();
+                final long perWriter = 60_000;
+                final List<ThrowingRunnable> bodies = new ArrayList<>();
+                final long[] before = new long[writers];
+                final long[] after = new long[writers];
+                for (int w = 0; w < writers; w++) {
+                    started[w] = new AtomicLong(-1);
+                    completed[w] = new AtomicLong(-1);
+                    final int writer = w;
+                    bodies.add(() -> {
+                        for (long i = 0; i < perWriter; i++) {
+                            started[writer].set(i);
+                            map.put((long) writer << 40 | i, i);
+                            completed[writer].set(i);
+                            assertNotInterrupted("writer " + writer + " put " + i);
+                            if (i == perWriter / 3) {
+                                go.incrementAndGet();
+                            }
+                        }
+                    });
+                }
+                final int r = round;
+                bodies.add(() -> {
+                    while (go.get() < writers) {
+                        Thread.onSpinWait();   // both writers are a third of the way (the map is growing)
+                    }
+                    for (int w = 0; w < writers; w++) {
+                        before[w] = completed[w].get();
+                    }
+                    map.clear();
+                    for (int w = 0; w < writers; w++) {
+                        after[w] = started[w].get();
+                    }
+                    assertNotInterrupted("clearing thread, round " + r);
+                });
+                runAll(bodies);
+                GrowthTest.awaitQuiescent(map);
+                final String where = "seed " + seed + ", round " + round + ", " + map.stats();
+                long present = 0;
+                for (int w = 0; w < writers; w++) {
+                    for (long i = 0; i < perWriter; i++) {
+                        final long key = (long) w << 40 | i;
+                        final boolean has = map.containsKey(key);
+                        present += has ? 1 : 0;
+                        if (i <= before[w]) {
+                            assertFalse(has, where + ": writer " + w + " put " + i + " completed before clear() began, but survived");
+                        } else if (i > after[w]) {
+                            assertTrue(has, where + ": writer " + w + " put " + i + " began after clear() returned, but is lost");
+                            assertEquals(i, map.get(key), where);
+                        }
+                    }
+                }
+                assertEquals(present, map.size(), where + ": size after a racing clear");
+                map.clear();
+                assertEquals(0, map.size(), where);
+            }
         }
     }
 
