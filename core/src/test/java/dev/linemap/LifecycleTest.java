@@ -326,4 +326,38 @@ class LifecycleTest {
             }
         }
     }
+
+    /**
+     * The way out the limit's message suggests ("remove entries") must exist: a clear after hitting
+     * the limit empties the map, gives the memory back and lets it be filled again.
+     */
+    @Test
+    void clearAfterReachingMaxOffHeapBytesEmptiesTheMapAndItCanBeFilledAgain() {
+        final long limit = 4L << 20;
+        final long seed = 0x0FF_C1EA;
+        try (LongLongMap map = LongLongMap.builder().maxOffHeapBytes(limit).seed(seed).build()) {
+            final long baseline = map.stats().offHeapBytes();
+            long stored = 0;
+            try {
+                for (; stored < 10_000_000; stored++) {
+                    map.put(stored, stored);
+                }
+                fail("seed " + seed + ": the limit was never reached");
+            } catch (final OutOfMemoryError expected) {
+                // the limit
+            }
+            final String where = "seed " + seed + ", " + stored + " stored, " + map.stats();
+            try {
+                map.clear();
+            } catch (final OutOfMemoryError e) {
+                throw new AssertionError(where + ": clear() after reaching the limit failed: " + e.getMessage(), e);
+            }
+            assertEquals(0, map.size(), where);
+            assertEquals(baseline, map.stats().offHeapBytes(), where + ": after clear " + map.stats());
+            for (long k = 0; k < stored / 2; k++) {
+                map.put(k, -k);
+            }
+            assertEquals(stored / 2, map.size(), where);
+        }
+    }
 }
