@@ -79,7 +79,8 @@ public final class LongLongMap implements AutoCloseable {
      * halving merges old j and j + newN into new j; a compaction rebuilds i as i; a clear drops.
      * An evacuator moves the source(s) NORMAL -> EVACUATING, fills the fresh destination(s) with
      * plain stores and publishes with a release store of EVACUATED on the source(s). Every write
-     * first evacuates its own unit, then claims two more from the cursor; a helper thread claims
+     * first evacuates its own unit (if that needs memory there is not, it writes the old bucket,
+     * still NORMAL and authoritative, instead), then claims two more from the cursor; a helper thread claims
      * runs of 64, so migration completes without writers. A migration of at most 1024 units is
      * finished inline by the operation that starts it (bounded work, no thread start). The watermark is a contiguous prefix of
      * evacuated units; the thread that moves it past the last unit publishes {table: new, no
@@ -409,16 +410,28 @@ public final class LongLongMap implements AutoCloseable {
         final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
-            final Table table = g.table();
+            Table table = g.table();
             final MemorySegment segment;
             final long line;
             final long ctrl;
             try {
                 final Migration m = g.migration();
+                long bucket = -1;
                 if (m != null) {
-                    m.helpAsWriter(m.from.bucketOf(key));   // own unit first, then a share
+                    final long oldBucket = m.from.bucketOf(key);
+                    try {
+                        m.evacuateOwn(oldBucket);
+                    } catch (final OutOfMemoryError e) {
+                        // No memory for the unit's new buckets: its old bucket is still NORMAL and
+                        // authoritative, so write there; the migration carries the write over later.
+                        table = m.from;
+                        bucket = oldBucket;
+                    }
+                    m.helpAsWriter();
                 }
-                final long bucket = table.bucketOf(key);
+                if (bucket < 0) {
+                    bucket = table.bucketOf(key);
+                }
                 segment = table.bucketSegment(bucket);
                 line = table.bucketLine(bucket);
                 ctrl = lock(segment, line);
@@ -772,6 +785,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the value {@link #get} and the other primitive methods return for "no mapping"
      */
     public long missingValue() {
+        checkOpen();
         return missingValue;
     }
 
@@ -859,6 +873,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the view
      */
     public ConcurrentMap<Long, Long> asConcurrentMap() {
+        checkOpen();
         return new ConcurrentMapView(this);
     }
 
