@@ -110,16 +110,13 @@ class LifecycleTest {
         assertTrue(map.isClosed());
         primitiveUses().forEach((what, use) -> assertThrowsClosed(what, () -> use.accept(map)));
         viewUses().forEach((what, use) -> assertThrowsClosed(what + " (view taken before close)", () -> use.accept(viewBefore)));
-        final ConcurrentMap<Long, Long> viewAfter = map.asConcurrentMap();
-        viewUses().forEach((what, use) -> assertThrowsClosed(what + " (view taken after close)", () -> use.accept(viewAfter)));
+        assertThrowsClosed("asConcurrentMap (a view cannot be taken after close)", map::asConcurrentMap);
         assertEquals("LongLongMap[closed]", map.toString());
     }
 
     /**
      * The class javadoc promises that after {@code close()} "every method throws
-     * IllegalStateException". These two do not (today they return normally). Either they should
-     * check, or the javadoc should list the exceptions (isClosed, close, toString, missingValue,
-     * asConcurrentMap).
+     * IllegalStateException"; these two once returned normally.
      */
     @Test
     void asConcurrentMapAndMissingValueAfterCloseThrowAsTheJavadocPromises() {
