@@ -110,6 +110,7 @@ class LifecycleTest {
         assertTrue(map.isClosed());
         primitiveUses().forEach((what, use) -> assertThrowsClosed(what, () -> use.accept(map)));
         viewUses().forEach((what, use) -> assertThrowsClosed(what + " (view taken before close)", () -> use.accept(viewBefore)));
+        assertThrowsClosed("asConcurrentMap (a view cannot be taken after close)", map::asConcurrentMap);
         assertEquals("LongLongMap[closed]", map.toString());
     }
 
