@@ -171,7 +171,7 @@ public final class LongLongMap implements AutoCloseable {
         this.backgroundMigration = builder.backgroundMigration;
         this.budget = new MemoryBudget(builder.maxOffHeapBytes);
         this.listener = builder.migrationListener;
-        final Table table = new Table(minLog2, builder.seedSet ? builder.seed : Hashing.randomSeed(), budget);
+        final Table table = new Table(minLog2, builder.seedSet ? builder.seed : Hashing.randomSeed(), budget, false);
         table.allocateAllChunks();
         this.generation = new Generation(table, null);
     }
@@ -672,17 +672,22 @@ public final class LongLongMap implements AutoCloseable {
         }
         final long n = table.bucketCount;
         final long entries = size.sum();
-        if (entries * 2 > n * GROW_LOAD_X2 && table.log2 < MAX_LOG2) {
-            startMigration(g, Migration.GROW, table.log2 + 1, table.seed);
-        } else if (table.log2 > minLog2 && entries * 2 * 4 < n * GROW_LOAD_X2) {
-            // Below a quarter of the growth load: halving leaves half of it, so neither a growth
-            // nor another halving is due right after (hysteresis of 2 on both sides).
-            startMigration(g, Migration.SHRINK, table.log2 - 1, table.seed);
-        } else if (newLine) {
-            final long lines = table.overflowInUse.sum();
-            if (lines > 16 && lines > n / 2 && lines > 2 * compactedLines) {
-                startMigration(g, Migration.COMPACT, table.log2, table.seed);
+        try {
+            if (entries * 2 > n * GROW_LOAD_X2 && table.log2 < MAX_LOG2) {
+                startMigration(g, Migration.GROW, table.log2 + 1, table.seed);
+            } else if (table.log2 > minLog2 && entries * 2 * 4 < n * GROW_LOAD_X2) {
+                // Below a quarter of the growth load: halving leaves half of it, so neither a growth
+                // nor another halving is due right after (hysteresis of 2 on both sides).
+                startMigration(g, Migration.SHRINK, table.log2 - 1, table.seed);
+            } else if (newLine) {
+                final long lines = table.overflowInUse.sum();
+                if (lines > 16 && lines > n / 2 && lines > 2 * compactedLines) {
+                    startMigration(g, Migration.COMPACT, table.log2, table.seed);
+                }
             }
+        } catch (final OutOfMemoryError e) {
+            // The new table does not fit the memory limit: stay on this one (longer chains). The
+            // caller's own operation has succeeded; a later write asks again.
         }
     }
 
@@ -693,7 +698,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the migration, or {@code null} if {@code g} was no longer current
      */
     private Migration startMigration(final Generation g, final int kind, final int log2, final long seed) {
-        final Table to = new Table(log2, seed, budget);
+        final Table to = new Table(log2, seed, budget, kind == Migration.CLEAR);
         if (kind == Migration.CLEAR) {
             try {
                 to.allocateAllChunks();
