@@ -66,7 +66,8 @@ public final class JcstressRunner {
     /**
      * Expands {@code --ci} into the CI subset's settings: one JVM configuration per test (no
      * flag matrix, no split compilation), one fork, one 500 ms iteration. Any {@code -D...} or
-     * {@code -XX...} argument given after {@code --ci} goes to the forked JVMs.
+     * {@code -XX...} argument given after {@code --ci} goes to the forked JVMs; any other jcstress
+     * option given after it (e.g. {@code -time 2000}) replaces the default.
      *
      * @param args the command's arguments
      * @return jcstress options
@@ -84,8 +85,14 @@ public final class JcstressRunner {
                 rest.add(args[i]);
             }
         }
-        final java.util.List<String> out = new ArrayList<>(List.of("-jvmArgs", String.join(" ", jvm),
-                "-sc", "false", "-f", "1", "-iters", "1", "-time", "500"));
+        final java.util.List<String> out = new ArrayList<>(List.of("-jvmArgs", String.join(" ", jvm)));
+        final String[][] defaults = {{"-sc", "false"}, {"-f", "1"}, {"-iters", "1"}, {"-time", "500"}};
+        for (final String[] d : defaults) {
+            if (!rest.contains(d[0])) { // an explicit setting after --ci wins
+                out.add(d[0]);
+                out.add(d[1]);
+            }
+        }
         out.addAll(rest);
         return out.toArray(String[]::new);
     }
