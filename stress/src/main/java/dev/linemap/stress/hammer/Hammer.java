@@ -2,6 +2,7 @@ package dev.linemap.stress.hammer;
 
 import dev.linemap.LongLongMap;
 import dev.linemap.MapStats;
+import dev.linemap.stress.Watchdog;
 import dev.linemap.stress.hammer.Worker.HammerControl;
 
 import java.util.BitSet;
@@ -33,7 +34,6 @@ public final class Hammer {
     private long maxBuckets;
     private long maxSize;
     private long clears;
-    private long growthsBeforeClears;
     private long lastCompletedGrowths;
 
     private Hammer(final HammerOptions options) {
@@ -60,6 +60,10 @@ public final class Hammer {
                 + " keys=" + options.keys() + " shared=" + options.sharedKeys() + " seed=" + options.seed()
                 + " check-every=" + options.checkEvery() + " clear-every=" + options.clearEvery()
                 + " canary=" + System.getProperty("linemap.canary", "off"));
+        // A checkpoint waits for the workers and a clear() or a final check can take a while on a big
+        // map, but nothing legitimate takes minutes beyond the planned duration.
+        Watchdog.arm(options.duration().plus(options.checkEvery()).plusMinutes(3),
+                "hammer seed=" + options.seed() + " threads=" + options.threads() + " keys=" + options.keys());
         final Hammer hammer = new Hammer(options);
         try {
             return hammer.execute();
@@ -115,7 +119,7 @@ public final class Hammer {
         final Mismatch failure = control.failure.get();
         final long ops = totalOps();
         final MapStats stats = failure == null ? map.stats() : null;
-        System.out.printf(Locale.ROOT, "hammer: %,d ops in %.1f s = %,.0f ops/s; completed growths %d (bucket count rose %d times, fell %d times, range %d..%d buckets, max size %,d); clears %d; checkpoints %d%n",
+        System.out.printf(Locale.ROOT, "hammer: %,d ops in %.1f s = %,.0f ops/s; completed migrations %d (bucket count rose %d times, fell %d times, range %d..%d buckets, max size %,d); clears %d; checkpoints %d%n",
                 ops, seconds / 1000.0, ops * 1000.0 / seconds, completedGrowths(stats), bucketRises, bucketFalls,
                 minBuckets, maxBuckets, maxSize, clears, checkpoints);
         if (failure != null) {
@@ -128,7 +132,7 @@ public final class Hammer {
     }
 
     private long completedGrowths(final MapStats stats) {
-        return growthsBeforeClears + (stats == null ? lastCompletedGrowths : stats.completedGrowths());
+        return stats == null ? lastCompletedGrowths : stats.completedGrowths();
     }
 
     private long totalOps() {
@@ -160,6 +164,9 @@ public final class Hammer {
         try {
             control.barrier.await(5, TimeUnit.MINUTES);
         } catch (final Exception e) {
+            if (control.failure.get() == null) {
+                control.fail(new Mismatch("checkpoint " + n, "pausing the workers", 0, "all paused", e.toString()));
+            }
             return false; // a worker failed (the failure is recorded) or the run is wedged
         }
         final long now = System.nanoTime();
@@ -168,7 +175,6 @@ public final class Hammer {
         final Mismatch m = verify();
         String action = "";
         if (m == null && options.clearEvery() > 0 && n % options.clearEvery() == 0) {
-            growthsBeforeClears += s.completedGrowths();
             map.clear();
             for (final Worker w : workers) {
                 w.model.clear();
@@ -187,9 +193,9 @@ public final class Hammer {
         for (final Worker w : workers) {
             cycles += w.cycles;
         }
-        System.out.printf(Locale.ROOT, "[%7.1f s] ops=%,d  ops/s=%,.0f  size=%,d  buckets=%,d  overflowLines=%,d  growing=%s  completedGrowths=%d  fill/drain cycles=%d  check %d %s%s%n",
+        System.out.printf(Locale.ROOT, "[%7.1f s] ops=%,d  ops/s=%,.0f  size=%,d  buckets=%,d  overflowLines=%,d  growing=%s  completedMigrations=%d  fill/drain cycles=%d  check %d %s%s%n",
                 (now - start) / 1e9, ops, (ops - lastOps) * 1e9 / Math.max(1, now - lastTime), s.size(), s.bucketCount(),
-                s.overflowLineCount(), s.growing(), growthsBeforeClears + (action.isEmpty() ? s.completedGrowths() : 0),
+                s.overflowLineCount(), s.growing(), s.completedGrowths(),
                 cycles, n, m == null ? "ok" : "MISMATCH", action);
         if (m != null) {
             control.fail(m);
@@ -199,6 +205,9 @@ public final class Hammer {
         try {
             control.barrier.await(5, TimeUnit.MINUTES);
         } catch (final Exception e) {
+            if (control.failure.get() == null) {
+                control.fail(new Mismatch("checkpoint " + n, "resuming the workers", 0, "all resumed", e.toString()));
+            }
             return false;
         }
         return true;

@@ -162,6 +162,45 @@ public final class AtomicUpdateRaceTest {
     }
 
     /**
+     * addAndGet(K, 1) twice on a present key (K = 10): no lost increment. Unlike {@link AddAndGet},
+     * every step is sequentially correct even with the racy-add canary, so only the race can
+     * produce the forbidden outcome. r1, r2 = results, r3 = get(K).
+     */
+    @JCStressTest
+    @Description("racing addAndGet on a present key: no lost increment")
+    @Outcome(id = {"11, 12, 12", "12, 11, 12"}, expect = ACCEPTABLE, desc = "both increments applied, in some order")
+    @Outcome(id = "11, 11, 11", expect = FORBIDDEN, desc = "lost increment: both read 10 (the racy-add canary's signature)")
+    @Outcome(expect = FORBIDDEN, desc = "other")
+    @State
+    public static class AddAndGetPresent {
+        private final LongLongMap map = TinyMaps.prefilled(TinyMaps.BELOW_FIRST_GROWTH);
+
+        /** K = 10 is the third entry: its insert started a growth. */
+        public AddAndGetPresent() {
+            map.put(K, 10);
+        }
+
+        /** @param r r1 = addAndGet(K, 1) */
+        @Actor
+        public void a(final JJJ_Result r) {
+            r.r1 = map.addAndGet(K, 1);
+        }
+
+        /** @param r r2 = addAndGet(K, 1) */
+        @Actor
+        public void b(final JJJ_Result r) {
+            r.r2 = map.addAndGet(K, 1);
+        }
+
+        /** @param r r3 = get(K); then frees the map */
+        @Arbiter
+        public void arbiter(final JJJ_Result r) {
+            r.r3 = map.get(K);
+            map.close();
+        }
+    }
+
+    /**
      * merge with a non-commutative function ({@code old * 10 + v}) on an absent key: the function
      * is applied exactly once, to the other thread's result. r1, r2 = results, r3 = get(K).
      */

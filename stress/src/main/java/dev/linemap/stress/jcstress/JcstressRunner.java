@@ -52,6 +52,10 @@ public final class JcstressRunner {
      * @throws Exception if jcstress itself cannot run
      */
     public static int run(final String[] args) throws Exception {
+        if (args.length > 0 && "--ci".equals(args[0])) {
+            // jcstress waits for a hung test forever; in CI a hang must fail, with stacks.
+            dev.linemap.stress.Watchdog.arm(java.time.Duration.ofMinutes(20), "jcstress " + String.join(" ", args));
+        }
         final Verdict verdict = execute(expandCi(args), System.out);
         if (verdict == null) {
             return 0; // -h or -l

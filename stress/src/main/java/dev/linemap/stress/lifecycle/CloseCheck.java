@@ -1,6 +1,7 @@
 package dev.linemap.stress.lifecycle;
 
 import dev.linemap.LongLongMap;
+import dev.linemap.stress.Watchdog;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
@@ -39,6 +40,7 @@ public final class CloseCheck {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --threads --rounds --entries)");
             }
         }
+        Watchdog.arm(java.time.Duration.ofMinutes(2L + rounds), "close-check threads=" + threads + " rounds=" + rounds);
         final boolean nmt = NativeMemory.otherCommittedBytes() >= 0;
         if (!nmt) {
             System.out.println("close-check: NMT is off; only the map's own accounting is checked"

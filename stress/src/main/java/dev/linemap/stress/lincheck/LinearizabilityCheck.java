@@ -30,6 +30,10 @@ public final class LinearizabilityCheck {
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException("option " + a + " needs a value");
                 }
+                if ("--missing-value".equals(a)) {
+                    MapOperations.missingValue = Long.parseLong(args[++i]);
+                    continue;
+                }
                 final int v = Integer.parseInt(args[++i]);
                 s = switch (a) {
                     case "--iterations" -> new Settings(v, s.invocations, s.threads, s.actorsPerThread, s.actorsBefore);
@@ -38,7 +42,7 @@ public final class LinearizabilityCheck {
                     case "--actors" -> new Settings(s.iterations, s.invocations, s.threads, v, s.actorsBefore);
                     case "--actors-before" -> new Settings(s.iterations, s.invocations, s.threads, s.actorsPerThread, v);
                     default -> throw new IllegalArgumentException("unknown option " + a
-                            + " (known: --iterations --invocations --threads --actors --actors-before)");
+                            + " (known: --iterations --invocations --threads --actors --actors-before --missing-value)");
                 };
             }
             return s;
@@ -48,12 +52,14 @@ public final class LinearizabilityCheck {
     /**
      * Runs the check.
      *
-     * @param args {@code [--iterations N] [--invocations N] [--threads N] [--actors N] [--actors-before N]}
+     * @param args {@code [--iterations N] [--invocations N] [--threads N] [--actors N] [--actors-before N]
+     *             [--missing-value V]}
      * @return 0 if every history was linearizable, 1 otherwise
      */
     public static int run(final String[] args) {
         final Settings s = Settings.parse(args);
-        System.out.println("lincheck (stress mode): " + s + ", canary=" + System.getProperty("linemap.canary", "off"));
+        System.out.println("lincheck (stress mode): " + s + ", missingValue=" + MapOperations.missingValue
+                + ", canary=" + System.getProperty("linemap.canary", "off"));
         final long start = System.nanoTime();
         try {
             check(s);

@@ -21,8 +21,12 @@ import java.util.ArrayDeque;
 @Param(name = "value", gen = LongGen.class, conf = "1:3")
 public class MapOperations {
 
-    /** Missing value of the maps under test; never generated as a value. */
-    public static final long MISSING = -1L;
+    /**
+     * Missing value of the maps under test and of the specification. Default -1 (never generated
+     * as a value, so "absent" and "stored" are told apart); the canary run uses 0. Set once,
+     * before the check starts.
+     */
+    public static volatile long missingValue = -1L;
 
     /** Maps of recent invocations; older ones are closed (invocations run one after another). */
     private static final ArrayDeque<LongLongMap> RECENT = new ArrayDeque<>();
@@ -32,7 +36,7 @@ public class MapOperations {
 
     /** Creates the map for one invocation and frees the maps of long-finished ones. */
     public MapOperations() {
-        map = LongLongMap.builder().initialCapacity(0).missingValue(MISSING).build();
+        map = LongLongMap.builder().initialCapacity(0).missingValue(missingValue).build();
         synchronized (RECENT) {
             RECENT.addLast(map);
             while (RECENT.size() > KEEP_OPEN) {

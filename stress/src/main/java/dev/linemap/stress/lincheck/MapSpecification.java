@@ -16,7 +16,7 @@ public final class MapSpecification {
     }
 
     private static long orMissing(final Long v) {
-        return v == null ? MapOperations.MISSING : v;
+        return v == null ? MapOperations.missingValue : v;
     }
 
     /** @param key key @return value or missing */
