@@ -115,6 +115,12 @@ public final class JcstressRunner {
             return null;
         }
         final JCStress jcstress = new JCStress(options);
+        if (options.shouldParse()) {
+            // Grade an existing result file, e.g. of a long run that was stopped part-way.
+            final Verdict verdict = grade(options.getResultFile(), 0);
+            out.print(verdict.report());
+            return verdict;
+        }
         if (options.shouldList()) {
             for (final String test : jcstress.getTests()) {
                 out.println(test);
@@ -139,8 +145,11 @@ public final class JcstressRunner {
     private static Verdict grade(final String resultFile, final long seconds) throws IOException, ClassNotFoundException {
         final InProcessCollector collector = new InProcessCollector();
         final DiskReadCollector reader = new DiskReadCollector(resultFile, collector);
+        boolean truncated = false;
         try {
             reader.dump();
+        } catch (final java.io.EOFException partial) {
+            truncated = true; // a run stopped part-way: grade the tests it finished
         } finally {
             reader.close();
         }
@@ -151,7 +160,8 @@ public final class JcstressRunner {
         final List<String> forbiddenSeen = new ArrayList<>();
         final StringBuilder report = new StringBuilder();
         report.append("==== linemap jcstress summary: ").append(merged.size()).append(" tests, ")
-                .append(all.size()).append(" test configurations, ").append(seconds).append(" s wall ====\n");
+                .append(all.size()).append(" test configurations, ").append(seconds).append(" s wall")
+                .append(truncated ? ", result file truncated (run stopped part-way)" : "").append(" ====\n");
         for (final TestResult result : merged) {
             final TestGrading grading = result.grading();
             final boolean ok = result.status() == Status.NORMAL && grading.isPassed;

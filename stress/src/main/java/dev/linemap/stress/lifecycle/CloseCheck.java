@@ -61,7 +61,10 @@ public final class CloseCheck {
             throws InterruptedException {
         boolean ok = true;
         final LongLongMap map = LongLongMap.builder().initialCapacity(0).seed(round).build();
-        for (long k = 0; k < entries; k++) {
+        // Different sizes per round, so the callers' inserts catch the map at different points
+        // of its growth cycle when close() arrives.
+        final long fill = entries / 2 + (long) entries * (round % 4) / 4;
+        for (long k = 0; k < fill; k++) {
             map.put(k * 0x9E3779B97F4A7C15L, k);
         }
         final long offHeap = map.stats().offHeapBytes();
@@ -76,7 +79,14 @@ public final class CloseCheck {
             callers[t].start();
         }
         running.await();
-        TimeUnit.MILLISECONDS.sleep(100); // let the callers get deep into operations (and growths)
+        TimeUnit.MILLISECONDS.sleep(50); // let the callers get deep into operations
+        // Close in the middle of a migration when one comes within 3 s: the hardest moment (two
+        // generations, a helper thread, old tables being retired).
+        final long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        boolean migratingAtClose;
+        while (!(migratingAtClose = map.stats().growing()) && System.nanoTime() < giveUp) {
+            Thread.onSpinWait();
+        }
         map.close();
         for (final Thread t : callers) {
             t.join(TimeUnit.SECONDS.toMillis(30));
@@ -119,6 +129,7 @@ public final class CloseCheck {
                 ok = false;
             }
         }
+        line.append(", migration in progress at close: ").append(migratingAtClose);
         line.append(", callers ended with IllegalStateException: ").append(illegalState.get()).append('/').append(threads)
                 .append(ok ? "  ok" : "  FAILED");
         System.out.println(line);
