@@ -19,9 +19,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Hammer {
 
-    /** Missing value of the hammered map: far from any tagged value's usual range. */
-    static final long MISSING = Long.MIN_VALUE + 0x5EED;
-
     private final HammerOptions options;
     private final KeySpace space;
     private final LongLongMap map;
@@ -39,7 +36,7 @@ public final class Hammer {
     private Hammer(final HammerOptions options) {
         this.options = options;
         this.space = new KeySpace(options.keys(), options.sharedKeys(), options.threads());
-        this.map = LongLongMap.builder().initialCapacity(0).missingValue(MISSING).seed(options.seed()).build();
+        this.map = LongLongMap.builder().initialCapacity(0).missingValue(options.missingValue()).seed(options.seed()).build();
         this.control = new HammerControl(options.threads());
         this.workers = new Worker[options.threads()];
         for (int t = 0; t < workers.length; t++) {

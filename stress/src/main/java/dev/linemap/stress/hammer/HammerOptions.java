@@ -13,13 +13,14 @@ import java.util.Locale;
  * @param seed seed of every random choice (per-thread streams are derived from it)
  * @param checkEvery interval between quiescent full comparisons with the model
  * @param clearEvery every how many checkpoints the map is cleared (0 = never)
+ * @param missingValue the map's missing value (tagged values are never 0, so 0 is safe too)
  */
 public record HammerOptions(int threads, Duration duration, long keys, int sharedKeys, long seed,
-                            Duration checkEvery, int clearEvery) {
+                            Duration checkEvery, int clearEvery, long missingValue) {
 
     /**
      * Parses {@code --threads N --duration 10m --keys 1e7 --seed S [--shared K] [--check-every 5s]
-     * [--clear-every N]}.
+     * [--clear-every N] [--missing-value V]}.
      *
      * @param args the arguments
      * @return the options
@@ -32,6 +33,7 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
         long seed = System.nanoTime();
         Duration checkEvery = Duration.ofSeconds(5);
         int clearEvery = 3;
+        long missing = Long.MIN_VALUE + 0x5EED;
         for (int i = 0; i < args.length; i++) {
             final String a = args[i];
             if (i + 1 >= args.length) {
@@ -46,8 +48,9 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--check-every" -> checkEvery = parseDuration(v);
                 case "--clear-every" -> clearEvery = Integer.parseInt(v);
+                case "--missing-value" -> missing = Long.parseLong(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
-                        + " (known: --threads --duration --keys --shared --seed --check-every --clear-every)");
+                        + " (known: --threads --duration --keys --shared --seed --check-every --clear-every --missing-value)");
             }
         }
         if (threads < 1) {
@@ -59,7 +62,7 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
         if (keys / threads > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("keys=" + keys + " gives more than 2^31 keys per thread; add threads");
         }
-        return new HammerOptions(threads, duration, keys, shared, seed, checkEvery, clearEvery);
+        return new HammerOptions(threads, duration, keys, shared, seed, checkEvery, clearEvery, missing);
     }
 
     /**

@@ -76,7 +76,7 @@ public final class CanaryCheck {
         if (lincheck) {
             final Run run = fork("hammer-racy-add", List.of("-Dlinemap.canary=racy-add"),
                     List.of("hammer", "--threads", "2", "--duration", "15s", "--keys", "100000", "--seed", "7",
-                            "--check-every", "2s"));
+                            "--check-every", "2s", "--missing-value", "0"));
             final boolean caught = run.status() == 1 && run.output().contains("MISMATCH seed=7");
             System.out.println("CANARY racy-add vs hammer: " + (caught ? "CAUGHT" : "NOT CAUGHT (exit " + run.status() + ")"));
             if (!caught) {
