@@ -116,7 +116,7 @@ public final class JcstressRunner {
         }
         final JCStress jcstress = new JCStress(options);
         if (options.shouldParse()) {
-            // Grade an existing result file, e.g. of a long run that was stopped part-way.
+            // Grade an existing result file (jcstress writes it when the run ends).
             final Verdict verdict = grade(options.getResultFile(), 0);
             out.print(verdict.report());
             return verdict;
