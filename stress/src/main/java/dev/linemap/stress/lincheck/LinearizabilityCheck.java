@@ -1,0 +1,92 @@
+package dev.linemap.stress.lincheck;
+
+import org.jetbrains.lincheck.datastructures.StressOptions;
+
+/**
+ * Command {@code lincheck}: Lincheck in stress mode over {@link MapOperations}, against
+ * {@link MapSpecification}.
+ *
+ * <p>Stress mode runs the scenarios on real threads. Lincheck's model-checking mode is not used:
+ * it sees only the JVM heap accesses it instruments, not the engine's off-heap {@code VarHandle}
+ * accesses, so its interleavings would skip exactly the races that matter here.
+ */
+public final class LinearizabilityCheck {
+
+    private LinearizabilityCheck() {
+    }
+
+    /** Settings of one run; the defaults are the CI subset. */
+    public record Settings(int iterations, int invocations, int threads, int actorsPerThread, int actorsBefore) {
+
+        /** The CI subset: 10,000 invocations, about 20 s on 2 cores. */
+        public static Settings ci() {
+            return new Settings(20, 500, 2, 4, 4);
+        }
+
+        static Settings parse(final String[] args) {
+            Settings s = ci();
+            for (int i = 0; i < args.length; i++) {
+                final String a = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + a + " needs a value");
+                }
+                if ("--missing-value".equals(a)) {
+                    MapOperations.missingValue = Long.parseLong(args[++i]);
+                    continue;
+                }
+                final int v = Integer.parseInt(args[++i]);
+                s = switch (a) {
+                    case "--iterations" -> new Settings(v, s.invocations, s.threads, s.actorsPerThread, s.actorsBefore);
+                    case "--invocations" -> new Settings(s.iterations, v, s.threads, s.actorsPerThread, s.actorsBefore);
+                    case "--threads" -> new Settings(s.iterations, s.invocations, v, s.actorsPerThread, s.actorsBefore);
+                    case "--actors" -> new Settings(s.iterations, s.invocations, s.threads, v, s.actorsBefore);
+                    case "--actors-before" -> new Settings(s.iterations, s.invocations, s.threads, s.actorsPerThread, v);
+                    default -> throw new IllegalArgumentException("unknown option " + a
+                            + " (known: --iterations --invocations --threads --actors --actors-before --missing-value)");
+                };
+            }
+            return s;
+        }
+    }
+
+    /**
+     * Runs the check.
+     *
+     * @param args {@code [--iterations N] [--invocations N] [--threads N] [--actors N] [--actors-before N]
+     *             [--missing-value V]}
+     * @return 0 if every history was linearizable, 1 otherwise
+     */
+    public static int run(final String[] args) {
+        final Settings s = Settings.parse(args);
+        System.out.println("lincheck (stress mode): " + s + ", missingValue=" + MapOperations.missingValue
+                + ", canary=" + System.getProperty("linemap.canary", "off"));
+        final long start = System.nanoTime();
+        try {
+            check(s);
+        } catch (final AssertionError failure) {
+            System.out.println(failure.getMessage());
+            System.out.println("LINCHECK VERDICT: FAIL (non-linearizable history above) after "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+            return 1;
+        }
+        System.out.println("LINCHECK VERDICT: PASS after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        return 0;
+    }
+
+    /**
+     * Runs Lincheck; throws its {@link AssertionError} on a non-linearizable history.
+     *
+     * @param s settings
+     */
+    public static void check(final Settings s) {
+        new StressOptions()
+                .iterations(s.iterations())
+                .invocationsPerIteration(s.invocations())
+                .threads(s.threads())
+                .actorsPerThread(s.actorsPerThread())
+                .actorsBefore(s.actorsBefore())
+                .actorsAfter(2)
+                .sequentialSpecification(MapSpecification.class)
+                .check(MapOperations.class);
+    }
+}
