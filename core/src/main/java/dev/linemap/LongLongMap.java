@@ -406,7 +406,7 @@ public final class LongLongMap implements AutoCloseable {
     private long update(final int op, final long key, final long a, final long b,
                         final LongBinaryOperator fn, final EntryRemapper remapper, final long[] out) {
         // Canary (test-only): compute the new value from a read taken outside the lock.
-        final long racyBase = Canary.RACY_ADD && (op == ADD || op == MERGE) ? get(key) : 0L;
+        final long racyBase = Canary.RACY_ADD && (op == ADD || op == MERGE) ? getOrDefault(key, 0L) : 0L;
         final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
