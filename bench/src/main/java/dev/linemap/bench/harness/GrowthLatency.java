@@ -42,8 +42,9 @@ public final class GrowthLatency {
      * @param elapsedMs time since the first put
      * @param maxNs longest put in the window
      * @param p99Ns 99th percentile in the window
+     * @param growths growths the map has completed by the end of the window (-1: not reported)
      */
-    public record Window(long ops, double elapsedMs, long maxNs, long p99Ns) {
+    public record Window(long ops, double elapsedMs, long maxNs, long p99Ns, long growths) {
     }
 
     /**
@@ -131,7 +132,7 @@ public final class GrowthLatency {
                 }
                 if (done % per == 0 || done == n) {
                     windows.add(new Window(done, (t1 - start) / 1e6, window.getMaxValue(),
-                            window.getValueAtPercentile(99)));
+                            window.getValueAtPercentile(99), map.completedGrowths()));
                     window.reset();
                 }
                 while (nextCheckpoint < checkpointSizes.length && done == checkpointSizes[nextCheckpoint]) {

@@ -62,6 +62,15 @@ public interface BenchMap extends AutoCloseable {
     }
 
     /**
+     * Growths the map has completed, for maps that report it (marks growth on latency-over-time plots).
+     *
+     * @return the count, or -1 when the map does not report it
+     */
+    default long completedGrowths() {
+        return -1;
+    }
+
+    /**
      * Map-specific facts for reports (linemap: its {@code stats()} record).
      *
      * @return a one-line description, empty by default

@@ -37,6 +37,7 @@ final class Charts {
         }
         List<double[]> xs = new ArrayList<>();
         List<double[]> ys = new ArrayList<>();
+        List<Double> markers = new ArrayList<>();
         for (MapKind k : impls) {
             JsonArray w = r.latency.get(k).getAsJsonArray("windows");
             double[] x = new double[w.size()];
@@ -45,13 +46,18 @@ final class Charts {
                 JsonObject o = w.get(i).getAsJsonObject();
                 x[i] = d(o, "ops") / 1e6;
                 y[i] = d(o, "maxNs") / 1e3;
+                if (k == MapKind.LINEMAP && i > 0 && o.has("growths")
+                        && d(o, "growths") > d(w.get(i - 1).getAsJsonObject(), "growths")) {
+                    markers.add(x[i]);
+                }
             }
             xs.add(x);
             ys.add(y);
         }
         return Svg.lines("longest put per window of " + windowSize(r) + " puts, while growing",
                 "entries inserted (millions)", "max put latency in window, µs (log)",
-                impls, xs, ys, true);
+                impls, xs, ys, true, markers.stream().mapToDouble(Double::doubleValue).toArray(),
+                "linemap growth done");
     }
 
     static String bytesPerEntry(Results r) {

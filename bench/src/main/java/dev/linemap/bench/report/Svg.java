@@ -70,10 +70,12 @@ final class Svg {
      * @param xs x values per series
      * @param ys y values per series
      * @param logY logarithmic y axis
+     * @param markers x positions of dashed vertical markers (may be empty)
+     * @param markerLabel legend text of the markers
      * @return the SVG document
      */
     static String lines(String title, String xLabel, String yLabel, List<MapKind> series, List<double[]> xs,
-                        List<double[]> ys, boolean logY) {
+                        List<double[]> ys, boolean logY, double[] markers, String markerLabel) {
         Axis y = Axis.of(ys.toArray(double[][]::new), logY);
         double xMax = 0;
         for (double[] x : xs) {
@@ -92,6 +94,18 @@ final class Svg {
             text(sb, px, H - BOTTOM + 18, fmt(t), "middle", 12);
         }
         text(sb, LEFT + plotW / 2.0, H - 15, xLabel, "middle", 13);
+        for (double m : markers) {
+            double px = LEFT + plotW * m / x.max();
+            sb.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='%s' "
+                    + "stroke-dasharray='4 3'/>%n", px, TOP, px, H - BOTTOM, color(MapKind.LINEMAP)));
+        }
+        if (markers.length > 0) {
+            int ly = TOP + 10 + series.size() * 22;
+            sb.append(String.format(Locale.ROOT, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='%s' "
+                    + "stroke-dasharray='4 3'/>%n", W - RIGHT + 15, ly + 7, W - RIGHT + 29, ly + 7,
+                    color(MapKind.LINEMAP)));
+            text(sb, W - RIGHT + 36, ly + 12, markerLabel, "start", 12);
+        }
         for (int s = 0; s < series.size(); s++) {
             StringBuilder pts = new StringBuilder();
             double[] sx = xs.get(s);

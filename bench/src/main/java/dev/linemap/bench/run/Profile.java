@@ -169,8 +169,11 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
         }
         try {
             java.nio.file.Files.createDirectories(out.resolve("logs"));
-            int expected = new Runner(b.build()).run().size();
-            System.out.println("jmh " + s.name() + ": " + expected + " results");
+            int count = new Runner(b.build()).run().size();
+            System.out.println("jmh " + s.name() + ": " + count + " results");
+            for (JmhFailures.Failure f : JmhFailures.scan(out.resolve("logs/jmh-" + s.name() + ".log"))) {
+                errors.add(error("jmh-" + s.name(), f.benchmark(), "no result; the fork failed with:\n" + f.message()));
+            }
         } catch (RunnerException | java.io.IOException e) {
             errors.add(error("jmh-" + s.name(), MapKind.ids(impls), e.toString()));
         }
