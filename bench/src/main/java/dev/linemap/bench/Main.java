@@ -19,6 +19,7 @@ import java.util.List;
  * <pre>
  * quick  [--out DIR]             the quick profile (under 15 minutes on 2 cores), then report
  * full   [--out DIR]             the full profile, then report
+ * tiny   [--out DIR]             every step at toy sizes (a plumbing check; numbers mean nothing)
  * report [--in DIR] [--md FILE] [--core FILE]   render JSON results into markdown + SVG charts
  * jmh ...                        JMH's own command line (the child-JVM flags are added unless -jvmArgs* given)
  * latency   --impl ID --n N [--windows 512] [--no-reader] [--checkpoints a,b] --out FILE
@@ -88,9 +89,13 @@ public final class Main {
                 Report.render(Path.of(a.get("in", "docs/benchmarks/quick")), Path.of(a.get("md", "docs/benchmarks.md")),
                         Path.of(a.get("core", "docs/numbers-core.md")));
             }
-            case "quick", "full" -> {
+            case "quick", "full", "tiny" -> {
                 Args a = new Args(rest);
-                Profile p = cmd.equals("quick") ? Profile.quick() : Profile.full();
+                Profile p = switch (cmd) {
+                    case "quick" -> Profile.quick();
+                    case "full" -> Profile.full();
+                    default -> Profile.tiny();
+                };
                 Path out = Path.of(a.get("out", "docs/benchmarks/" + cmd));
                 p.run(out, a.get("only", ""));
                 Report.render(out, Path.of(a.get("md", "docs/benchmarks.md")),
@@ -120,6 +125,7 @@ public final class Main {
                 usage: java -jar linemap-bench.jar COMMAND [options]
                   quick  [--out DIR]      quick profile (< 15 min on 2 cores) + report
                   full   [--out DIR]      full profile + report
+                  tiny   [--out DIR]      every step at toy sizes: checks the pipeline, numbers mean nothing
                   report [--in DIR] [--md FILE] [--core FILE]
                   jmh ...                 JMH command line, e.g. jmh MapOps.getHit -p impl=linemap,chm -prof gc
                   latency   --impl ID --n N [--windows 512] [--no-reader] [--checkpoints a,b] --out FILE

@@ -57,7 +57,7 @@ final class Charts {
         return Svg.lines("longest put per window of " + windowSize(r) + " puts, while growing",
                 "entries inserted (millions)", "max put latency in window, µs (log)",
                 impls, xs, ys, true, markers.stream().mapToDouble(Double::doubleValue).toArray(),
-                "linemap growth done");
+                "linemap growth");
     }
 
     static String bytesPerEntry(Results r) {

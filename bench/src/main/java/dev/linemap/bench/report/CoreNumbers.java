@@ -32,7 +32,7 @@ final class CoreNumbers {
 
         JsonObject lm10 = r.footprintAt(MapKind.LINEMAP, M10);
         JsonObject chm10 = r.footprintAt(MapKind.CHM, M10);
-        double lmB = lm10 == null ? Double.NaN : d(lm10, "bytesPerEntry");
+        double lmB = lm10 == null ? Double.NaN : d(lm10, "offHeapBytes") / d(lm10, "entries");
         row(sb, "footprint at 10M entries ≤ 32 B/entry (offHeapBytes ÷ size)",
                 Double.isNaN(lmB) ? "–" : f("%.1f B/entry (RSS %.1f)", lmB, d(lm10, "rssPerEntry")),
                 chm10 == null ? "–" : f("CHM<Long,Long> %.1f B/entry", d(chm10, "bytesPerEntry")),

@@ -98,7 +98,8 @@ public final class Report {
     }
 
     static String rel(Path from, Path to) {
-        return from.relativize(to.toAbsolutePath()).toString().replace('\\', '/');
+        String r = from.relativize(to.toAbsolutePath()).toString().replace('\\', '/');
+        return r.isEmpty() ? "." : r;
     }
 
     static void write(Path file, String text) {

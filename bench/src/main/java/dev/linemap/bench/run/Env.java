@@ -43,10 +43,10 @@ public record Env(String date, String profile, String command, String cpu, int c
      */
     public static Env capture(String profile, String heap) {
         Map<String, String> versions = new LinkedHashMap<>();
-        for (String ga : List.of("org.openjdk.jmh/jmh-core", "org.hdrhistogram/HdrHistogram", "org.agrona/agrona",
-                "it.unimi.dsi/fastutil", "org.jctools/jctools-core", "net.openhft/chronicle-map",
-                "dev.linemap/linemap-core")) {
-            versions.put(ga.replace('/', ':'), pomVersion(ga));
+        Properties p = versionProperties();
+        for (String name : List.of("linemap", "jmh", "hdrhistogram", "agrona", "fastutil", "jctools-core",
+                "chronicle-map")) {
+            versions.put(name, p.getProperty(name, "?"));
         }
         return new Env(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), profile,
                 "java -jar bench/target/linemap-bench.jar " + profile,
@@ -59,18 +59,17 @@ public record Env(String date, String profile, String command, String cpu, int c
                 read("/sys/kernel/mm/transparent_hugepage/enabled"), JvmFlags.all(heap), git(), versions);
     }
 
-    private static String pomVersion(String ga) {
-        String res = "/META-INF/maven/" + ga + "/pom.properties";
-        try (InputStream in = Env.class.getResourceAsStream(res)) {
-            if (in == null) {
-                return "?";
+    /** The versions Maven wrote into the jar (resource filtering of {@code versions.properties}). */
+    private static Properties versionProperties() {
+        Properties p = new Properties();
+        try (InputStream in = Env.class.getResourceAsStream("/dev/linemap/bench/versions.properties")) {
+            if (in != null) {
+                p.load(in);
             }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "?");
         } catch (IOException e) {
-            return "?";
+            // Versions then read "?": the report still renders.
         }
+        return p;
     }
 
     private static String read(String file) {

@@ -11,11 +11,11 @@ import java.util.List;
  * @param impls maps
  * @param sizes values of the {@code size} parameter
  * @param warmups warm-up iterations
- * @param warmupSeconds seconds per warm-up iteration (ignored in single-shot mode)
+ * @param warmupMillis milliseconds per warm-up iteration (ignored in single-shot mode)
  * @param iterations measurement iterations
- * @param seconds seconds per measurement iteration (ignored in single-shot mode)
+ * @param millis milliseconds per measurement iteration (ignored in single-shot mode)
  * @param forks forks per benchmark and parameter combination
  */
 public record JmhStep(String name, String include, List<MapKind> impls, List<String> sizes, int warmups,
-                      int warmupSeconds, int iterations, int seconds, int forks) {
+                      int warmupMillis, int iterations, int millis, int forks) {
 }

@@ -55,15 +55,34 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
      */
     public static Profile quick() {
         return new Profile("quick", "8g", List.of(
-                new JmhStep("get", OPS + "(getHit|getMiss)$", ALL, List.of(K1, K100, M16), 1, 1, 2, 1, 1),
-                new JmhStep("put", OPS + "put$", ALL, List.of(K100, M16), 1, 1, 2, 1, 1),
-                new JmhStep("update", OPS + "(addAndGet|removeReinsert)$", ALL, List.of(K100), 1, 1, 2, 1, 1),
+                new JmhStep("get", OPS + "(getHit|getMiss)$", ALL, List.of(K1, K100, M16), 1, 1000, 2, 1000, 1),
+                new JmhStep("put", OPS + "put$", ALL, List.of(K100, M16), 1, 1000, 2, 1000, 1),
+                new JmhStep("update", OPS + "(addAndGet|removeReinsert)$", ALL, List.of(K100), 1, 1000, 2, 1000, 1),
                 new JmhStep("mixed", "dev\\.linemap\\.bench\\.jmh\\.Mixed\\.", CONCURRENT, List.of(K100),
-                        1, 1, 2, 1, 1),
+                        1, 1000, 2, 1000, 1),
                 new JmhStep("growth", "dev\\.linemap\\.bench\\.jmh\\.Growth\\.", ALL, List.of(M16), 1, 0, 1, 0, 1)),
                 GROWERS, 16 << 20, List.of(1_000_000L, 10_000_000L),
                 ALL, List.of(1_000_000L, 10_000_000L, 16_777_216L),
                 List.of(MapKind.LINEMAP, MapKind.CHM, MapKind.AGRONA), 16 << 20, 2_000_000L);
+    }
+
+    /**
+     * A plumbing check of the whole pipeline in about two minutes: every step and every map at toy
+     * sizes. Its numbers mean nothing.
+     *
+     * @return the profile
+     */
+    public static Profile tiny() {
+        String k10 = "10000";
+        return new Profile("tiny", "1g", List.of(
+                new JmhStep("get", OPS + "(getHit|getMiss)$", ALL, List.of(K1, k10), 0, 0, 1, 200, 1),
+                new JmhStep("put", OPS + "put$", ALL, List.of(k10), 0, 0, 1, 200, 1),
+                new JmhStep("update", OPS + "(addAndGet|removeReinsert)$", ALL, List.of(k10), 0, 0, 1, 200, 1),
+                new JmhStep("mixed", "dev\\.linemap\\.bench\\.jmh\\.Mixed\\.", CONCURRENT, List.of(k10),
+                        0, 0, 1, 200, 1),
+                new JmhStep("growth", "dev\\.linemap\\.bench\\.jmh\\.Growth\\.", ALL, List.of("100000"),
+                        0, 0, 1, 0, 1)),
+                GROWERS, 200_000, List.of(100_000L), ALL, List.of(100_000L, 200_000L), ALL, 100_000, 100_000L);
     }
 
     /**
@@ -73,12 +92,12 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
      */
     public static Profile full() {
         return new Profile("full", "8g", List.of(
-                new JmhStep("get", OPS + "(getHit|getMiss)$", ALL, List.of(K1, K100, M16), 3, 2, 5, 2, 2),
-                new JmhStep("put", OPS + "put$", ALL, List.of(K1, K100, M16), 3, 2, 5, 2, 2),
+                new JmhStep("get", OPS + "(getHit|getMiss)$", ALL, List.of(K1, K100, M16), 3, 2000, 5, 2000, 2),
+                new JmhStep("put", OPS + "put$", ALL, List.of(K1, K100, M16), 3, 2000, 5, 2000, 2),
                 new JmhStep("update", OPS + "(addAndGet|removeReinsert)$", ALL, List.of(K1, K100, M16),
-                        3, 2, 5, 2, 2),
+                        3, 2000, 5, 2000, 2),
                 new JmhStep("mixed", "dev\\.linemap\\.bench\\.jmh\\.Mixed\\.", CONCURRENT, List.of(K100, M16),
-                        3, 2, 5, 2, 2),
+                        3, 2000, 5, 2000, 2),
                 new JmhStep("growth", "dev\\.linemap\\.bench\\.jmh\\.Growth\\.", ALL, List.of(M16), 2, 0, 3, 0, 2)),
                 GROWERS, 16 << 20, List.of(1_000_000L, 10_000_000L),
                 ALL, List.of(1_000_000L, 10_000_000L, 16_777_216L),
@@ -164,8 +183,8 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
                 .resultFormat(ResultFormatType.JSON)
                 .result(out.resolve("jmh-" + s.name() + ".json").toString())
                 .output(out.resolve("logs/jmh-" + s.name() + ".log").toString());
-        if (s.seconds() > 0) {
-            b.warmupTime(TimeValue.seconds(s.warmupSeconds())).measurementTime(TimeValue.seconds(s.seconds()));
+        if (s.millis() > 0) {
+            b.warmupTime(TimeValue.milliseconds(s.warmupMillis())).measurementTime(TimeValue.milliseconds(s.millis()));
         }
         try {
             java.nio.file.Files.createDirectories(out.resolve("logs"));
