@@ -5,7 +5,7 @@ package dev.linemap.layout;
  * line, where only the occupancy bits are used).
  *
  * <pre>
- *   63                                                 8 7 6 5 4 3 2 1 0
+ *   63                                                8 7 6 5 4 3 2 1 0
  *  +---------------------------------------------------+-+-+-+---+-+-+-+
  *  |                  version (56 bits)                |L|R|R| S |O|O|O|
  *  +---------------------------------------------------+-+-+-+---+-+-+-+
@@ -13,7 +13,8 @@ package dev.linemap.layout;
  *    S: state (bits 3..4): 0 NORMAL, 1 EVACUATING, 2 EVACUATED, 3 reserved
  *    R: reserved, always 0 (bits 5..6)
  *    L: writer lock (bit 7)
- *    version: seqlock version, +1 on every unlock that changed the bucket, wraps at 2^56
+ *    version: seqlock version (bits 8..63), +1 on every unlock that changed the bucket,
+ *             wraps at 2^56
  * </pre>
  *
  * <p>A reader compares the whole word before and after its read, so any change of any field

@@ -5,13 +5,15 @@ package dev.linemap.layout;
  * overflow line (which uses only the link field).
  *
  * <pre>
- *   63            48 47            32 31                             0
+ *   63            48 47            32 31                            0
  *  +----------------+----------------+-------------------------------+
  *  | reserved (0)   | overflow count |     link (overflow index + 1) |
  *  +----------------+----------------+-------------------------------+
- *    link: index + 1 of the first overflow line (in a bucket) or of the next one (in an
- *          overflow line) inside the table's overflow area; 0 = none
- *    overflow count: number of overflow lines chained to this bucket (bucket only; 0 in a line)
+ *    link (bits 0..31): index + 1 of the first overflow line (in a bucket) or of the next
+ *          one (in an overflow line) inside the table's overflow area; 0 = none
+ *    overflow count (bits 32..47): number of overflow lines chained to this bucket (bucket
+ *          only; 0 in a line)
+ *    reserved (bits 48..63): always 0
  * </pre>
  *
  * <p>The count bounds a reader's walk of the chain: a reader that raced a writer may follow a stale

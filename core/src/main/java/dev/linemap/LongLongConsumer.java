@@ -1,0 +1,15 @@
+package dev.linemap;
+
+/**
+ * An action on one {@code long -> long} entry, called by {@link LongLongMap#forEach}. Primitive, so
+ * iterating allocates nothing.
+ */
+@FunctionalInterface
+public interface LongLongConsumer {
+
+    /**
+     * @param key the entry's key
+     * @param value the entry's value
+     */
+    void accept(long key, long value);
+}

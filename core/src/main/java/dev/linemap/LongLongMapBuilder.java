@@ -1,0 +1,124 @@
+package dev.linemap;
+
+/**
+ * Builds a {@link LongLongMap}. Every argument is validated when it is set, with the offending
+ * value in the message. Not thread-safe; build on one thread, then share the map.
+ */
+public final class LongLongMapBuilder {
+
+    /** Largest accepted {@link #initialCapacity(long)}: what the largest table holds at its load factor. */
+    public static final long MAX_INITIAL_CAPACITY = (1L << LongLongMap.MAX_LOG2) * 5 / 2;
+
+    long initialCapacity;
+    long missingValue;
+    long seed;
+    boolean seedSet;
+    boolean backgroundMigration = true;
+    long maxOffHeapBytes = Long.MAX_VALUE;
+    MigrationListener migrationListener;
+
+    LongLongMapBuilder() {
+    }
+
+    /**
+     * Expected number of entries: the first table is sized to hold them without growing, and the
+     * map never shrinks below it. 0 is valid (one bucket); the map grows regardless.
+     *
+     * @param initialCapacity expected entries, {@code 0 <= initialCapacity <= MAX_INITIAL_CAPACITY}
+     * @return this builder
+     */
+    public LongLongMapBuilder initialCapacity(final long initialCapacity) {
+        if (initialCapacity < 0) {
+            throw new IllegalArgumentException("initialCapacity=" + initialCapacity + " must be >= 0");
+        }
+        if (initialCapacity > MAX_INITIAL_CAPACITY) {
+            throw new IllegalArgumentException("initialCapacity=" + initialCapacity + " exceeds maximum " + MAX_INITIAL_CAPACITY);
+        }
+        this.initialCapacity = initialCapacity;
+        return this;
+    }
+
+    /**
+     * The value the primitive methods return for "no mapping". Any value; it stays storable
+     * ({@link LongLongMap#containsKey} tells the two apart). Default 0, as in fastutil and Eclipse
+     * Collections.
+     *
+     * @param missingValue the sentinel
+     * @return this builder
+     */
+    public LongLongMapBuilder missingValue(final long missingValue) {
+        this.missingValue = missingValue;
+        return this;
+    }
+
+    /**
+     * Fixes the hash seed, for reproducible layouts (teaching, tests). By default every map, and
+     * every {@link LongLongMap#clear()}, draws a random seed: keep it that way for untrusted keys.
+     *
+     * @param seed any value
+     * @return this builder
+     */
+    public LongLongMapBuilder seed(final long seed) {
+        this.seed = seed;
+        this.seedSet = true;
+        return this;
+    }
+
+    /**
+     * Whether a helper thread finishes each migration (default {@code true}). With {@code false},
+     * only writes move a migration forward, so a read-only phase keeps two tables alive: meant for
+     * deterministic, single-threaded tests and teaching.
+     *
+     * @param enabled whether to start helper threads
+     * @return this builder
+     */
+    public LongLongMapBuilder backgroundMigration(final boolean enabled) {
+        this.backgroundMigration = enabled;
+        return this;
+    }
+
+    /**
+     * Most native memory the map may hold. An operation that would need more fails with
+     * {@link OutOfMemoryError} and changes nothing; entries already stored are kept.
+     *
+     * @param maxOffHeapBytes the limit in bytes, {@code > 0}
+     * @return this builder
+     */
+    public LongLongMapBuilder maxOffHeapBytes(final long maxOffHeapBytes) {
+        if (maxOffHeapBytes <= 0) {
+            throw new IllegalArgumentException("maxOffHeapBytes=" + maxOffHeapBytes + " must be > 0");
+        }
+        this.maxOffHeapBytes = maxOffHeapBytes;
+        return this;
+    }
+
+    /**
+     * Observes migrations (start and completion of each grow, shrink, compaction and clear).
+     *
+     * @param listener the listener, or {@code null} for none
+     * @return this builder
+     */
+    public LongLongMapBuilder migrationListener(final MigrationListener listener) {
+        this.migrationListener = listener;
+        return this;
+    }
+
+    /**
+     * Allocates the first table.
+     *
+     * @return a new, empty, open map
+     * @throws OutOfMemoryError if the first table cannot be allocated
+     */
+    public LongLongMap build() {
+        return new LongLongMap(this);
+    }
+
+    /**
+     * @param capacity expected entries
+     * @return log2 of the smallest bucket count that holds them below the growth threshold
+     */
+    static int log2For(final long capacity) {
+        final long buckets = Math.max(1L, (capacity * 2 + 4) / 5);   // ceil(capacity / 2.5)
+        return Math.min(LongLongMap.MAX_LOG2, 64 - Long.numberOfLeadingZeros(buckets - 1));
+    }
+}

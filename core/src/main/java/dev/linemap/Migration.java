@@ -1,0 +1,437 @@
+package dev.linemap;
+
+import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.CtrlWord;
+import dev.linemap.layout.MetaWord;
+import dev.linemap.layout.OverflowLineDescriptor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.linemap.layout.BucketDescriptor.SLOTS;
+import static dev.linemap.layout.BucketDescriptor.ctrlAcquire;
+import static dev.linemap.layout.BucketDescriptor.ctrlRelease;
+import static dev.linemap.layout.BucketDescriptor.keyOpaque;
+import static dev.linemap.layout.BucketDescriptor.metaOpaque;
+import static dev.linemap.layout.BucketDescriptor.valueOpaque;
+
+/**
+ * One incremental migration from table {@code from} to table {@code to}: a doubling (GROW), a
+ * halving (SHRINK), a same-size rebuild that compacts overflow chains (COMPACT) or a CLEAR (entries
+ * are dropped, not copied, and {@code to} has a fresh seed).
+ *
+ * <p>The work is cut into units. A unit is the smallest set of old buckets whose entries land in a
+ * set of new buckets that no other unit touches: GROW, COMPACT and CLEAR: old bucket {@code u}
+ * (GROW: to new {@code u} and {@code u + oldN}); SHRINK: old {@code u} and {@code u + newN} to new
+ * {@code u}. A unit is evacuated under its sources' EVACUATING state, so its destination buckets are
+ * filled with plain stores and published by one release store per source (state EVACUATED).
+ *
+ * <p>Who does the work: every write first evacuates the unit of its own key, then claims
+ * {@value #WRITER_CLAIM} units from the shared {@link #cursor}; a helper thread claims bigger runs
+ * so that a read-only phase still finishes the migration. The {@link #watermark} is a contiguous
+ * prefix of evacuated units: readers below it go straight to {@code to}.
+ */
+final class Migration {
+
+    // Kinds: the values are the ordinals of the public MigrationKind.
+
+    /** Doubling: old {@code i} splits into new {@code i} and {@code i + oldN}. */
+    static final int GROW = 0;
+    /** Halving: old {@code j} and {@code j + newN} merge into new {@code j}. */
+    static final int SHRINK = 1;
+    /** Same size: old {@code i} is rebuilt as new {@code i}, overflow chains compacted. */
+    static final int COMPACT = 2;
+    /** Clear: old buckets are dropped; {@code to} is a fresh table with a new seed. */
+    static final int CLEAR = 3;
+
+    /** Units a writer claims from the cursor per write (besides its own). */
+    static final int WRITER_CLAIM = 2;
+    /** Units the helper thread claims at a time. */
+    private static final int HELPER_CLAIM = 64;
+    /** Most units one writer's watermark advance may scan (keeps each write's work bounded). */
+    private static final int WRITER_WATERMARK_SCAN = 256;
+
+    /** Returned by {@link #beginEvacuation}: the bucket is EVACUATED already. Has the lock bit, so
+     * it can never be a NORMAL unlocked word. */
+    private static final long ALREADY_EVACUATED = -1L;
+
+    private static final VarHandle VH_CURSOR;
+    private static final VarHandle VH_WATERMARK;
+
+    static {
+        try {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            VH_CURSOR = lookup.findVarHandle(Migration.class, "cursor", long.class);
+            VH_WATERMARK = lookup.findVarHandle(Migration.class, "watermark", long.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Table from;
+    final Table to;
+    final int kind;
+    /** Number of units. */
+    final long units;
+    private final LongLongMap map;
+
+    /** Next unit to hand out; claimed with getAndAdd, may run past {@link #units}. */
+    private volatile long cursor;
+    // Keep the watermark, read by every reader during a migration, off the cursor's cache line,
+    // which every writer hammers with getAndAdd.
+    @SuppressWarnings("unused")
+    private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+    /** Every unit below it is evacuated (invariant 3). Only grows, by CAS. */
+    private volatile long watermark;
+    @SuppressWarnings("unused")
+    private long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+    /** {@link System#nanoTime()} at publication. */
+    final long startNanos = System.nanoTime();
+
+    /** Old buckets evacuated so far (stats). */
+    final AtomicLong evacuatedBuckets = new AtomicLong();
+
+    Migration(final LongLongMap map, final Table from, final Table to, final int kind) {
+        this.map = map;
+        this.from = from;
+        this.to = to;
+        this.kind = kind;
+        this.units = kind == SHRINK ? to.bucketCount : from.bucketCount;
+    }
+
+    /**
+     * @param oldBucket a bucket of {@code from}
+     * @return the unit that evacuates it
+     */
+    long unitOf(final long oldBucket) {
+        return kind == SHRINK ? oldBucket & to.mask : oldBucket;
+    }
+
+    /**
+     * Acquire load of the watermark. Pairs with the CAS in {@link #advanceWatermark}: a reader that
+     * sees {@code w} sees the destination buckets of every unit below {@code w}.
+     *
+     * @return the watermark
+     */
+    long watermarkAcquire() {
+        return (long) VH_WATERMARK.getAcquire(this);
+    }
+
+    /**
+     * @param u a unit
+     * @return whether it is evacuated. For SHRINK the lower source is published last, so its state
+     *         speaks for both.
+     */
+    boolean isUnitEvacuated(final long u) {
+        return CtrlWord.state(ctrlAcquire(from.bucketSegment(u), from.bucketLine(u))) == CtrlWord.EVACUATED;
+    }
+
+    /**
+     * A writer's share: evacuate the unit of its own key, then a few from the cursor.
+     *
+     * @param oldBucket the writer's bucket in {@code from}
+     */
+    void helpAsWriter(final long oldBucket) {
+        final long u = unitOf(oldBucket);
+        if (u >= watermarkAcquire() && !isUnitEvacuated(u)) {
+            evacuate(u);
+        }
+        if (cursor < units) {
+            final long start = (long) VH_CURSOR.getAndAdd(this, (long) WRITER_CLAIM);
+            final long end = Math.min(units, start + WRITER_CLAIM);
+            for (long v = start; v < end; v++) {
+                evacuate(v);
+            }
+        }
+        advanceWatermark(WRITER_WATERMARK_SCAN);
+    }
+
+    /**
+     * Body of the helper thread: claim runs from the cursor, then sweep whatever a failed or slow
+     * evacuator left behind, until the migration completes.
+     */
+    void runHelper() {
+        final boolean interrupted = RetiredTableRace.interruptStatus();
+        try {
+            for (long start; (start = (long) VH_CURSOR.getAndAdd(this, (long) HELPER_CLAIM)) < units; ) {
+                final long end = Math.min(units, start + HELPER_CLAIM);
+                for (long v = start; v < end; v++) {
+                    evacuate(v);
+                }
+                advanceWatermark(Long.MAX_VALUE);
+            }
+            for (long w; (w = watermarkAcquire()) < units; ) {
+                evacuate(w);   // returns at once if done; waits for an evacuator in flight
+                advanceWatermark(Long.MAX_VALUE);
+            }
+        } catch (final IllegalStateException closedOrRetired) {
+            // The map was closed under us: nothing left to migrate. (finish() runs this in a
+            // caller's thread: do not leave it a spurious interrupt.)
+            RetiredTableRace.recover(interrupted);
+        } catch (final OutOfMemoryError e) {
+            // Out of native memory: writers carry on evacuating unit by unit and each fails alone.
+        }
+    }
+
+    /**
+     * Drives the whole migration to completion in the calling thread (clear, close of a helper-less
+     * map, tests).
+     */
+    void finish() {
+        runHelper();
+        if (watermarkAcquire() < units) {
+            // runHelper swallowed a closed-map or memory failure: surface it to the caller.
+            for (long w; (w = watermarkAcquire()) < units; ) {
+                evacuate(w);
+                advanceWatermark(Long.MAX_VALUE);
+            }
+        }
+    }
+
+    /**
+     * Moves the watermark over evacuated units; the thread that moves it to the end completes the
+     * migration.
+     *
+     * @param maxScan most units to check in this call
+     */
+    void advanceWatermark(final long maxScan) {
+        for (;;) {
+            final long w0 = watermarkAcquire();
+            long w = w0;
+            final long limit = maxScan >= units - w0 ? units : w0 + Math.max(1, maxScan);   // no overflow
+            while (w < limit && isUnitEvacuated(w)) {
+                w++;
+            }
+            if (w == w0) {
+                return;
+            }
+            // Volatile CAS (release): everything this thread saw evacuated below w is visible to a
+            // reader that acquires the new watermark. Losing the CAS means someone moved it; rescan.
+            if (VH_WATERMARK.compareAndSet(this, w0, w)) {
+                if (w == units) {
+                    map.completeMigration(this);
+                    return;
+                }
+                if (w == limit) {
+                    return;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------- evacuation
+
+    /**
+     * Evacuates unit {@code u} unless that is done already; waits while another thread holds one of
+     * its sources (a writer's lock or another evacuator).
+     *
+     * @param u the unit
+     * @throws OutOfMemoryError if a destination needs memory that cannot be had; the unit is then
+     *         left exactly as it was, NORMAL and intact
+     */
+    void evacuate(final long u) {
+        final Table from = this.from;
+        final Table to = this.to;
+        final long d0 = kind == CLEAR ? -1 : u;
+        final long d1 = kind == GROW ? u + from.bucketCount : -1;
+        // Allocate destination chunks before touching the sources: failing here changes nothing.
+        if (d0 >= 0) {
+            to.ensureChunkOf(d0);
+        }
+        if (d1 >= 0) {
+            to.ensureChunkOf(d1);
+        }
+        final MemorySegment seg0 = from.bucketSegment(u);
+        final long line0 = from.bucketLine(u);
+        final long c0 = beginEvacuation(seg0, line0);
+        if (c0 == ALREADY_EVACUATED) {
+            return;
+        }
+        MemorySegment seg1 = null;
+        long line1 = 0;
+        long c1 = 0;
+        if (kind == SHRINK) {
+            final long s1 = u + to.bucketCount;
+            seg1 = from.bucketSegment(s1);
+            line1 = from.bucketLine(s1);
+            c1 = beginEvacuation(seg1, line1);   // never ALREADY: its unit partner s0 was not
+        }
+        long dropped = 0;
+        try {
+            if (kind == CLEAR) {
+                dropped = countEntries(seg0, line0, c0);
+            } else {
+                fill(d0, d1 >= 0, seg0, line0, c0, seg1, line1, c1);
+                if (d1 >= 0) {
+                    fill(d1, true, seg0, line0, c0, null, 0, 0);
+                }
+            }
+        } catch (final RuntimeException | Error e) {
+            // Undo: destinations are unreachable until published, so empty them; sources go back to
+            // the exact words they had (their slots never changed), NORMAL and unlocked.
+            if (d0 >= 0) {
+                reset(d0);
+            }
+            if (d1 >= 0) {
+                reset(d1);
+            }
+            if (seg1 != null) {
+                ctrlRelease(seg1, line1, c1);
+            }
+            ctrlRelease(seg0, line0, c0);
+            throw e;
+        }
+        // Publication. Release: the destination buckets' plain stores above are visible to any
+        // thread that acquires EVACUATED here. SHRINK publishes the upper source first, so the lower
+        // one's state speaks for the whole unit (isUnitEvacuated).
+        if (seg1 != null) {
+            ctrlRelease(seg1, line1, evacuatedWord(c1));
+        }
+        ctrlRelease(seg0, line0, evacuatedWord(c0));
+        evacuatedBuckets.addAndGet(seg1 != null ? 2 : 1);
+        if (dropped != 0) {
+            map.sizeAdd(-dropped);
+        }
+    }
+
+    private static long evacuatedWord(final long ctrl) {
+        return CtrlWord.nextUnlocked(CtrlWord.withOccupancy(CtrlWord.withState(ctrl, CtrlWord.EVACUATED), 0));
+    }
+
+    /**
+     * Moves a source bucket from NORMAL to EVACUATING. No lock bit: writers wait on EVACUATING,
+     * readers keep reading (the slots do not change until EVACUATED, and after that nobody reads
+     * them).
+     *
+     * @return the NORMAL unlocked word it had, or {@link #ALREADY_EVACUATED}
+     */
+    private static long beginEvacuation(final MemorySegment segment, final long line) {
+        for (int spins = 0; ; spins++) {
+            final long c = ctrlAcquire(segment, line);
+            final int state = CtrlWord.state(c);
+            if (state == CtrlWord.EVACUATED) {
+                return ALREADY_EVACUATED;
+            }
+            if (state == CtrlWord.NORMAL && !CtrlWord.isLocked(c)
+                    && BucketDescriptor.casCtrl(segment, line, c, CtrlWord.withState(c, CtrlWord.EVACUATING))) {
+                return c;
+            }
+            Backoff.pause(spins);
+        }
+    }
+
+    /**
+     * Fills destination bucket {@code d} of {@code to} with the entries of the sources (one, or two
+     * for SHRINK) that hash to it. The destination is fresh (zero) and unreachable until the
+     * sources are published, so plain stores suffice. Lines are appended in source order; the home
+     * line fills first. No object is allocated: a write during growth stays garbage-free.
+     */
+    private void fill(final long d, final boolean filter,
+                      final MemorySegment seg0, final long line0, final long c0,
+                      final MemorySegment seg1, final long line1, final long c1) {
+        final Table from = this.from;
+        final Table to = this.to;
+        final MemorySegment home = to.bucketSegment(d);
+        final long homeLine = to.bucketLine(d);
+        int homeOccupancy = 0;
+        long meta = 0;                 // link to the first overflow line + count, as built so far
+        MemorySegment outSegment = home;
+        long outLine = homeLine;
+        long outIndex = MetaWord.NONE; // overflow line being filled, NONE = the home line
+        int outOccupancy = 0;
+        int outSlot = 0;
+        for (int source = 0; source < (seg1 == null ? 1 : 2); source++) {
+            MemorySegment segment = source == 0 ? seg0 : seg1;
+            long line = source == 0 ? line0 : line1;
+            int occupancy = CtrlWord.occupancy(source == 0 ? c0 : c1);
+            final long sourceMeta = metaOpaque(segment, line);
+            long link = MetaWord.link(sourceMeta);
+            int remaining = MetaWord.count(sourceMeta);
+            for (;;) {
+                for (int s = 0; s < SLOTS; s++) {
+                    if ((occupancy & (1 << s)) == 0) {
+                        continue;
+                    }
+                    final long key = keyOpaque(segment, line, s);
+                    if (filter && to.bucketOf(key) != d) {
+                        continue;
+                    }
+                    if (outSlot == SLOTS) {
+                        // Current line full: chain a new overflow line after it.
+                        final long index = to.allocateLine();
+                        final MemorySegment lineSegment = to.overflowSegment(index);
+                        final long lineOffset = Table.overflowLine(index);
+                        OverflowLineDescriptor.setNextOpaque(lineSegment, lineOffset, MetaWord.of(MetaWord.NONE, 0));
+                        if (outIndex == MetaWord.NONE) {
+                            meta = MetaWord.of(index, 1);
+                        } else {
+                            OverflowLineDescriptor.setOccOpaque(outSegment, outLine, outOccupancy);
+                            OverflowLineDescriptor.setNextOpaque(outSegment, outLine, MetaWord.of(index, 0));
+                            meta = MetaWord.withCount(meta, MetaWord.count(meta) + 1);
+                        }
+                        // Kept current as we go, so that reset() can free every line on failure.
+                        BucketDescriptor.setMetaPlain(home, homeLine, meta);
+                        outSegment = lineSegment;
+                        outLine = lineOffset;
+                        outIndex = index;
+                        outOccupancy = 0;
+                        outSlot = 0;
+                    }
+                    BucketDescriptor.setSlotPlain(outSegment, outLine, outSlot, key, valueOpaque(segment, line, s));
+                    if (outIndex == MetaWord.NONE) {
+                        homeOccupancy |= 1 << outSlot;
+                    } else {
+                        outOccupancy |= 1 << outSlot;
+                    }
+                    outSlot++;
+                }
+                if (link == MetaWord.NONE || remaining-- == 0) {
+                    break;
+                }
+                segment = from.overflowSegment(link);
+                line = Table.overflowLine(link);
+                occupancy = CtrlWord.occupancy(OverflowLineDescriptor.occOpaque(segment, line));
+                link = MetaWord.link(OverflowLineDescriptor.nextOpaque(segment, line));
+            }
+        }
+        if (outIndex != MetaWord.NONE) {
+            OverflowLineDescriptor.setOccOpaque(outSegment, outLine, outOccupancy);
+        }
+        BucketDescriptor.setMetaPlain(home, homeLine, meta);
+        BucketDescriptor.setCtrlPlain(home, homeLine, CtrlWord.of(0, false, CtrlWord.NORMAL, homeOccupancy));
+    }
+
+    private long countEntries(final MemorySegment homeSegment, final long homeLine, final long ctrl) {
+        long n = Integer.bitCount(CtrlWord.occupancy(ctrl));
+        final long meta = metaOpaque(homeSegment, homeLine);
+        long link = MetaWord.link(meta);
+        for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
+            final MemorySegment segment = from.overflowSegment(link);
+            final long line = Table.overflowLine(link);
+            n += Integer.bitCount(CtrlWord.occupancy(OverflowLineDescriptor.occOpaque(segment, line)));
+            link = MetaWord.link(OverflowLineDescriptor.nextOpaque(segment, line));
+        }
+        return n;
+    }
+
+    /** Empties an unpublished destination bucket after a failed evacuation. */
+    private void reset(final long d) {
+        final MemorySegment segment = to.bucketSegment(d);
+        if (segment == null) {
+            return;
+        }
+        final long line = to.bucketLine(d);
+        final long meta = metaOpaque(segment, line);
+        long link = MetaWord.link(meta);
+        for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
+            final long next = MetaWord.link(OverflowLineDescriptor.nextOpaque(to.overflowSegment(link), Table.overflowLine(link)));
+            to.freeLine(link);
+            link = next;
+        }
+        BucketDescriptor.setCtrlPlain(segment, line, 0L);
+        BucketDescriptor.setMetaPlain(segment, line, 0L);
+    }
+}

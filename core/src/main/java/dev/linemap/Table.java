@@ -1,0 +1,313 @@
+package dev.linemap;
+
+import dev.linemap.layout.AlignedSegments;
+import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.MetaWord;
+import dev.linemap.layout.OverflowLineDescriptor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One table: {@code 2^log2} buckets plus the overflow area their chains draw lines from, all in
+ * one shared {@link Arena} so that retiring the table frees it with one {@code close()}.
+ *
+ * <p>Buckets live in chunks of {@value #CHUNK_LOG2}-bit count (1 MiB) so that a new table can be
+ * allocated and zeroed piece by piece, just ahead of the evacuations that fill it, instead of all
+ * at once inside one caller's operation. Overflow lines live in chunks of 64 KiB, allocated on
+ * demand; free lines form a tagged lock-free stack linked through their {@code next} word.
+ *
+ * <p>Thread safety: all methods may be called by any thread. Retirement ({@link #retire()}) closes
+ * the arena: the JDK then guarantees that no access to the table's memory succeeds afterwards; a
+ * racing access throws {@link IllegalStateException} (see {@code docs/design.md}, "Reclamation").
+ */
+final class Table {
+
+    /** log2 of the buckets in one chunk: 16384 buckets, 1 MiB. */
+    static final int CHUNK_LOG2 = 14;
+
+    /** log2 of the lines in one overflow chunk: 1024 lines, 64 KiB. */
+    static final int OVERFLOW_CHUNK_LOG2 = 10;
+
+    private static final long OVERFLOW_CHUNK_LINES = 1L << OVERFLOW_CHUNK_LOG2;
+
+    private static final VarHandle VH_CHUNK = MethodHandles.arrayElementVarHandle(MemorySegment[].class);
+    private static final VarHandle VH_FREE_HEAD;
+    private static final VarHandle VH_OVERFLOW_NEXT;
+    private static final VarHandle VH_RETIRED;
+
+    static {
+        try {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            VH_FREE_HEAD = lookup.findVarHandle(Table.class, "freeHead", long.class);
+            VH_OVERFLOW_NEXT = lookup.findVarHandle(Table.class, "overflowNext", long.class);
+            VH_RETIRED = lookup.findVarHandle(Table.class, "retired", boolean.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Number of buckets, a power of two. */
+    final long bucketCount;
+    /** {@code bucketCount - 1}. */
+    final long mask;
+    /** {@code log2(bucketCount)}. */
+    final int log2;
+    /** Hash seed of this table; a migration keeps it, except a clear, which draws a new one. */
+    final long seed;
+
+    private final Arena arena;
+    private final MemoryBudget budget;
+    private final int chunkShift;
+    private final long chunkMask;
+    private final long chunkLines;
+    /** Bucket chunks; an element is written once, with release, under {@code this} lock. */
+    private final MemorySegment[] chunks;
+
+    /** Overflow chunk directory; replaced by a larger copy under {@code this} lock. */
+    private volatile MemorySegment[] overflowChunks = new MemorySegment[4];
+    /** Lines available in the overflow chunks; raised after the directory that covers them. */
+    private volatile long overflowCapacity;
+    /** Bump pointer: next never-used overflow line. */
+    private volatile long overflowNext;
+    /** Free-list head: tag (high 32 bits, defeats ABA) and link = index + 1 (low 32 bits). */
+    private volatile long freeHead;
+    private volatile boolean retired;
+    /** Native bytes this table holds; changed under {@code this} lock, read by retire. */
+    private long bytes;
+
+    /** Overflow lines in use (allocated and not freed). */
+    final LongAdder overflowInUse = new LongAdder();
+
+    /**
+     * Creates a table; allocates no bucket memory yet.
+     *
+     * @param log2 log2 of the bucket count
+     * @param seed hash seed
+     * @param budget the map's memory accounting
+     */
+    Table(final int log2, final long seed, final MemoryBudget budget) {
+        this.log2 = log2;
+        this.bucketCount = 1L << log2;
+        this.mask = bucketCount - 1;
+        this.seed = seed;
+        this.budget = budget;
+        this.arena = Arena.ofShared();
+        this.chunkShift = Math.min(log2, CHUNK_LOG2);
+        this.chunkLines = 1L << chunkShift;
+        this.chunkMask = chunkLines - 1;
+        this.chunks = new MemorySegment[(int) (bucketCount >>> chunkShift)];
+    }
+
+    /**
+     * @param key a key
+     * @return the key's 64-bit hash under this table's seed
+     */
+    long hash(final long key) {
+        return Hashing.hash(key, seed);
+    }
+
+    /**
+     * @param key a key
+     * @return the key's home bucket in this table
+     */
+    long bucketOf(final long key) {
+        return Hashing.hash(key, seed) & mask;
+    }
+
+    /**
+     * Segment of bucket {@code b}. A plain read of the chunk array is enough: every path that
+     * reaches a bucket (the table was published, or an EVACUATED source / the watermark was read
+     * with acquire) happens-after the release that stored the chunk.
+     *
+     * @param b bucket index
+     * @return the chunk holding it
+     */
+    MemorySegment bucketSegment(final long b) {
+        return chunks[(int) (b >>> chunkShift)];
+    }
+
+    /**
+     * @param b bucket index
+     * @return byte offset of bucket {@code b} inside {@link #bucketSegment(long)}
+     */
+    long bucketLine(final long b) {
+        return BucketDescriptor.lineOffset(b & chunkMask);
+    }
+
+    /**
+     * Makes sure the chunk holding bucket {@code b} exists (allocated and zeroed).
+     *
+     * @param b bucket index
+     * @throws OutOfMemoryError if native memory (or the map's limit) is exhausted
+     */
+    void ensureChunkOf(final long b) {
+        final int c = (int) (b >>> chunkShift);
+        if (VH_CHUNK.getAcquire(chunks, c) == null) {
+            allocateChunk(c);
+        }
+    }
+
+    /** Allocates every bucket chunk now: for the first table and for the target of a clear. */
+    void allocateAllChunks() {
+        for (int c = 0; c < chunks.length; c++) {
+            if (VH_CHUNK.getAcquire(chunks, c) == null) {
+                allocateChunk(c);
+            }
+        }
+    }
+
+    private synchronized void allocateChunk(final int c) {
+        if (chunks[c] != null) {
+            return;
+        }
+        final long size = BucketDescriptor.lineOffset(chunkLines);
+        budget.reserve(size);
+        final MemorySegment segment;
+        try {
+            segment = AlignedSegments.allocateLines(arena, chunkLines);
+        } catch (final RuntimeException | Error e) {
+            budget.release(size);
+            throw e;
+        }
+        bytes += size;
+        // Release: the zeroed chunk is complete before any thread can see the reference.
+        VH_CHUNK.setRelease(chunks, c, segment);
+    }
+
+    // ------------------------------------------------------------------------ overflow lines
+
+    /**
+     * Segment of overflow line {@code index}, or {@code null} if {@code index} is not an allocated
+     * line. Readers may hold a stale link; they get {@code null} (or a valid but reused line) and
+     * their seqlock re-check discards the read.
+     *
+     * @param index overflow line index
+     * @return the chunk holding it, or {@code null}
+     */
+    MemorySegment overflowSegment(final long index) {
+        final MemorySegment[] directory = overflowChunks;
+        final long c = index >>> OVERFLOW_CHUNK_LOG2;
+        return index >= 0 && c < directory.length ? directory[(int) c] : null;
+    }
+
+    /**
+     * @param index overflow line index
+     * @return byte offset of the line inside {@link #overflowSegment(long)}
+     */
+    static long overflowLine(final long index) {
+        return BucketDescriptor.lineOffset(index & (OVERFLOW_CHUNK_LINES - 1));
+    }
+
+    /**
+     * Takes a line from the free list or the bump pointer. Called only by a thread that holds the
+     * lock of the bucket the line will join (or owns an unpublished destination bucket).
+     *
+     * @return the line's index
+     * @throws OutOfMemoryError if a new overflow chunk cannot be allocated
+     */
+    long allocateLine() {
+        for (;;) {
+            // Acquire (volatile) read of the head pairs with the volatile CAS of free(): the
+            // freeing thread's store of the line's next word is visible here.
+            final long head = freeHead;
+            final long index = MetaWord.link(head);
+            if (index == MetaWord.NONE) {
+                break;
+            }
+            final long next = MetaWord.link(OverflowLineDescriptor.nextOpaque(overflowSegment(index), overflowLine(index)));
+            final long nextHead = ((head >>> 32) + 1) << 32 | ((next + 1) & MetaWord.LINK_MASK);
+            if (VH_FREE_HEAD.compareAndSet(this, head, nextHead)) {
+                overflowInUse.increment();
+                return index;
+            }
+        }
+        for (;;) {
+            final long next = overflowNext;
+            if (next < overflowCapacity) {
+                if (VH_OVERFLOW_NEXT.compareAndSet(this, next, next + 1)) {
+                    overflowInUse.increment();
+                    return next;
+                }
+            } else {
+                growOverflow(next);
+            }
+        }
+    }
+
+    /**
+     * Returns a line to the free list. Called by the holder of the lock of the bucket the line was
+     * unlinked from; readers still walking the old chain may read it and will fail validation.
+     *
+     * @param index the line's index
+     */
+    void freeLine(final long index) {
+        final MemorySegment segment = overflowSegment(index);
+        final long line = overflowLine(index);
+        for (;;) {
+            final long head = freeHead;
+            OverflowLineDescriptor.setNextOpaque(segment, line, head & MetaWord.LINK_MASK);
+            // Volatile CAS: the next store above is visible before the line can be popped.
+            if (VH_FREE_HEAD.compareAndSet(this, head, ((head >>> 32) + 1) << 32 | ((index + 1) & MetaWord.LINK_MASK))) {
+                overflowInUse.decrement();
+                return;
+            }
+        }
+    }
+
+    private synchronized void growOverflow(final long seen) {
+        if (overflowCapacity > seen) {
+            return;
+        }
+        final long capacity = overflowCapacity;
+        if (capacity + OVERFLOW_CHUNK_LINES > MetaWord.MAX_INDEX + 1) {
+            throw new IllegalStateException("overflow area of a table with " + bucketCount
+                    + " buckets is full (" + capacity + " lines); keys are colliding far beyond chance:"
+                    + " use a random seed (do not set LongLongMapBuilder.seed) for untrusted keys");
+        }
+        final long size = BucketDescriptor.lineOffset(OVERFLOW_CHUNK_LINES);
+        budget.reserve(size);
+        final MemorySegment segment;
+        try {
+            segment = AlignedSegments.allocateLines(arena, OVERFLOW_CHUNK_LINES);
+        } catch (final RuntimeException | Error e) {
+            budget.release(size);
+            throw e;
+        }
+        bytes += size;
+        final int c = (int) (capacity >>> OVERFLOW_CHUNK_LOG2);
+        MemorySegment[] directory = overflowChunks;
+        if (c >= directory.length) {
+            directory = java.util.Arrays.copyOf(directory, directory.length * 2);
+        }
+        directory[c] = segment;
+        overflowChunks = directory;               // volatile: publishes the chunk ...
+        overflowCapacity = capacity + OVERFLOW_CHUNK_LINES; // ... before its lines can be handed out
+    }
+
+    // ----------------------------------------------------------------------------- lifecycle
+
+    /**
+     * Frees all memory of this table, once. Any later access to it throws
+     * {@link IllegalStateException} in the accessing thread (never a crash).
+     */
+    void retire() {
+        if (VH_RETIRED.compareAndSet(this, false, true)) {
+            arena.close();
+            synchronized (this) {
+                budget.release(bytes);
+                bytes = 0;
+            }
+        }
+    }
+
+    /**
+     * @return whether {@link #retire()} ran
+     */
+    boolean isRetired() {
+        return retired;
+    }
+}

@@ -1,0 +1,303 @@
+package dev.linemap.tools;
+
+import dev.linemap.LongLongMap;
+import dev.linemap.MapStats;
+import dev.linemap.MigrationKind;
+import dev.linemap.MigrationListener;
+import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.LayoutPrinter;
+import dev.linemap.layout.WordFields;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The README's main command: a one-minute tour of linemap on a small machine.
+ *
+ * <ol>
+ *   <li>prints the bucket layout, rendered from the real {@code StructLayout};</li>
+ *   <li>loads 10 million entries (or {@code args[0]}) into an empty map while a reader thread
+ *       checks random keys already loaded, printing a progress line per million;</li>
+ *   <li>reports each growth: bucket counts, how long the migration took and the longest single
+ *       {@code put} while it ran;</li>
+ *   <li>measures reads and updates, prints the final stats and bytes per entry;</li>
+ *   <li>removes 90% of the entries and shows the map shrink and give memory back.</li>
+ * </ol>
+ *
+ * <p>Run with {@code mvn -q -Pdemo -DskipTests verify}, or {@code java -jar core/target/linemap-core-*.jar}
+ * on the module path. Single main thread plus one reader thread; not a library class.
+ */
+public final class Demo {
+
+    private static final long PAYLOAD_BYTES = 2 * Long.BYTES;
+
+    private Demo() {
+    }
+
+    /** One migration seen by the listener, with the writer's longest put while it ran. */
+    private static final class Event {
+        final MigrationKind kind;
+        final long fromBuckets;
+        final long toBuckets;
+        volatile long nanos = -1;
+        volatile long longestPutNanos;
+
+        Event(final MigrationKind kind, final long fromBuckets, final long toBuckets) {
+            this.kind = kind;
+            this.fromBuckets = fromBuckets;
+            this.toBuckets = toBuckets;
+        }
+    }
+
+    /** Collects events; the writer asks it which one is running. */
+    private static final class Recorder implements MigrationListener {
+        final List<Event> events = new ArrayList<>();
+        volatile Event running;
+
+        @Override
+        public synchronized void migrationStarted(final MigrationKind kind, final long fromBuckets, final long toBuckets) {
+            final Event e = new Event(kind, fromBuckets, toBuckets);
+            events.add(e);
+            running = e;
+        }
+
+        @Override
+        public synchronized void migrationCompleted(final MigrationKind kind, final long fromBuckets, final long toBuckets,
+                                                    final long nanos) {
+            for (int i = events.size() - 1; i >= 0; i--) {
+                final Event e = events.get(i);
+                if (e.nanos < 0 && e.fromBuckets == fromBuckets && e.toBuckets == toBuckets && e.kind == kind) {
+                    e.nanos = nanos;
+                    break;
+                }
+            }
+            running = null;
+        }
+
+        synchronized List<Event> drain() {
+            final List<Event> copy = new ArrayList<>(events);
+            events.clear();
+            return copy;
+        }
+    }
+
+    /** Key number {@code i}: spread over the whole 64-bit range (SplitMix64 finaliser), no repeats. */
+    static long keyOf(final long i) {
+        long z = i * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Value stored for key number {@code i}; lets the reader check what it reads. */
+    static long valueOf(final long i) {
+        return ~i;
+    }
+
+    /**
+     * @param args optional: number of entries to load (default 10,000,000)
+     * @throws InterruptedException if interrupted while joining the reader
+     */
+    public static void main(final String[] args) throws InterruptedException {
+        Locale.setDefault(Locale.ROOT);
+        final long entries = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 10_000_000L;
+        final PrintSink out = new PrintSink();
+        out.line("linemap demo: %,d entries, JDK %s, %d cores", entries, Runtime.version(), Runtime.getRuntime().availableProcessors());
+        out.line("");
+        out.line("1. One bucket is one 64-byte cache line (rendered from BucketDescriptor.LAYOUT):");
+        out.block(LayoutPrinter.diagram(BucketDescriptor.LAYOUT));
+        out.line("   ctrl word: one acquire load tells a reader version, lock, state and live slots:");
+        out.block(LayoutPrinter.bitDiagram("ctrl", WordFields.ctrl()));
+
+        final Recorder recorder = new Recorder();
+        try (LongLongMap map = LongLongMap.builder().migrationListener(recorder).build()) {
+            load(map, entries, recorder, out);
+            readAndUpdate(map, entries, out);
+            shrink(map, entries, recorder, out);
+        }
+        out.line("");
+        out.line("Map closed: all native memory freed.");
+    }
+
+    private static void load(final LongLongMap map, final long entries, final Recorder recorder, final PrintSink out)
+            throws InterruptedException {
+        out.line("2. Loading %,d entries into an empty map (initialCapacity 0) while a reader checks random loaded keys:", entries);
+        final AtomicLong published = new AtomicLong();
+        final Reader reader = new Reader(map, published);
+        reader.start();
+        final long step = Math.max(1, entries / 10);
+        long longest = 0;
+        final long t0 = System.nanoTime();
+        long tPhase = t0;
+        long readsPhase = 0;
+        for (long i = 0; i < entries; i++) {
+            final long s = System.nanoTime();
+            map.put(keyOf(i), valueOf(i));
+            final long d = System.nanoTime() - s;
+            longest = Math.max(longest, d);
+            final Event running = recorder.running;
+            if (running != null && d > running.longestPutNanos) {
+                running.longestPutNanos = d;
+            }
+            published.lazySet(i + 1);
+            if ((i + 1) % step == 0 || i + 1 == entries) {
+                final long now = System.nanoTime();
+                final long reads = reader.reads.get();
+                final MapStats st = map.stats();
+                out.line("   %,12d entries  %6.2f M puts/s  reader %6.2f M gets/s  buckets %,11d  %5.1f B/entry",
+                        i + 1, mops(step, now - tPhase), mops(reads - readsPhase, now - tPhase), st.bucketCount(), st.bytesPerEntry());
+                tPhase = now;
+                readsPhase = reads;
+            }
+        }
+        final long loadNanos = System.nanoTime() - t0;
+        reader.stop();
+        out.line("   loaded in %.2f s (%.2f M puts/s); reader: %,d gets, %,d wrong or missing; longest put %.1f µs",
+                loadNanos / 1e9, mops(entries, loadNanos), reader.reads.get(), reader.wrong.get(), longest / 1e3);
+        awaitQuiescent(map);
+        out.line("");
+        out.line("3. Growths (each migrates incrementally: writers and a helper thread move a few buckets at a time):");
+        printEvents(recorder.drain(), out);
+    }
+
+    private static void readAndUpdate(final LongLongMap map, final long entries, final PrintSink out) {
+        out.line("");
+        out.line("4. Steady state, one thread:");
+        final SplittableRandom random = new SplittableRandom(1);
+        final int ops = (int) Math.min(5_000_000, entries);
+        long sum = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < ops; i++) {
+            sum += map.get(keyOf(random.nextLong(entries)));
+        }
+        final long getNanos = System.nanoTime() - t0;
+        t0 = System.nanoTime();
+        for (int i = 0; i < ops; i++) {
+            map.addAndGet(keyOf(random.nextLong(entries)), 1);
+        }
+        final long addNanos = System.nanoTime() - t0;
+        out.line("   random get (hit)      %6.2f M ops/s   (checksum %d)", mops(ops, getNanos), sum);
+        out.line("   random addAndGet      %6.2f M ops/s", mops(ops, addNanos));
+        final MapStats st = map.stats();
+        out.line("   stats: %s", st);
+        out.line("   native bytes per entry: %.1f B for a %d-byte payload (%.2fx); %,d overflow lines for %,d buckets",
+                st.bytesPerEntry(), PAYLOAD_BYTES, st.bytesPerEntry() / PAYLOAD_BYTES, st.overflowLineCount(), st.bucketCount());
+    }
+
+    private static void shrink(final LongLongMap map, final long entries, final Recorder recorder, final PrintSink out) {
+        out.line("");
+        out.line("5. Removing 90%% of the entries:");
+        final MapStats before = map.stats();
+        final long t0 = System.nanoTime();
+        final long keep = entries / 10;
+        for (long i = keep; i < entries; i++) {
+            map.remove(keyOf(i));
+        }
+        final long nanos = System.nanoTime() - t0;
+        awaitQuiescent(map);
+        final MapStats after = map.stats();
+        final long removed = before.size() - after.size();
+        long wrong = 0;   // values were incremented in step 4, so check presence only
+        for (long i = 0; i < keep; i++) {
+            if (!map.containsKey(keyOf(i))) {
+                wrong++;
+            }
+        }
+        out.line("   removed %,d entries in %.2f s (%.2f M removes/s); %,d kept entries missing", removed, nanos / 1e9,
+                mops(entries - keep, nanos), wrong);
+        printEvents(recorder.drain(), out);
+        out.line("   size %,d -> %,d   buckets %,d -> %,d   native memory %,d -> %,d bytes (%.1f%% given back)",
+                before.size(), after.size(), before.bucketCount(), after.bucketCount(), before.offHeapBytes(),
+                after.offHeapBytes(), 100.0 * (before.offHeapBytes() - after.offHeapBytes()) / before.offHeapBytes());
+    }
+
+    private static void printEvents(final List<Event> events, final PrintSink out) {
+        out.line("   %-8s %14s %14s %12s %18s", "kind", "old buckets", "new buckets", "migration", "longest put during");
+        for (final Event e : events) {
+            out.line("   %-8s %,14d %,14d %9.2f ms %15.1f µs", e.kind, e.fromBuckets, e.toBuckets,
+                    e.nanos < 0 ? Double.NaN : e.nanos / 1e6, e.longestPutNanos / 1e3);
+        }
+        if (events.isEmpty()) {
+            out.line("   (none)");
+        }
+    }
+
+    private static void awaitQuiescent(final LongLongMap map) {
+        for (int i = 0; i < 20_000 && map.stats().growing(); i++) {
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(0, 500_000);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static double mops(final long ops, final long nanos) {
+        return nanos <= 0 ? 0 : ops * 1e3 / nanos;
+    }
+
+    /** Reader thread: random gets of loaded keys, each checked against the value it must have. */
+    private static final class Reader implements Runnable {
+        final LongLongMap map;
+        final AtomicLong published;
+        final AtomicLong reads = new AtomicLong();
+        final AtomicLong wrong = new AtomicLong();
+        private volatile boolean running = true;
+        private final Thread thread = new Thread(this, "demo-reader");
+
+        Reader(final LongLongMap map, final AtomicLong published) {
+            this.map = map;
+            this.published = published;
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+
+        @Override
+        public void run() {
+            final SplittableRandom random = new SplittableRandom(7);
+            long n = 0;
+            while (running) {
+                final long limit = published.get();
+                if (limit == 0) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                for (int i = 0; i < 1024; i++) {
+                    final long j = random.nextLong(limit);
+                    if (map.get(Demo.keyOf(j)) != Demo.valueOf(j)) {
+                        wrong.incrementAndGet();
+                    }
+                }
+                n += 1024;
+                reads.lazySet(n);
+            }
+        }
+    }
+
+    /** Output with a flush per line, so progress shows up live under Maven. */
+    private static final class PrintSink {
+        void line(final String format, final Object... args) {
+            System.out.println(String.format(format, args));
+            System.out.flush();
+        }
+
+        void block(final String text) {
+            for (final String l : text.split("\n")) {
+                System.out.println("   " + l);
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.linemap.layout;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Renders the current contents of one bucket or overflow line in a segment: every word with its
+ * byte range, name, hex value and meaning (decoded {@code ctrl}/{@code meta}/{@code occ}/{@code next},
+ * keys and values in decimal marked live or free by the occupancy bits). For the inspect and
+ * explain tools and for failure messages; not for hot paths.
+ *
+ * <p>Threading: the words are read one by one with opaque loads, without the bucket's seqlock, so
+ * each word is a value some store wrote, but a line that is being written concurrently may be shown
+ * half old, half new. Call it on a quiescent map for an exact picture. Any thread may call it.
+ */
+public final class LineDump {
+
+    private LineDump() {
+    }
+
+    /**
+     * The contents of the bucket at {@code line}.
+     *
+     * @param segment a line segment
+     * @param line byte offset of the bucket in {@code segment}, a multiple of 64
+     * @return a table, ending with a newline
+     */
+    public static String bucket(final MemorySegment segment, final long line) {
+        return dump("bucket", BucketDescriptor.LAYOUT, segment, line);
+    }
+
+    /**
+     * The contents of the overflow line at {@code line}.
+     *
+     * @param segment a line segment
+     * @param line byte offset of the overflow line in {@code segment}, a multiple of 64
+     * @return a table, ending with a newline
+     */
+    public static String overflowLine(final MemorySegment segment, final long line) {
+        return dump("overflow line", OverflowLineDescriptor.LAYOUT, segment, line);
+    }
+
+    private static String dump(final String what, final StructLayout layout, final MemorySegment segment,
+                               final long line) {
+        AlignedSegments.requireLineAligned(segment);
+        if (line < 0 || line % BucketDescriptor.BYTES != 0 || line > segment.byteSize() - BucketDescriptor.BYTES) {
+            throw new IllegalArgumentException("line offset " + line + " must be a multiple of " + BucketDescriptor.BYTES
+                    + " in [0, " + (segment.byteSize() - BucketDescriptor.BYTES) + "]");
+        }
+        final List<LayoutField> fields = LayoutPrinter.fields(layout);
+        final long[] words = new long[fields.size()];
+        for (int i = 0; i < words.length; i++) {
+            // Opaque: each word is read once and atomically; the offsets come from the layout.
+            words[i] = (long) JAVA_LONG.varHandle().getOpaque(segment, line + fields.get(i).offset());
+        }
+        // Header word 0 carries the occupancy bits in both shapes (ctrl of a bucket, occ of a line).
+        final int occupancy = CtrlWord.occupancy(words[0]);
+        final List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"bytes", "field", "hex", "meaning"});
+        for (int i = 0; i < words.length; i++) {
+            final LayoutField field = fields.get(i);
+            rows.add(new String[] {field.range(), field.name(), String.format("0x%016x", words[i]),
+                    meaning(field.name(), words[i], occupancy)});
+        }
+        return what + " at byte " + line + " (line " + (line / BucketDescriptor.BYTES) + ")\n"
+                + LayoutPrinter.render(rows, new boolean[] {false, false, false, false});
+    }
+
+    private static String meaning(final String name, final long word, final int occupancy) {
+        return switch (name) {
+            case "ctrl" -> CtrlWord.toString(word);
+            case "occ" -> "occ=0b" + Integer.toBinaryString(CtrlWord.occupancy(word))
+                    + ((word & ~CtrlWord.OCCUPANCY_MASK) != 0 ? " other bits!=0" : "");
+            case "meta" -> MetaWord.toString(word);
+            case "next" -> {
+                final long link = MetaWord.link(word);
+                yield "next=" + (link == MetaWord.NONE ? "none" : Long.toString(link))
+                        + ((word & ~MetaWord.LINK_MASK) != 0 ? " other bits!=0" : "");
+            }
+            default -> {
+                final int slot = slotOf(name);
+                yield word + (slot >= 0 && (occupancy & (1 << slot)) != 0 ? " (live)" : " (free)");
+            }
+        };
+    }
+
+    /** The slot index of a flattened name {@code slots[i].key} / {@code slots[i].value}, or -1. */
+    private static int slotOf(final String name) {
+        final int open = name.indexOf('[');
+        final int close = name.indexOf(']');
+        return open < 0 || close < open ? -1 : Integer.parseInt(name.substring(open + 1, close));
+    }
+}
