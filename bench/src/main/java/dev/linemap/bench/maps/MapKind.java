@@ -78,7 +78,7 @@ public enum MapKind {
      */
     public BenchMap create(long expectedEntries) {
         return switch (this) {
-            case LINEMAP -> throw new UnsupportedOperationException("linemap core is not merged into this branch yet");
+            case LINEMAP -> new LinemapMap();
             case CHM -> new ChmMap();
             case NBHML -> new NbhmlMap();
             case CHRONICLE -> new ChronicleLongMap(expectedEntries);
