@@ -36,6 +36,7 @@ final class Results {
 
     final Path dir;
     final JsonObject env;
+    final JsonObject run;
     final List<Jmh> jmh = new ArrayList<>();
     final Map<MapKind, JsonObject> latency = new EnumMap<>(MapKind.class);
     final Map<MapKind, List<JsonObject>> footprint = new EnumMap<>(MapKind.class);
@@ -45,6 +46,8 @@ final class Results {
     Results(Path dir) {
         this.dir = dir;
         env = Files.exists(dir.resolve("env.json")) ? Json.read(dir.resolve("env.json")).getAsJsonObject()
+                : new JsonObject();
+        run = Files.exists(dir.resolve("run.json")) ? Json.read(dir.resolve("run.json")).getAsJsonObject()
                 : new JsonObject();
         errors = Files.exists(dir.resolve("errors.json")) ? Json.read(dir.resolve("errors.json")).getAsJsonArray()
                 : new JsonArray();
@@ -143,6 +146,11 @@ final class Results {
             }
         }
         return best;
+    }
+
+    String run(String key) {
+        JsonElement e = run.get(key);
+        return e == null || e.isJsonNull() ? "?" : e.getAsString();
     }
 
     String env(String key) {

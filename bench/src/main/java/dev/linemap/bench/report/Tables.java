@@ -29,6 +29,9 @@ final class Tables {
         row(sb, "JVM flags (every fork and child)", "`" + String.join(" ", strings(r.env.get("jvmFlags"))) + "`");
         row(sb, "library versions", String.join(", ", versions(r)));
         row(sb, "commit", r.env("gitCommit"));
+        row(sb, "duration", r.run("seconds") + " s (steps: " + r.run("steps") + ")");
+        row(sb, "load average (1/5/15 min)", "at start " + r.env("loadAverage") + ", at end " + r.run("loadAverageAtEnd")
+                + " (anything above ~0.1 is other work competing for the 2 cores)");
         sb.append("\nTimings on a shared 2-core VM are noisy: read the ratios (measured in the same run) rather "
                 + "than the absolute numbers.\n\n");
     }

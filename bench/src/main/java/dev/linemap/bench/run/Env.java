@@ -29,10 +29,11 @@ import java.util.concurrent.TimeUnit;
  * @param jvmFlags flags of every child JVM and JMH fork
  * @param gitCommit commit of the working tree, if known
  * @param versions library versions in the jar
+ * @param loadAverage {@code /proc/loadavg} when the profile started (other work on the machine)
  */
 public record Env(String date, String profile, String command, String cpu, int cores, String memory, String l3,
                   String jdk, String os, String clocksource, String transparentHugePages, List<String> jvmFlags,
-                  String gitCommit, Map<String, String> versions) {
+                  String gitCommit, Map<String, String> versions, String loadAverage) {
 
     /**
      * Collects the environment now.
@@ -56,7 +57,8 @@ public record Env(String date, String profile, String command, String cpu, int c
                         + System.getProperty("java.vendor") + ")",
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 read("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
-                read("/sys/kernel/mm/transparent_hugepage/enabled"), JvmFlags.all(heap), git(), versions);
+                read("/sys/kernel/mm/transparent_hugepage/enabled"), JvmFlags.all(heap), git(), versions,
+                currentLoadAverage());
     }
 
     /** The versions Maven wrote into the jar (resource filtering of {@code versions.properties}). */
@@ -70,6 +72,17 @@ public record Env(String date, String profile, String command, String cpu, int c
             // Versions then read "?": the report still renders.
         }
         return p;
+    }
+
+    /**
+     * The 1, 5 and 15 minute load averages.
+     *
+     * @return for example {@code 1.02 0.87 0.55}
+     */
+    public static String currentLoadAverage() {
+        String l = read("/proc/loadavg");
+        String[] p = l.split("\\s+");
+        return p.length >= 3 ? p[0] + " " + p[1] + " " + p[2] : l;
     }
 
     private static String read(String file) {

@@ -155,6 +155,11 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
             progress("cold", t0);
         }
         Json.write(out.resolve("errors.json"), errors);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("seconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
+        run.put("steps", steps.isEmpty() ? "all" : String.join(",", steps));
+        run.put("loadAverageAtEnd", Env.currentLoadAverage());
+        Json.write(out.resolve("run.json"), run);
     }
 
     private boolean probeChronicle(Path out, List<Map<String, String>> errors) {
