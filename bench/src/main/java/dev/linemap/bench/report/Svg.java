@@ -208,7 +208,8 @@ final class Svg {
                 lo = 1;
             }
             if (log) {
-                double a = Math.pow(10, Math.floor(Math.log10(lo)));
+                // Half the smallest value, so the smallest bar is never flush with the axis.
+                double a = Math.pow(10, Math.floor(Math.log10(lo / 2)));
                 double b = Math.pow(10, Math.ceil(Math.log10(hi)));
                 return new Axis(a, Math.max(b, a * 10), true);
             }
