@@ -8,8 +8,8 @@ import dev.linemap.layout.OverflowLineDescriptor;
 import java.lang.foreign.MemorySegment;
 
 import static dev.linemap.layout.BucketDescriptor.SLOTS;
-import static dev.linemap.layout.BucketDescriptor.keyOpaque;
-import static dev.linemap.layout.BucketDescriptor.metaOpaque;
+import static dev.linemap.layout.BucketDescriptor.keyPlain;
+import static dev.linemap.layout.BucketDescriptor.metaPlain;
 
 /**
  * Walking one bucket's chain: its home line, then at most {@code meta.count} overflow lines.
@@ -18,7 +18,8 @@ import static dev.linemap.layout.BucketDescriptor.metaOpaque;
  * {@code lineIndex} is the overflow line's index and {@code -1} names the home line, so home slots
  * are locations 0..2. {@link #NOT_FOUND} is {@code -1}.
  *
- * <p>These walks are used in two settings with one code path: inside a seqlock read section (the
+ * <p>All loads here are plain (see {@code BucketDescriptor.keyPlain}). These walks are used in two
+ * settings with one code path: inside a seqlock read section (the
  * words may be stale or in flux; the caller re-checks {@code ctrl} and discards the result, and
  * the walk itself never fails: a stale link yields {@link #NOT_FOUND} or a wrong location, never an
  * exception or an endless loop), and under the bucket's lock (the words are stable).
@@ -62,13 +63,19 @@ final class Chains {
      * @return its location, or {@link #NOT_FOUND}
      */
     static long find(final Table table, final MemorySegment segment, final long line, final long ctrl, final long key) {
+        // The home line: small enough to inline into the read path, which is all most lookups need.
         final int occupancy = CtrlWord.occupancy(ctrl);
         for (int s = 0; s < SLOTS; s++) {
-            if ((occupancy & (1 << s)) != 0 && keyOpaque(segment, line, s) == key) {
+            if ((occupancy & (1 << s)) != 0 && keyPlain(segment, line, s) == key) {
                 return s;
             }
         }
-        final long meta = metaOpaque(segment, line);
+        final long meta = metaPlain(segment, line);
+        return MetaWord.count(meta) == 0 ? NOT_FOUND : findInOverflow(table, meta, key);
+    }
+
+    /** The overflow part of {@link #find}, out of line. */
+    private static long findInOverflow(final Table table, final long meta, final long key) {
         long link = MetaWord.link(meta);
         for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
             final MemorySegment lineSegment = table.overflowSegment(link);
@@ -76,13 +83,13 @@ final class Chains {
                 return NOT_FOUND;   // stale link read in a racing read section
             }
             final long lineOffset = Table.overflowLine(link);
-            final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occOpaque(lineSegment, lineOffset));
+            final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
             for (int s = 0; s < SLOTS; s++) {
-                if ((lineOccupancy & (1 << s)) != 0 && keyOpaque(lineSegment, lineOffset, s) == key) {
+                if ((lineOccupancy & (1 << s)) != 0 && keyPlain(lineSegment, lineOffset, s) == key) {
                     return (link + 1) << 2 | s;
                 }
             }
-            link = MetaWord.link(OverflowLineDescriptor.nextOpaque(lineSegment, lineOffset));
+            link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
         }
         return NOT_FOUND;
     }
@@ -97,16 +104,16 @@ final class Chains {
         if (occupancy != CtrlWord.OCCUPANCY_MASK) {
             return Integer.numberOfTrailingZeros(~occupancy);
         }
-        final long meta = metaOpaque(segment, line);
+        final long meta = metaPlain(segment, line);
         long link = MetaWord.link(meta);
         for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
             final MemorySegment lineSegment = table.overflowSegment(link);
             final long lineOffset = Table.overflowLine(link);
-            final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occOpaque(lineSegment, lineOffset));
+            final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
             if (lineOccupancy != CtrlWord.OCCUPANCY_MASK) {
                 return (link + 1) << 2 | Integer.numberOfTrailingZeros(~lineOccupancy);
             }
-            link = MetaWord.link(OverflowLineDescriptor.nextOpaque(lineSegment, lineOffset));
+            link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
         }
         return NOT_FOUND;
     }
@@ -127,20 +134,20 @@ final class Chains {
     }
 
     /**
-     * Opaque load of the value at a location; in a read section a stale location reads as 0 (the
+     * Plain load of the value at a location; in a read section a stale location reads as 0 (the
      * caller's re-check discards it).
      */
     static long valueAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : BucketDescriptor.valueOpaque(segment, lineOf(homeLine, loc), slot(loc));
+        return segment == null ? 0L : BucketDescriptor.valuePlain(segment, lineOf(homeLine, loc), slot(loc));
     }
 
     /**
-     * Opaque load of the key at a location (see {@link #valueAt}).
+     * Plain load of the key at a location (see {@link #valueAt}).
      */
     static long keyAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : BucketDescriptor.keyOpaque(segment, lineOf(homeLine, loc), slot(loc));
+        return segment == null ? 0L : BucketDescriptor.keyPlain(segment, lineOf(homeLine, loc), slot(loc));
     }
 
     /**
@@ -158,13 +165,13 @@ final class Chains {
         long lineOffset = line;
         int occupancy = CtrlWord.occupancy(ctrl);
         long loc = 0;   // location of slot 0 of the current line
-        final long meta = metaOpaque(segment, line);
+        final long meta = metaPlain(segment, line);
         long link = MetaWord.link(meta);
         int remaining = MetaWord.count(meta);
         for (;;) {
             for (int s = 0; s < SLOTS; s++) {
                 if ((occupancy & (1 << s)) != 0) {
-                    final long rank = Long.reverse(table.hash(keyOpaque(lineSegment, lineOffset, s)));
+                    final long rank = Long.reverse(table.hash(keyPlain(lineSegment, lineOffset, s)));
                     if (Long.compareUnsigned(rank, from) >= 0
                             && (end == 0 || Long.compareUnsigned(rank, end) < 0)
                             && (best == NOT_FOUND || Long.compareUnsigned(rank, bestRank) < 0)) {
@@ -182,8 +189,8 @@ final class Chains {
             }
             lineOffset = Table.overflowLine(link);
             loc = (link + 1) << 2;
-            occupancy = CtrlWord.occupancy(OverflowLineDescriptor.occOpaque(lineSegment, lineOffset));
-            link = MetaWord.link(OverflowLineDescriptor.nextOpaque(lineSegment, lineOffset));
+            occupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
+            link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
         }
     }
 
@@ -192,8 +199,8 @@ final class Chains {
      * home bucket's lock only; readers walking the old chain fail their re-check.
      */
     static void unlinkAndFree(final Table table, final MemorySegment home, final long homeLine, final long index) {
-        final long meta = metaOpaque(home, homeLine);
-        final long next = MetaWord.link(OverflowLineDescriptor.nextOpaque(table.overflowSegment(index), Table.overflowLine(index)));
+        final long meta = metaPlain(home, homeLine);
+        final long next = MetaWord.link(OverflowLineDescriptor.nextPlain(table.overflowSegment(index), Table.overflowLine(index)));
         final int count = MetaWord.count(meta) - 1;
         if (MetaWord.link(meta) == index) {
             BucketDescriptor.setMetaOpaque(home, homeLine, MetaWord.withCount(MetaWord.withLink(meta, next), count));
@@ -202,7 +209,7 @@ final class Chains {
             for (;;) {
                 final MemorySegment prevSegment = table.overflowSegment(prev);
                 final long prevLine = Table.overflowLine(prev);
-                final long prevNext = OverflowLineDescriptor.nextOpaque(prevSegment, prevLine);
+                final long prevNext = OverflowLineDescriptor.nextPlain(prevSegment, prevLine);
                 if (MetaWord.link(prevNext) == index) {
                     OverflowLineDescriptor.setNextOpaque(prevSegment, prevLine, MetaWord.withLink(prevNext, next));
                     break;

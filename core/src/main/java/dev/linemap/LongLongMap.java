@@ -189,7 +189,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return its value, or {@link #missingValue()} if it is not mapped
      */
     public long get(final long key) {
-        return read(key, missingValue, MODE_VALUE, null);
+        return getOrDefault(key, missingValue);
     }
 
     /**
@@ -198,6 +198,42 @@ public final class LongLongMap implements AutoCloseable {
      * @return its value, or {@code defaultValue}
      */
     public long getOrDefault(final long key, final long defaultValue) {
+        // Fast path: no migration, the home bucket unlocked and NORMAL, the answer in its home line.
+        // Small, so that the JIT can inline it into the caller; everything else goes to read().
+        final boolean interrupted = RetiredTableRace.interruptStatus();
+        final Generation g = generation;
+        if (g.migration() == null) {
+            final Table table = g.table();
+            final long bucket = table.bucketOf(key);
+            final MemorySegment segment = table.bucketSegment(bucket);
+            final long line = table.bucketLine(bucket);
+            try {
+                final long c1 = ctrlAcquire(segment, line);
+                if ((c1 & (CtrlWord.LOCK | CtrlWord.STATE_MASK)) == 0) {
+                    final int occupancy = CtrlWord.occupancy(c1);
+                    long result = defaultValue;
+                    boolean decided = false;
+                    for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
+                        if ((occupancy & (1 << s)) != 0 && BucketDescriptor.keyPlain(segment, line, s) == key) {
+                            result = BucketDescriptor.valuePlain(segment, line, s);
+                            decided = true;
+                            break;
+                        }
+                    }
+                    decided |= MetaWord.count(BucketDescriptor.metaPlain(segment, line)) == 0;
+                    // Order the plain loads above before the re-check of ctrl below.
+                    VarHandle.acquireFence();
+                    if (decided && (Canary.SKIP_READ_VALIDATION || ctrlOpaque(segment, line) == c1)) {
+                        return result;
+                    }
+                }
+            } catch (final IllegalStateException e) {
+                // The table was retired under us (or the map closed): the general path copes.
+                throwIfClosed(e);
+                RetiredTableRace.recover(interrupted);
+                return read(key, defaultValue, MODE_VALUE, null);
+            }
+        }
         return read(key, defaultValue, MODE_VALUE, null);
     }
 

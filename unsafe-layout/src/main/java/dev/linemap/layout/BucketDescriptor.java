@@ -4,6 +4,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
@@ -116,13 +117,14 @@ public final class BucketDescriptor {
     /** {@code meta} of the bucket at a base offset; coordinates {@code (MemorySegment, long)}. */
     private static final VarHandle VH_META = LAYOUT.varHandle(groupElement("meta"));
 
-    /** Key of slot {@code i}; coordinates {@code (MemorySegment, long base, long i)}. */
-    private static final VarHandle VH_KEY =
-            LAYOUT.varHandle(groupElement("slots"), sequenceElement(), groupElement("key"));
-
-    /** Value of slot {@code i}; coordinates {@code (MemorySegment, long base, long i)}. */
-    private static final VarHandle VH_VALUE =
-            LAYOUT.varHandle(groupElement("slots"), sequenceElement(), groupElement("value"));
+    /**
+     * One slot word at a byte offset; coordinates {@code (MemorySegment, long offset)}. Slots are
+     * addressed as {@code line + KEY0_OFFSET + slot * SLOT_STRIDE} (offsets derived from
+     * {@link #LAYOUT}) rather than through a sequence-path handle: the path handle's index
+     * arithmetic goes through an exception-guarded method-handle chain that measurably slowed the
+     * hot read (see docs/numbers-core.md); the slot index is still bounds-checked.
+     */
+    private static final VarHandle VH_SLOT_WORD = JAVA_LONG.varHandle();
 
     static {
         // The engine relies on these facts; fail class initialisation rather than corrupt memory.
@@ -247,6 +249,46 @@ public final class BucketDescriptor {
     // --------------------------------------------------------------------------------- slots
 
     /**
+     * Plain load of the key in slot {@code slot}, for use inside a seqlock read section or under
+     * the bucket's lock. Ordering comes from the section's brackets (the acquire load of
+     * {@code ctrl} before, {@link VarHandle#acquireFence()} and the re-check after), exactly as in
+     * {@code StampedLock}'s optimistic read; a torn or stale word is discarded by the re-check.
+     * Plain rather than opaque because the JIT can then share the segment checks of neighbouring
+     * loads, which makes the hot read measurably shorter (docs/numbers-core.md).
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line in {@code segment}
+     * @param slot slot index, {@code 0 <= slot < SLOTS}
+     * @return the key word (meaningful only if the slot is occupied and the section validates)
+     */
+    public static long keyPlain(final MemorySegment segment, final long line, final int slot) {
+        return (long) VH_SLOT_WORD.get(segment, keyOffset(line, slot));
+    }
+
+    /**
+     * Plain load of the value in slot {@code slot}; same contract as {@link #keyPlain}.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line in {@code segment}
+     * @param slot slot index, {@code 0 <= slot < SLOTS}
+     * @return the value word (meaningful only if the slot is occupied and the section validates)
+     */
+    public static long valuePlain(final MemorySegment segment, final long line, final int slot) {
+        return (long) VH_SLOT_WORD.get(segment, valueOffset(line, slot));
+    }
+
+    /**
+     * Plain load of {@code meta}; same contract as {@link #keyPlain}.
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket in {@code segment}
+     * @return the meta word
+     */
+    public static long metaPlain(final MemorySegment segment, final long line) {
+        return (long) VH_META.get(segment, line);
+    }
+
+    /**
      * Opaque load of the key in slot {@code slot}.
      *
      * @param segment segment holding the line
@@ -255,7 +297,7 @@ public final class BucketDescriptor {
      * @return the key word (meaningful only if the slot is occupied)
      */
     public static long keyOpaque(final MemorySegment segment, final long line, final int slot) {
-        return (long) VH_KEY.getOpaque(segment, line, (long) slot);
+        return (long) VH_SLOT_WORD.getOpaque(segment, keyOffset(line, slot));
     }
 
     /**
@@ -267,7 +309,7 @@ public final class BucketDescriptor {
      * @return the value word (meaningful only if the slot is occupied)
      */
     public static long valueOpaque(final MemorySegment segment, final long line, final int slot) {
-        return (long) VH_VALUE.getOpaque(segment, line, (long) slot);
+        return (long) VH_SLOT_WORD.getOpaque(segment, valueOffset(line, slot));
     }
 
     /**
@@ -279,7 +321,7 @@ public final class BucketDescriptor {
      * @param key the key
      */
     public static void setKeyOpaque(final MemorySegment segment, final long line, final int slot, final long key) {
-        VH_KEY.setOpaque(segment, line, (long) slot, key);
+        VH_SLOT_WORD.setOpaque(segment, keyOffset(line, slot), key);
     }
 
     /**
@@ -291,7 +333,7 @@ public final class BucketDescriptor {
      * @param value the value
      */
     public static void setValueOpaque(final MemorySegment segment, final long line, final int slot, final long value) {
-        VH_VALUE.setOpaque(segment, line, (long) slot, value);
+        VH_SLOT_WORD.setOpaque(segment, valueOffset(line, slot), value);
     }
 
     /**
@@ -305,7 +347,37 @@ public final class BucketDescriptor {
      */
     public static void setSlotPlain(
             final MemorySegment segment, final long line, final int slot, final long key, final long value) {
-        VH_KEY.set(segment, line, (long) slot, key);
-        VH_VALUE.set(segment, line, (long) slot, value);
+        VH_SLOT_WORD.set(segment, keyOffset(line, slot), key);
+        VH_SLOT_WORD.set(segment, valueOffset(line, slot), value);
+    }
+
+    /**
+     * @param line byte offset of a line
+     * @param slot slot index, checked: {@code 0 <= slot < SLOTS}
+     * @return byte offset of that slot's key
+     */
+    private static long keyOffset(final long line, final int slot) {
+        checkLine(line);
+        return line + KEY0_OFFSET + SLOT_STRIDE * Objects.checkIndex(slot, SLOTS);
+    }
+
+    /**
+     * @param line byte offset of a line
+     * @param slot slot index, checked: {@code 0 <= slot < SLOTS}
+     * @return byte offset of that slot's value
+     */
+    private static long valueOffset(final long line, final int slot) {
+        checkLine(line);
+        return line + VALUE0_OFFSET + SLOT_STRIDE * Objects.checkIndex(slot, SLOTS);
+    }
+
+    /**
+     * The layout handles of ctrl and meta reject a line offset that is not a multiple of 64; the
+     * slot handle is a plain long handle, so the same check is made here.
+     */
+    private static void checkLine(final long line) {
+        if ((line & (BYTES - 1)) != 0) {
+            throw new IllegalArgumentException("line offset " + line + " is not a multiple of " + BYTES);
+        }
     }
 }

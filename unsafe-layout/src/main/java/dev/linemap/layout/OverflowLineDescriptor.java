@@ -89,6 +89,30 @@ public final class OverflowLineDescriptor {
     }
 
     /**
+     * Plain load of {@code occ}, inside the home bucket's seqlock read section or under its lock
+     * (contract of {@link BucketDescriptor#keyPlain}).
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line in {@code segment}
+     * @return the occupancy word
+     */
+    public static long occPlain(final MemorySegment segment, final long line) {
+        return (long) VH_OCC.get(segment, line);
+    }
+
+    /**
+     * Plain load of {@code next}, inside the home bucket's seqlock read section or under its lock
+     * (contract of {@link BucketDescriptor#keyPlain}).
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line in {@code segment}
+     * @return the next word
+     */
+    public static long nextPlain(final MemorySegment segment, final long line) {
+        return (long) VH_NEXT.get(segment, line);
+    }
+
+    /**
      * Opaque store of {@code occ}; only under the home bucket's lock.
      *
      * @param segment segment holding the line
