@@ -79,7 +79,8 @@ public final class LongLongMap implements AutoCloseable {
      * halving merges old j and j + newN into new j; a compaction rebuilds i as i; a clear drops.
      * An evacuator moves the source(s) NORMAL -> EVACUATING, fills the fresh destination(s) with
      * plain stores and publishes with a release store of EVACUATED on the source(s). Every write
-     * first evacuates its own unit, then claims two more from the cursor; a helper thread claims
+     * first evacuates its own unit (if that needs memory there is not, it writes the old bucket,
+     * still NORMAL and authoritative, instead), then claims two more from the cursor; a helper thread claims
      * runs of 64, so migration completes without writers. A migration of at most 1024 units is
      * finished inline by the operation that starts it (bounded work, no thread start). The watermark is a contiguous prefix of
      * evacuated units; the thread that moves it past the last unit publishes {table: new, no
@@ -170,7 +171,7 @@ public final class LongLongMap implements AutoCloseable {
         this.backgroundMigration = builder.backgroundMigration;
         this.budget = new MemoryBudget(builder.maxOffHeapBytes);
         this.listener = builder.migrationListener;
-        final Table table = new Table(minLog2, builder.seedSet ? builder.seed : Hashing.randomSeed(), budget);
+        final Table table = new Table(minLog2, builder.seedSet ? builder.seed : Hashing.randomSeed(), budget, false);
         table.allocateAllChunks();
         this.generation = new Generation(table, null);
     }
@@ -409,16 +410,28 @@ public final class LongLongMap implements AutoCloseable {
         final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
-            final Table table = g.table();
+            Table table = g.table();
             final MemorySegment segment;
             final long line;
             final long ctrl;
             try {
                 final Migration m = g.migration();
+                long bucket = -1;
                 if (m != null) {
-                    m.helpAsWriter(m.from.bucketOf(key));   // own unit first, then a share
+                    final long oldBucket = m.from.bucketOf(key);
+                    try {
+                        m.evacuateOwn(oldBucket);
+                    } catch (final OutOfMemoryError e) {
+                        // No memory for the unit's new buckets: its old bucket is still NORMAL and
+                        // authoritative, so write there; the migration carries the write over later.
+                        table = m.from;
+                        bucket = oldBucket;
+                    }
+                    m.helpAsWriter();
                 }
-                final long bucket = table.bucketOf(key);
+                if (bucket < 0) {
+                    bucket = table.bucketOf(key);
+                }
                 segment = table.bucketSegment(bucket);
                 line = table.bucketLine(bucket);
                 ctrl = lock(segment, line);
@@ -659,17 +672,22 @@ public final class LongLongMap implements AutoCloseable {
         }
         final long n = table.bucketCount;
         final long entries = size.sum();
-        if (entries * 2 > n * GROW_LOAD_X2 && table.log2 < MAX_LOG2) {
-            startMigration(g, Migration.GROW, table.log2 + 1, table.seed);
-        } else if (table.log2 > minLog2 && entries * 2 * 4 < n * GROW_LOAD_X2) {
-            // Below a quarter of the growth load: halving leaves half of it, so neither a growth
-            // nor another halving is due right after (hysteresis of 2 on both sides).
-            startMigration(g, Migration.SHRINK, table.log2 - 1, table.seed);
-        } else if (newLine) {
-            final long lines = table.overflowInUse.sum();
-            if (lines > 16 && lines > n / 2 && lines > 2 * compactedLines) {
-                startMigration(g, Migration.COMPACT, table.log2, table.seed);
+        try {
+            if (entries * 2 > n * GROW_LOAD_X2 && table.log2 < MAX_LOG2) {
+                startMigration(g, Migration.GROW, table.log2 + 1, table.seed);
+            } else if (table.log2 > minLog2 && entries * 2 * 4 < n * GROW_LOAD_X2) {
+                // Below a quarter of the growth load: halving leaves half of it, so neither a growth
+                // nor another halving is due right after (hysteresis of 2 on both sides).
+                startMigration(g, Migration.SHRINK, table.log2 - 1, table.seed);
+            } else if (newLine) {
+                final long lines = table.overflowInUse.sum();
+                if (lines > 16 && lines > n / 2 && lines > 2 * compactedLines) {
+                    startMigration(g, Migration.COMPACT, table.log2, table.seed);
+                }
             }
+        } catch (final OutOfMemoryError e) {
+            // The new table does not fit the memory limit: stay on this one (longer chains). The
+            // caller's own operation has succeeded; a later write asks again.
         }
     }
 
@@ -680,7 +698,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the migration, or {@code null} if {@code g} was no longer current
      */
     private Migration startMigration(final Generation g, final int kind, final int log2, final long seed) {
-        final Table to = new Table(log2, seed, budget);
+        final Table to = new Table(log2, seed, budget, kind == Migration.CLEAR);
         if (kind == Migration.CLEAR) {
             try {
                 to.allocateAllChunks();
@@ -772,6 +790,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the value {@link #get} and the other primitive methods return for "no mapping"
      */
     public long missingValue() {
+        checkOpen();
         return missingValue;
     }
 
@@ -859,6 +878,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the view
      */
     public ConcurrentMap<Long, Long> asConcurrentMap() {
+        checkOpen();
         return new ConcurrentMapView(this);
     }
 

@@ -39,6 +39,16 @@ final class MemoryBudget {
     }
 
     /**
+     * Reserves {@code bytes} even past the limit: for the small target of a {@code clear()}, which
+     * frees far more right after. Without it a map that reached its limit could never be emptied.
+     *
+     * @param bytes bytes about to be allocated
+     */
+    void reserveOverLimit(final long bytes) {
+        used.addAndGet(bytes);
+    }
+
+    /**
      * @param bytes bytes freed
      */
     void release(final long bytes) {

@@ -130,21 +130,36 @@ final class Migration {
     }
 
     /**
-     * A writer's share: evacuate the unit of its own key, then a few from the cursor.
+     * A writer's first duty: make sure the unit of its own key is evacuated, so that it may write
+     * the key's bucket in {@code to}.
      *
      * @param oldBucket the writer's bucket in {@code from}
+     * @throws OutOfMemoryError if the unit's destinations cannot be allocated; the unit is then
+     *         intact and NORMAL, and the writer may write the old bucket instead
      */
-    void helpAsWriter(final long oldBucket) {
+    void evacuateOwn(final long oldBucket) {
         final long u = unitOf(oldBucket);
         if (u >= watermarkAcquire() && !isUnitEvacuated(u)) {
             evacuate(u);
         }
-        if (cursor < units) {
-            final long start = (long) VH_CURSOR.getAndAdd(this, (long) WRITER_CLAIM);
-            final long end = Math.min(units, start + WRITER_CLAIM);
-            for (long v = start; v < end; v++) {
-                evacuate(v);
+    }
+
+    /**
+     * A writer's share of the rest: {@value #WRITER_CLAIM} units from the cursor and a bounded
+     * watermark advance. Never fails the writer's own operation for lack of memory (that unit stays
+     * for the helper or a later writer).
+     */
+    void helpAsWriter() {
+        try {
+            if (cursor < units) {
+                final long start = (long) VH_CURSOR.getAndAdd(this, (long) WRITER_CLAIM);
+                final long end = Math.min(units, start + WRITER_CLAIM);
+                for (long v = start; v < end; v++) {
+                    evacuate(v);
+                }
             }
+        } catch (final OutOfMemoryError e) {
+            // Claimed units left NORMAL; the helper's sweep or their own writers evacuate them later.
         }
         advanceWatermark(WRITER_WATERMARK_SCAN);
     }

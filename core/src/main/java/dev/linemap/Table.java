@@ -83,23 +83,36 @@ final class Table {
     final LongAdder overflowInUse = new LongAdder();
 
     /**
-     * Creates a table; allocates no bucket memory yet.
+     * Creates a table and reserves its whole bucket array in the budget; the chunks themselves are
+     * allocated later, just ahead of the evacuations that fill them. Reserving up front means a
+     * migration, once started, never stalls on the map's memory limit: if the table does not fit,
+     * the migration does not start (and the map keeps its current table, with longer chains).
      *
      * @param log2 log2 of the bucket count
      * @param seed hash seed
      * @param budget the map's memory accounting
+     * @param overLimit whether the reservation may pass the limit (the small target of a clear)
+     * @throws OutOfMemoryError if the bucket array does not fit in the budget; nothing is held
      */
-    Table(final int log2, final long seed, final MemoryBudget budget) {
+    Table(final int log2, final long seed, final MemoryBudget budget, final boolean overLimit) {
         this.log2 = log2;
         this.bucketCount = 1L << log2;
         this.mask = bucketCount - 1;
         this.seed = seed;
         this.budget = budget;
-        this.arena = Arena.ofShared();
         this.chunkShift = Math.min(log2, CHUNK_LOG2);
         this.chunkLines = 1L << chunkShift;
         this.chunkMask = chunkLines - 1;
         this.chunks = new MemorySegment[(int) (bucketCount >>> chunkShift)];
+        final long bucketBytes = BucketDescriptor.lineOffset(bucketCount);
+        if (overLimit) {
+            budget.reserveOverLimit(bucketBytes);
+        } else {
+            budget.reserve(bucketBytes);
+        }
+        this.bytes = bucketBytes;
+        // Arena last: a failed reservation above leaves nothing to close.
+        this.arena = Arena.ofShared();
     }
 
     /**
@@ -164,16 +177,8 @@ final class Table {
         if (chunks[c] != null) {
             return;
         }
-        final long size = BucketDescriptor.lineOffset(chunkLines);
-        budget.reserve(size);
-        final MemorySegment segment;
-        try {
-            segment = AlignedSegments.allocateLines(arena, chunkLines);
-        } catch (final RuntimeException | Error e) {
-            budget.release(size);
-            throw e;
-        }
-        bytes += size;
+        // Its bytes were reserved with the table.
+        final MemorySegment segment = AlignedSegments.allocateLines(arena, chunkLines);
         // Release: the zeroed chunk is complete before any thread can see the reference.
         VH_CHUNK.setRelease(chunks, c, segment);
     }
