@@ -51,11 +51,18 @@ final class CoreNumbers {
                 }
             }
         }
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        for (String b : new String[] {"getHit", "put", "addAndGet", "removeReinsert"}) {
+            if (r.sizes(b).stream().noneMatch(s -> r.find(b, MapKind.LINEMAP, s) != null)) {
+                missing.add(b);
+            }
+        }
         Results.Jmh chmPut = r.find("put", MapKind.CHM, M16);
         row(sb, "0 bytes allocated per get/put/remove/addAndGet after warm-up (gc.alloc.rate.norm, B/op)",
                 any ? allocs.toString().trim() : "–",
                 chmPut == null ? "–" : "CHM put@16Mi " + Tables.bytes(chmPut.allocNorm()) + " B/op",
-                any ? (allZero ? "yes (remove measured as remove + re-insert)" : "NO") : "not measured");
+                !any ? "not measured" : !allZero ? "NO" : missing.isEmpty()
+                        ? "yes (remove measured as remove + re-insert)" : "yes where measured; not measured: " + missing);
 
         double lmMax = checkpointMax(r, MapKind.LINEMAP, M10);
         double agMax = checkpointMax(r, MapKind.AGRONA, M10);
