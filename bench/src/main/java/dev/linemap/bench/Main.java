@@ -1,0 +1,136 @@
+package dev.linemap.bench;
+
+import dev.linemap.bench.harness.ColdChase;
+import dev.linemap.bench.harness.Footprint;
+import dev.linemap.bench.harness.GrowthLatency;
+import dev.linemap.bench.maps.BenchMap;
+import dev.linemap.bench.maps.MapKind;
+import dev.linemap.bench.report.Report;
+import dev.linemap.bench.run.JvmFlags;
+import dev.linemap.bench.run.Profile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of the runnable jar: {@code java -jar linemap-bench.jar COMMAND ...}.
+ *
+ * <pre>
+ * quick  [--out DIR]             the quick profile (under 15 minutes on 2 cores), then report
+ * full   [--out DIR]             the full profile, then report
+ * tiny   [--out DIR]             every step at toy sizes (a plumbing check; numbers mean nothing)
+ * report [--in DIR] [--md FILE] [--core FILE]   render JSON results into markdown + SVG charts
+ * jmh ...                        JMH's own command line (the child-JVM flags are added unless -jvmArgs* given)
+ * latency   --impl ID --n N [--windows 512] [--no-reader] [--checkpoints a,b] --out FILE
+ * footprint --impl ID --sizes a,b,c --out FILE
+ * cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
+ * </pre>
+ */
+public final class Main {
+    private Main() {
+    }
+
+    /**
+     * Dispatches to a command.
+     *
+     * @param argv the command and its options
+     * @throws Exception whatever the command throws
+     */
+    public static void main(String[] argv) throws Exception {
+        if (argv.length == 0) {
+            usage();
+            System.exit(2);
+        }
+        String cmd = argv[0];
+        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+        switch (cmd) {
+            case "jmh" -> org.openjdk.jmh.Main.main(withJvmFlags(rest));
+            case "latency" -> {
+                Args a = new Args(rest);
+                GrowthLatency.Result r = GrowthLatency.run(MapKind.of(a.get("impl", null)),
+                        (int) a.number("n", 16L << 20), (int) a.number("windows", 512), !a.flag("no-reader"),
+                        Args.sizes(a.get("checkpoints", "")));
+                Json.write(Path.of(a.get("out", null)), r);
+                System.out.printf("latency %s n=%d: max %d ns, p99.99 %d ns, %.0f ms%n", r.impl(), r.n(),
+                        r.writer().max(), r.writer().p9999(), r.totalMs());
+            }
+            case "footprint" -> {
+                Args a = new Args(rest);
+                Footprint.Result r = Footprint.run(MapKind.of(a.get("impl", null)), Args.sizes(a.get("sizes", null)));
+                Json.write(Path.of(a.get("out", null)), r);
+                r.points().forEach(p -> System.out.printf("footprint %s n=%d: %.1f B/entry, RSS %.1f B/entry%n",
+                        r.impl(), p.entries(), p.bytesPerEntry(), p.rssPerEntry()));
+            }
+            case "cold" -> {
+                Args a = new Args(rest);
+                int n = (int) a.number("n", 16L << 20);
+                ColdChase.Result r = ColdChase.run(MapKind.of(a.get("impl", null)), n, a.number("steps", 2_000_000),
+                        a.number("chase-bytes", 32L * n));
+                Json.write(Path.of(a.get("out", null)), r);
+                System.out.printf("cold %s n=%d: lookup %.1f ns, chase %.1f ns, ratio %.2f%n", r.impl(), r.n(),
+                        r.lookupNs(), r.chaseNs(), r.ratio());
+            }
+            case "probe" -> {
+                try (BenchMap m = MapKind.of(new Args(rest).get("impl", null)).create(10_000)) {
+                    for (int i = 1; i <= 10_000; i++) {
+                        m.put(i * 31L, i);
+                    }
+                    for (int i = 1; i <= 10_000; i++) {
+                        if (m.get(i * 31L) != i) {
+                            throw new IllegalStateException("probe: wrong value for key " + i * 31L);
+                        }
+                    }
+                    System.out.println("probe ok: " + m.size() + " entries");
+                }
+            }
+            case "report" -> {
+                Args a = new Args(rest);
+                Report.render(Path.of(a.get("in", "docs/benchmarks/quick")), Path.of(a.get("md", "docs/benchmarks.md")),
+                        Path.of(a.get("core", "docs/numbers-core.md")));
+            }
+            case "quick", "full", "tiny" -> {
+                Args a = new Args(rest);
+                Profile p = switch (cmd) {
+                    case "quick" -> Profile.quick();
+                    case "full" -> Profile.full();
+                    default -> Profile.tiny();
+                };
+                Path out = Path.of(a.get("out", "docs/benchmarks/" + cmd));
+                p.run(out, a.get("only", ""));
+                Report.render(out, Path.of(a.get("md", "docs/benchmarks.md")),
+                        Path.of(a.get("core", "docs/numbers-core.md")));
+            }
+            default -> {
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static String[] withJvmFlags(String[] jmhArgs) {
+        for (String s : jmhArgs) {
+            if (s.startsWith("-jvmArgs")) {
+                return jmhArgs;
+            }
+        }
+        List<String> out = new ArrayList<>(Arrays.asList(jmhArgs));
+        out.add("-jvmArgsAppend");
+        out.add(String.join(" ", JvmFlags.all("8g")));
+        return out.toArray(String[]::new);
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: java -jar linemap-bench.jar COMMAND [options]
+                  quick  [--out DIR]      quick profile (< 15 min on 2 cores) + report
+                  full   [--out DIR]      full profile + report
+                  tiny   [--out DIR]      every step at toy sizes: checks the pipeline, numbers mean nothing
+                  report [--in DIR] [--md FILE] [--core FILE]
+                  jmh ...                 JMH command line, e.g. jmh MapOps.getHit -p impl=linemap,chm -prof gc
+                  latency   --impl ID --n N [--windows 512] [--no-reader] [--checkpoints a,b] --out FILE
+                  footprint --impl ID --sizes a,b,c --out FILE
+                  cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
+                map ids: linemap, chm, nbhml, chronicle, agrona, fastutil""");
+    }
+}

@@ -1,0 +1,62 @@
+package dev.linemap.bench.maps;
+
+import dev.linemap.LongLongMap;
+
+/** linemap {@code LongLongMap} through its primitive API, missing value 0, grown from capacity 0. */
+final class LinemapMap implements BenchMap {
+    private final LongLongMap map = LongLongMap.builder().initialCapacity(0).missingValue(0L).build();
+
+    /**
+     * The engine itself, for harnesses that read {@code stats()}.
+     *
+     * @return the wrapped map
+     */
+    LongLongMap unwrap() {
+        return map;
+    }
+
+    @Override
+    public long get(long key) {
+        return map.get(key);
+    }
+
+    @Override
+    public long put(long key, long value) {
+        return map.put(key, value);
+    }
+
+    @Override
+    public long addAndGet(long key, long delta) {
+        return map.addAndGet(key, delta);
+    }
+
+    @Override
+    public long remove(long key) {
+        return map.remove(key);
+    }
+
+    @Override
+    public long size() {
+        return map.size();
+    }
+
+    @Override
+    public long offHeapBytes() {
+        return map.stats().offHeapBytes();
+    }
+
+    @Override
+    public long completedGrowths() {
+        return map.stats().completedGrowths();
+    }
+
+    @Override
+    public String detail() {
+        return map.stats().toString();
+    }
+
+    @Override
+    public void close() {
+        map.close();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.linemap.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.linemap.bench.harness.ColdChase;
+import dev.linemap.bench.harness.Footprint;
+import dev.linemap.bench.harness.GrowthLatency;
+import dev.linemap.bench.maps.BenchMap;
+import dev.linemap.bench.maps.MapKind;
+import dev.linemap.bench.report.Report;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every harness at tiny sizes and renders a report from what they wrote. It proves the harnesses
+ * run and produce well-formed results; it asserts no speed (numbers at these sizes mean nothing).
+ */
+class HarnessSmokeTest {
+    private static final int N = 20_000;
+
+    @Test
+    void everyMapAdapterStoresReadsCountsAndRemoves() {
+        for (MapKind k : MapKind.values()) {
+            try (BenchMap m = k.create(1_000)) {
+                for (long i = 1; i <= 1_000; i++) {
+                    assertEquals(0, m.put(i * 7919, i), k + " put of a new key returns 0");
+                }
+                assertEquals(1_000, m.size(), k + " size");
+                assertEquals(5, m.get(5 * 7919), k + " get");
+                assertEquals(0, m.get(-1), k + " get of an absent key");
+                assertEquals(15, m.addAndGet(5 * 7919, 10), k + " addAndGet");
+                assertEquals(15, m.remove(5 * 7919), k + " remove");
+                assertEquals(999, m.size(), k + " size after remove");
+            }
+        }
+    }
+
+    @Test
+    void latencyHarnessRecordsEveryPutAndTheReaderSeesOnlyCorrectValues() {
+        for (MapKind k : List.of(MapKind.LINEMAP, MapKind.CHM, MapKind.AGRONA)) {
+            GrowthLatency.Result r = GrowthLatency.run(k, N, 16, true, new long[] {N / 2, N});
+            assertEquals(N, r.writer().count(), k + ": one latency per put");
+            assertEquals(16, r.windows().size(), k + ": windows");
+            assertEquals(2, r.checkpoints().size(), k + ": checkpoints");
+            assertTrue(r.writer().max() >= r.writer().p50(), k + ": max >= p50");
+            assertEquals(0, r.readerErrors(), k + ": reader saw a wrong value");
+            assertEquals(k.concurrent(), r.withReader(), k + ": reader only for concurrent maps");
+        }
+    }
+
+    @Test
+    void footprintOfLinemapCountsAtLeastTheSixteenPayloadBytesPerEntry() {
+        Footprint.Result r = Footprint.run(MapKind.LINEMAP, new long[] {N / 2, N});
+        assertEquals(2, r.points().size());
+        Footprint.Point p = r.points().get(1);
+        assertEquals(N, p.entries());
+        assertTrue(p.offHeapBytes() >= 16L * N, "off-heap bytes " + p.offHeapBytes() + " for " + N + " entries");
+        assertFalse(p.detail().isEmpty(), "linemap stats recorded");
+    }
+
+    @Test
+    void coldChaseFollowsTheWholeCycleAndMeasuresBothSides() {
+        ColdChase.Result r = ColdChase.run(MapKind.LINEMAP, N, 50_000, 32L * N);
+        assertTrue(r.lookupNs() > 0 && r.chaseNs() > 0, r.toString());
+        assertEquals(r.lookupNs() / r.chaseNs(), r.ratio(), 1e-9);
+    }
+
+    @Test
+    void jmhBenchmarksRunAndReportAllocationPerOperation() throws Exception {
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include("dev\\.linemap\\.bench\\.jmh\\.MapOps\\.(getHit|put)$")
+                .param("impl", "linemap", "agrona")
+                .param("size", "1000")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
+                .addProfiler(GCProfiler.class)
+                .build()).run();
+        assertEquals(4, results.size(), "2 benchmarks x 2 maps");
+        for (RunResult r : results) {
+            assertTrue(r.getPrimaryResult().getScore() > 0);
+            assertTrue(r.getSecondaryResults().containsKey("gc.alloc.rate.norm"), "-prof gc result present");
+        }
+    }
+
+    @Test
+    void reportRendersTablesAndWellFormedSvgFromHarnessJson(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("results");
+        for (MapKind k : List.of(MapKind.LINEMAP, MapKind.CHM)) {
+            Json.write(in.resolve("latency-" + k.id() + ".json"), GrowthLatency.run(k, N, 8, true, new long[] {N}));
+            Json.write(in.resolve("footprint-" + k.id() + ".json"), Footprint.run(k, new long[] {N}));
+            Json.write(in.resolve("cold-" + k.id() + ".json"), ColdChase.run(k, N, 10_000, 32L * N));
+        }
+        Path md = dir.resolve("benchmarks.md");
+        Path core = dir.resolve("numbers-core.md");
+        Report.render(in, md, core);
+        String text = Files.readString(md);
+        assertTrue(text.contains("## Headline"), "headline section");
+        assertTrue(text.contains("| " + MapKind.LINEMAP.label() + " |"), "linemap rows");
+        assertTrue(Files.readString(core).contains("footprint at 10M"), "core targets");
+        for (String svg : List.of("latency-percentiles.svg", "latency-over-time.svg", "bytes-per-entry.svg")) {
+            Path f = in.resolve("charts").resolve(svg);
+            DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(f.toFile());
+            assertTrue(text.contains(svg), svg + " linked from the report");
+        }
+    }
+}
