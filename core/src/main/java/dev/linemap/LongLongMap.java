@@ -734,15 +734,18 @@ public final class LongLongMap implements AutoCloseable {
 
     /** Called once, by the thread that moved the watermark past the last unit. */
     void completeMigration(final Migration m) {
+        // Retire first, publish second. With the watermark at the last unit nothing routes to
+        // m.from any more (readers, writers and iterators go to m.to below the watermark), so it can
+        // go now; and a thread that sees the migration-free Generation also sees the memory back
+        // (stats().growing() == false implies offHeapBytes no longer counts the old table). A thread
+        // still inside m.from fails with IllegalStateException and starts over.
+        m.from.retire();
         final Generation done = new Generation(m.to, null);
         VH_GENERATION.setVolatile(this, done);
         completedMigrations.incrementAndGet();
         if (m.kind == Migration.COMPACT) {
             compactedLines = m.to.overflowInUse.sum();
         }
-        // From here no reader or writer can reach m.from through a fresh Generation; a thread still
-        // inside it fails with IllegalStateException and starts over.
-        m.from.retire();
         notifyListener(m, true);
         if (closed) {
             m.to.retire();
