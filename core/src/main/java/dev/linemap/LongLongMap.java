@@ -83,8 +83,8 @@ public final class LongLongMap implements AutoCloseable {
      * still NORMAL and authoritative, instead), then claims two more from the cursor; a helper thread claims
      * runs of 64, so migration completes without writers. A migration of at most 1024 units is
      * finished inline by the operation that starts it (bounded work, no thread start). The watermark is a contiguous prefix of
-     * evacuated units; the thread that moves it past the last unit publishes {table: new, no
-     * migration} and retires the old table. Only one migration runs at a time (the Generation CAS
+     * evacuated units; the thread that moves it past the last unit retires the old table (nothing routes
+     * there any more) and then publishes {table: new, no migration}. Only one migration runs at a time (the Generation CAS
      * from a migration-free descriptor).
      *
      * What a reader may observe during growth. Its key's old unit is below the watermark: it reads
