@@ -123,14 +123,14 @@ final class Chains {
      *         {@code null} for a stale overflow index
      */
     static MemorySegment segmentOf(final Table table, final MemorySegment home, final long loc) {
-        return loc < (1 << 2) ? home : table.overflowSegment(lineIndex(loc));
+        return isHome(loc) ? home : table.overflowSegment(lineIndex(loc));
     }
 
     /**
      * @return the byte offset of the line holding location {@code loc}
      */
     static long lineOf(final long homeLine, final long loc) {
-        return loc < (1 << 2) ? homeLine : Table.overflowLine(lineIndex(loc));
+        return isHome(loc) ? homeLine : Table.overflowLine(lineIndex(loc));
     }
 
     /**
