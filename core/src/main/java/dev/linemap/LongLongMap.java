@@ -83,8 +83,8 @@ public final class LongLongMap implements AutoCloseable {
      * still NORMAL and authoritative, instead), then claims two more from the cursor; a helper thread claims
      * runs of 64, so migration completes without writers. A migration of at most 1024 units is
      * finished inline by the operation that starts it (bounded work, no thread start). The watermark is a contiguous prefix of
-     * evacuated units; the thread that moves it past the last unit retires the old table (nothing routes
-     * there any more) and then publishes {table: new, no migration}. Only one migration runs at a time (the Generation CAS
+     * evacuated units; the thread that moves it past the last unit publishes {table: new, no
+     * migration} and then retires the old table. Only one migration runs at a time (the Generation CAS
      * from a migration-free descriptor).
      *
      * What a reader may observe during growth. Its key's old unit is below the watermark: it reads
@@ -161,6 +161,8 @@ public final class LongLongMap implements AutoCloseable {
     private final MigrationListener listener;
     private final LongAdder size = new LongAdder();
     private final AtomicLong completedMigrations = new AtomicLong();
+    /** Migrations published as complete whose old table is not retired yet (see completeMigration). */
+    private final java.util.concurrent.atomic.AtomicInteger retirementsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Overflow lines right after the last compaction: the bar the next one must clear. */
     private volatile long compactedLines;
 
@@ -734,18 +736,20 @@ public final class LongLongMap implements AutoCloseable {
 
     /** Called once, by the thread that moved the watermark past the last unit. */
     void completeMigration(final Migration m) {
-        // Retire first, publish second. With the watermark at the last unit nothing routes to
-        // m.from any more (readers, writers and iterators go to m.to below the watermark), so it can
-        // go now; and a thread that sees the migration-free Generation also sees the memory back
-        // (stats().growing() == false implies offHeapBytes no longer counts the old table). A thread
-        // still inside m.from fails with IllegalStateException and starts over.
-        m.from.retire();
+        // Publish, then retire: a thread that reads the new Generation never reaches m.from. Until
+        // the retirement is done, stats() still reports the map as growing, so "not growing" means
+        // the old table's memory is back.
+        retirementsInFlight.incrementAndGet();
         final Generation done = new Generation(m.to, null);
         VH_GENERATION.setVolatile(this, done);
         completedMigrations.incrementAndGet();
         if (m.kind == Migration.COMPACT) {
             compactedLines = m.to.overflowInUse.sum();
         }
+        // From here no reader or writer can reach m.from through a fresh Generation; a thread still
+        // inside it fails with IllegalStateException and starts over.
+        m.from.retire();
+        retirementsInFlight.decrementAndGet();
         notifyListener(m, true);
         if (closed) {
             m.to.retire();
@@ -867,7 +871,7 @@ public final class LongLongMap implements AutoCloseable {
                 g.table().bucketCount,
                 lines,
                 budget.used(),
-                m != null,
+                m != null || retirementsInFlight.get() > 0,
                 m == null ? 0 : m.evacuatedBuckets.get(),
                 m == null ? 0 : m.from.bucketCount,
                 completedMigrations.get());
