@@ -16,7 +16,6 @@ import java.util.function.LongBinaryOperator;
 import static dev.linemap.layout.BucketDescriptor.casCtrl;
 import static dev.linemap.layout.BucketDescriptor.ctrlAcquire;
 import static dev.linemap.layout.BucketDescriptor.ctrlOpaque;
-import static dev.linemap.layout.BucketDescriptor.ctrlRelease;
 
 /**
  * An off-heap, concurrent {@code long -> long} hash map. Entries live in native memory in 64-byte,
@@ -446,7 +445,8 @@ public final class LongLongMap implements AutoCloseable {
                 continue;   // a newer migration owns the bucket: start over from its Generation
             }
             // Locked. From here no retired-table exception can occur (a locked NORMAL bucket cannot
-            // be evacuated, so its table cannot be retired); any exception is the caller's own.
+            // be evacuated, so its table cannot be retired) until the unlock, whose after-the-fact
+            // one RetiredTableRace.finalRelease absorbs; any other exception is the caller's own.
             return apply(op, table, segment, line, ctrl, key, a, b, fn, remapper, out, racyBase);
         }
     }
@@ -555,7 +555,7 @@ public final class LongLongMap implements AutoCloseable {
             if (newValue != old) {
                 BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(line, loc),
                         Chains.slot(loc), newValue);
-                ctrlRelease(segment, line, CtrlWord.nextUnlocked(ctrl));
+                unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
             } else {
                 unlockUnchanged(segment, line, ctrl);
             }
@@ -573,8 +573,13 @@ public final class LongLongMap implements AutoCloseable {
      * Release of the word found at lock time: nothing changed, so readers that saw it before
      * validate successfully after.
      */
-    private static void unlockUnchanged(final MemorySegment segment, final long line, final long ctrl) {
-        ctrlRelease(segment, line, ctrl);
+    private void unlockUnchanged(final MemorySegment segment, final long line, final long ctrl) {
+        unlock(segment, line, ctrl);
+    }
+
+    /** Ends a critical section; see {@link RetiredTableRace#finalRelease}. */
+    private void unlock(final MemorySegment segment, final long line, final long word) {
+        RetiredTableRace.finalRelease(this, segment, line, word);
     }
 
     /**
@@ -590,7 +595,7 @@ public final class LongLongMap implements AutoCloseable {
             BucketDescriptor.setKeyOpaque(segment, line, s, key);
             BucketDescriptor.setValueOpaque(segment, line, s, value);
             // Release: key and value are visible before the occupancy bit that makes them live.
-            ctrlRelease(segment, line, CtrlWord.nextUnlocked(CtrlWord.withOccupancy(ctrl, CtrlWord.occupancy(ctrl) | 1 << s)));
+            unlock(segment, line, CtrlWord.nextUnlocked(CtrlWord.withOccupancy(ctrl, CtrlWord.occupancy(ctrl) | 1 << s)));
             loaded = s == BucketDescriptor.SLOTS - 1;
         } else if (free != Chains.NOT_FOUND) {
             final MemorySegment lineSegment = table.overflowSegment(Chains.lineIndex(free));
@@ -600,7 +605,7 @@ public final class LongLongMap implements AutoCloseable {
             BucketDescriptor.setValueOpaque(lineSegment, lineOffset, s, value);
             OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset,
                     OverflowLineDescriptor.occOpaque(lineSegment, lineOffset) | 1L << s);
-            ctrlRelease(segment, line, CtrlWord.nextUnlocked(ctrl));
+            unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
             loaded = true;
         } else {
             final long meta = BucketDescriptor.metaOpaque(segment, line);
@@ -624,7 +629,7 @@ public final class LongLongMap implements AutoCloseable {
             // The new line is complete before meta links it at the head of the chain.
             BucketDescriptor.setMetaOpaque(segment, line,
                     MetaWord.withCount(MetaWord.withLink(meta, index), MetaWord.count(meta) + 1));
-            ctrlRelease(segment, line, CtrlWord.nextUnlocked(ctrl));
+            unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
             loaded = true;
         }
         size.increment();
@@ -648,7 +653,7 @@ public final class LongLongMap implements AutoCloseable {
                 Chains.unlinkAndFree(table, segment, line, index);
             }
         }
-        ctrlRelease(segment, line, next);
+        unlock(segment, line, next);
         size.decrement();
         if (CtrlWord.occupancy(next) == 0 && table.log2 > minLog2) {
             maybeMigrate(table, false);

@@ -301,11 +301,12 @@ final class Migration {
         }
         // Publication. Release: the destination buckets' plain stores above are visible to any
         // thread that acquires EVACUATED here. SHRINK publishes the upper source first, so the lower
-        // one's state speaks for the whole unit (isUnitEvacuated).
+        // one's state speaks for the whole unit (isUnitEvacuated); until that last store the unit is
+        // not evacuated and `from` cannot be retired, after it it can (RetiredTableRace).
         if (seg1 != null) {
             ctrlRelease(seg1, line1, evacuatedWord(c1));
         }
-        ctrlRelease(seg0, line0, evacuatedWord(c0));
+        RetiredTableRace.finalRelease(map, seg0, line0, evacuatedWord(c0));
         evacuatedBuckets.addAndGet(seg1 != null ? 2 : 1);
         if (dropped != 0) {
             map.sizeAdd(-dropped);
