@@ -5,6 +5,7 @@ import dev.linemap.stress.jcstress.CanaryCheck;
 import dev.linemap.stress.jcstress.JcstressRunner;
 import dev.linemap.stress.lifecycle.CloseCheck;
 import dev.linemap.stress.lincheck.LinearizabilityCheck;
+import dev.linemap.stress.retire.ReleaseRace;
 
 import java.util.Arrays;
 
@@ -38,6 +39,7 @@ public final class Main {
             case "lincheck" -> LinearizabilityCheck.run(rest);
             case "hammer" -> Hammer.run(rest);
             case "close-check" -> CloseCheck.run(rest);
+            case "release-race" -> ReleaseRace.run(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
                 usage();
@@ -65,6 +67,8 @@ public final class Main {
                   close-check [--threads N] [--rounds N]
                                                 close while other threads call the map; native memory
                                                 returns to baseline (run with -XX:NativeMemoryTracking=summary)
+                  release-race [--forks N]      N fresh JVMs with 3 writers racing table retirement: no
+                                                operation may fail after taking effect (default 20)
                 """);
     }
 }
