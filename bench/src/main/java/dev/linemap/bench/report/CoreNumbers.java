@@ -26,7 +26,8 @@ final class CoreNumbers {
                 .append("`); the full tables and charts are in [benchmarks.md](benchmarks.md).\n\n");
         sb.append("- date (UTC): ").append(r.env("date")).append("\n- command: `").append(r.env("command"))
                 .append("`\n- machine: ").append(r.env("cpu")).append(", ").append(r.env("cores"))
-                .append(" cores (`nproc`), LLC ").append(r.env("l3")).append(", shared VM (other builds running)\n")
+                .append(" cores (`nproc`), LLC ").append(r.env("l3")).append(", shared VM, load average at start ")
+                .append(r.env("loadAverage")).append(", at end ").append(r.run("loadAverageAtEnd")).append("\n")
                 .append("- JDK: ").append(r.env("jdk")).append("\n- commit: ").append(r.env("gitCommit"))
                 .append("\n\n| target | measured | same-run peer | met? |\n|---|---|---|---|\n");
 

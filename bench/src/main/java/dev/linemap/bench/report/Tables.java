@@ -23,7 +23,7 @@ final class Tables {
         row(sb, "date (UTC)", r.env("date"));
         row(sb, "command", "`" + r.env("command") + "`");
         row(sb, "machine", r.env("cpu") + ", " + r.env("cores") + " cores (`nproc`), LLC " + r.env("l3") + ", "
-                + r.env("memory") + " RAM; shared VM: other builds ran at the same time");
+                + r.env("memory") + " RAM; shared VM (the load average below says how busy it was)");
         row(sb, "JDK", r.env("jdk"));
         row(sb, "OS", r.env("os") + "; clocksource " + r.env("clocksource") + "; THP " + r.env("transparentHugePages"));
         row(sb, "JVM flags (every fork and child)", "`" + String.join(" ", strings(r.env.get("jvmFlags"))) + "`");
