@@ -53,8 +53,7 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
      * Measured at 17.6 min on a quiet 2-core VM when it also ran {@code getMiss} and {@code put}
      * at every size with 1 s iterations; filling the boxed peers to 16M entries is what costs (25-80 s
      * per JMH fork for ConcurrentHashMap and NonBlockingHashMapLong), so misses and puts run here at
-     * one size less, measurement iterations are 700 ms (warm-up stays 1 s: with 700 ms, C2 had
-     * not finished the put path and one run measured put at 16M 2.7x below the run before), and the 16M growth is timed once without a warm-up run
+     * one size less, measurement iterations are 700 ms (warm-ups 1 s, except mixed: 700 ms), and the 16M growth is timed once without a warm-up run
      * (its JIT warm-up is a small part of a multi-second insert). The full profile keeps everything.
      *
      * @return the profile
