@@ -53,8 +53,9 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
      * Measured at 17.6 min on a quiet 2-core VM when it also ran {@code getMiss} and {@code put}
      * at every size with 1 s iterations; filling the boxed peers to 16M entries is what costs (25-80 s
      * per JMH fork for ConcurrentHashMap and NonBlockingHashMapLong), so misses and puts run here at
-     * one size less, measurement iterations are 700 ms (warm-ups 1 s, except mixed: 700 ms), and the 16M growth is timed once without a warm-up run
-     * (its JIT warm-up is a small part of a multi-second insert). The full profile keeps everything.
+     * one size less, measurement iterations are 700 ms (warm-ups 1 s, except mixed: 700 ms), and
+     * the 16M growth is timed once without a warm-up run (its JIT warm-up is a small part of a
+     * multi-second insert). The full profile keeps everything.
      *
      * @return the profile
      */
@@ -115,7 +116,8 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
      * in {@code errors.json} with the end of its log and the run goes on.
      *
      * @param out result directory
-     * @param only comma-separated step names (get, miss, put, update, mixed, growth, latency, footprint, cold; full has no miss step, its get step runs misses too);
+     * @param only comma-separated step names (get, miss, put, update, mixed, growth, latency,
+     *             footprint, cold; the full profile has no miss step, its get step runs misses too);
      *             empty for all
      */
     public void run(Path out, String only) {

@@ -2,12 +2,13 @@ package dev.linemap.stress.retire;
 
 import dev.linemap.LongLongMap;
 
+import dev.linemap.stress.Watchdog;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -57,11 +58,12 @@ public final class ReleaseRace {
         int failed = 0;
         final long start = System.nanoTime();
         for (int f = 1; f <= forks; f++) {
-            final List<String> command = new ArrayList<>(List.of(java, "-cp", jar, "dev.linemap.stress.Main",
-                    "release-race", "--child", Integer.toString(f)));
+            final List<String> command = List.of(java, "-cp", jar, "dev.linemap.stress.Main",
+                    "release-race", "--child", Integer.toString(f));
             final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // Read to the end (the child's own watchdog ends a hung child, so this returns), then reap.
             final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!child.waitFor(5, TimeUnit.MINUTES) || child.exitValue() != 0) {
+            if (child.waitFor() != 0) {
                 failed++;
                 System.out.println("release-race: child " + f + " FAILED:\n" + output);
             }
@@ -73,6 +75,7 @@ public final class ReleaseRace {
     }
 
     private static int child(final long seed) throws InterruptedException, IOException {
+        Watchdog.arm(Duration.ofMinutes(2), "release-race child seed " + seed);
         final AtomicReference<String> failure = new AtomicReference<>();
         final AtomicLong added = new AtomicLong();
         final AtomicLong removed = new AtomicLong();
