@@ -200,8 +200,9 @@ public final class LongLongMap implements AutoCloseable {
      * @return its value, or {@code defaultValue}
      */
     public long getOrDefault(final long key, final long defaultValue) {
-        // Fast path: no migration, the home bucket unlocked and NORMAL, the answer in its home line.
-        // Small, so that the JIT can inline it into the caller; everything else goes to read().
+        // Fast path: no migration and the home bucket unlocked and NORMAL, so one read section over
+        // the home line (and its overflow chain, if the key is not inline) decides. Everything else
+        // (a migration, a locked or moved bucket, a failed re-check) goes to read().
         final boolean interrupted = RetiredTableRace.interruptStatus();
         final Generation g = generation;
         if (g.migration() == null) {
@@ -212,20 +213,11 @@ public final class LongLongMap implements AutoCloseable {
             try {
                 final long c1 = ctrlAcquire(segment, line);
                 if ((c1 & (CtrlWord.LOCK | CtrlWord.STATE_MASK)) == 0) {
-                    final int occupancy = CtrlWord.occupancy(c1);
-                    long result = defaultValue;
-                    boolean decided = false;
-                    for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
-                        if ((occupancy & (1 << s)) != 0 && BucketDescriptor.keyPlain(segment, line, s) == key) {
-                            result = BucketDescriptor.valuePlain(segment, line, s);
-                            decided = true;
-                            break;
-                        }
-                    }
-                    decided |= MetaWord.count(BucketDescriptor.metaPlain(segment, line)) == 0;
-                    // Order the plain loads above before the re-check of ctrl below.
+                    final long loc = Chains.find(table, segment, line, c1, key);
+                    final long result = loc == Chains.NOT_FOUND ? defaultValue : Chains.valueAt(table, segment, line, loc);
+                    // Order the slot loads above before the re-check of ctrl below.
                     VarHandle.acquireFence();
-                    if (decided && (Canary.SKIP_READ_VALIDATION || ctrlOpaque(segment, line) == c1)) {
+                    if (Canary.SKIP_READ_VALIDATION || ctrlOpaque(segment, line) == c1) {
                         return result;
                     }
                 }
