@@ -3,6 +3,8 @@ package dev.linemap.bench;
 import dev.linemap.bench.harness.ColdChase;
 import dev.linemap.bench.harness.Footprint;
 import dev.linemap.bench.harness.GrowthLatency;
+import dev.linemap.bench.harness.HitCost;
+import dev.linemap.bench.harness.PutStalls;
 import dev.linemap.bench.maps.BenchMap;
 import dev.linemap.bench.maps.MapKind;
 import dev.linemap.bench.report.Report;
@@ -71,6 +73,25 @@ public final class Main {
                 System.out.printf("cold %s n=%d: lookup %.1f ns, chase %.1f ns, ratio %.2f%n", r.impl(), r.n(),
                         r.lookupNs(), r.chaseNs(), r.ratio());
             }
+            case "hit-cost" -> {
+                Args a = new Args(rest);
+                HitCost.Result r = HitCost.run((int) a.number("n", 16L << 20), a.number("ops", 20_000_000));
+                System.out.printf("hit-cost n=%d, %d buckets: %d keys inline, %d in overflow chains (%.1f %%)%n",
+                        r.n(), r.bucketCount(), r.inlineKeys(), r.overflowKeys(), 100.0 * r.overflowKeys() / r.n());
+                System.out.printf("  ns per get (median of 5): inline %.1f, overflow %.1f, all %.1f; Agrona all %.1f"
+                        + " (linemap/Agrona throughput %.2f)%n", r.inlineNs(), r.overflowNs(), r.allNs(), r.agronaNs(),
+                        r.agronaNs() / r.allNs());
+            }
+            case "stalls" -> {
+                Args a = new Args(rest);
+                MapKind kind = MapKind.of(a.get("impl", null));
+                int n = (int) a.number("n", 10_485_760);
+                System.out.printf("stalls %s n=%d: the longest puts, wall vs the writer's CPU time%n", kind.id(), n);
+                for (PutStalls.Stall s : PutStalls.run(kind, n, !a.flag("no-reader"), (int) a.number("top", 12))) {
+                    System.out.printf("  put %,11d at %8.1f ms: %7.2f ms wall, %7.2f ms cpu, growths %d%n", s.index(),
+                            s.atMs(), s.wallNs() / 1e6, s.cpuNs() / 1e6, s.growths());
+                }
+            }
             case "probe" -> {
                 try (BenchMap m = MapKind.of(new Args(rest).get("impl", null)).create(10_000)) {
                     for (int i = 1; i <= 10_000; i++) {
@@ -131,6 +152,8 @@ public final class Main {
                   latency   --impl ID --n N [--windows 512] [--no-reader] [--checkpoints a,b] --out FILE
                   footprint --impl ID --sizes a,b,c --out FILE
                   cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
+                  hit-cost  [--n N] [--ops K]  get hits split by where the key lives (home line or overflow chain)
+                  stalls    --impl ID [--n N] [--no-reader] [--top 12]  longest puts of a growth: wall vs CPU time
                 map ids: linemap, chm, nbhml, chronicle, agrona, fastutil""");
     }
 }

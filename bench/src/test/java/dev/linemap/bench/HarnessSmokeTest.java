@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.linemap.bench.harness.ColdChase;
 import dev.linemap.bench.harness.Footprint;
 import dev.linemap.bench.harness.GrowthLatency;
+import dev.linemap.bench.harness.HitCost;
+import dev.linemap.bench.harness.PutStalls;
 import dev.linemap.bench.maps.BenchMap;
 import dev.linemap.bench.maps.MapKind;
 import dev.linemap.bench.report.Report;
@@ -57,6 +59,29 @@ class HarnessSmokeTest {
             assertTrue(r.writer().max() >= r.writer().p50(), k + ": max >= p50");
             assertEquals(0, r.readerErrors(), k + ": reader saw a wrong value");
             assertEquals(k.concurrent(), r.withReader(), k + ": reader only for concurrent maps");
+        }
+    }
+
+    @Test
+    void hitCostSplitsTheKeysTheWayTheEngineStoredThem() {
+        // run() itself fails when its predicted overflow lines differ from the map's own count.
+        HitCost.Result r = HitCost.run(N, 50_000);
+        assertEquals(N, r.inlineKeys() + r.overflowKeys(), "every key classified once");
+        assertTrue(r.overflowKeys() > 0 && r.inlineKeys() > r.overflowKeys(),
+                "a random fill leaves some keys, a minority, in chains: " + r);
+        assertTrue(r.inlineNs() > 0 && r.overflowNs() > 0 && r.allNs() > 0 && r.agronaNs() > 0, r.toString());
+    }
+
+    @Test
+    void putStallsKeepsTheLongestPutsLongestFirst() {
+        List<PutStalls.Stall> stalls = PutStalls.run(MapKind.LINEMAP, N, true, 5);
+        assertEquals(5, stalls.size());
+        for (int i = 0; i < stalls.size(); i++) {
+            PutStalls.Stall s = stalls.get(i);
+            assertTrue(s.index() >= 0 && s.index() < N && s.cpuNs() >= 0 && s.growths() >= 0, s.toString());
+            if (i > 0) {
+                assertTrue(stalls.get(i - 1).wallNs() >= s.wallNs(), "sorted longest first: " + stalls);
+            }
         }
     }
 
