@@ -239,7 +239,9 @@ final class Tables {
                 + "$JAVA_HOME/bin/java -jar bench/target/linemap-bench.jar report --in docs/benchmarks/quick\n```\n\n"
                 + "Single pieces: `jmh MapOps.getHit -p impl=linemap,chm -p size=16777216 -prof gc`, "
                 + "`latency --impl linemap --n 16M --out x.json`, `footprint --impl chm --sizes 1000000 --out x.json`, "
-                + "`cold --impl linemap --n 16M --out x.json`.\n");
+                + "`cold --impl linemap --n 16M --out x.json`. Diagnostics (printed, not in this report): "
+                + "`hit-cost` (get hits by home line vs overflow chain, Agrona beside), "
+                + "`stalls --impl linemap` (the longest puts of a growth, wall vs CPU time).\n");
     }
 
     static double score(Results r, String bench, MapKind k, long size) {
