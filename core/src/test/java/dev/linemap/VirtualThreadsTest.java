@@ -70,17 +70,9 @@ class VirtualThreadsTest {
                                 add++;
                             }
                         } catch (final RuntimeException e) {
-                            failure.compareAndSet(null, "seed " + threadSeed + " op " + i + ": " + e);
+                            failure.compareAndSet(null, "writer seed " + threadSeed + " op " + i + ": " + e);
                         }
-                        if (Thread.currentThread().isInterrupted()) {
-                            failure.compareAndSet(null, "seed " + threadSeed + " op " + i + ": came back interrupted");
-                        }
-                        if ((i & 1023) == 0) {
-                            // Block now and then, as a virtual thread that does I/O would: a virtual
-                            // thread that never blocks keeps its carrier (Thread.yield does not
-                            // reliably hand it over), and two such loops would starve the rest.
-                            LockSupport.parkNanos(10_000);
-                        }
+                        afterOp("writer seed " + threadSeed, i, failure);
                     }
                     added.addAndGet(add);
                     removed.addAndGet(rem);
@@ -101,12 +93,7 @@ class VirtualThreadsTest {
                         } catch (final RuntimeException e) {
                             failure.compareAndSet(null, "reader seed " + threadSeed + " op " + i + ": " + e);
                         }
-                        if (Thread.currentThread().isInterrupted()) {
-                            failure.compareAndSet(null, "reader seed " + threadSeed + " op " + i + ": came back interrupted");
-                        }
-                        if ((i & 1023) == 0) {
-                            LockSupport.parkNanos(10_000);
-                        }
+                        afterOp("reader seed " + threadSeed, i, failure);
                     }
                 }));
             }
@@ -122,5 +109,19 @@ class VirtualThreadsTest {
         }
         assertTrue(growthsSeen.get() > 5, "seed " + seed + ": the round must have retired tables, saw "
                 + growthsSeen.get() + " completed growths");
+    }
+
+    /**
+     * After each operation: the thread must not have come back interrupted. Every 1024 operations
+     * it blocks briefly, as a virtual thread doing I/O would: one that never blocks keeps its carrier
+     * ({@code Thread.yield} does not reliably hand it over), and two such loops starve the rest.
+     */
+    private static void afterOp(final String who, final long op, final AtomicReference<String> failure) {
+        if (Thread.currentThread().isInterrupted()) {
+            failure.compareAndSet(null, who + " op " + op + ": came back interrupted");
+        }
+        if ((op & 1023) == 0) {
+            LockSupport.parkNanos(10_000);
+        }
     }
 }

@@ -132,6 +132,9 @@ public final class HitCost {
         return z ^ (z >>> 33);
     }
 
+    // Two copies of the timing loop on purpose: one call site per map class keeps each loop
+    // monomorphic, as a user's code would be; a shared loop over an interface would time a
+    // megamorphic call for both.
     private static long gets(final LongLongMap map, final long[] order, final long ops) {
         long sum = 0;
         int j = 0;
