@@ -53,7 +53,8 @@ public final class Hammer {
      */
     public static int run(final String[] args) throws InterruptedException {
         final HammerOptions options = HammerOptions.parse(args);
-        System.out.println("hammer: threads=" + options.threads() + " duration=" + options.duration()
+        System.out.println("hammer: threads=" + options.threads() + (options.virtualThreads() ? " (virtual)" : "")
+                + " duration=" + options.duration()
                 + " keys=" + options.keys() + " shared=" + options.sharedKeys() + " seed=" + options.seed()
                 + " check-every=" + options.checkEvery() + " clear-every=" + options.clearEvery()
                 + " canary=" + System.getProperty("linemap.canary", "off"));
@@ -72,8 +73,10 @@ public final class Hammer {
     private int execute() throws InterruptedException {
         final Thread[] threads = new Thread[workers.length];
         for (int t = 0; t < workers.length; t++) {
-            threads[t] = new Thread(workers[t], "hammer-" + t);
-            threads[t].setDaemon(true);
+            // Virtual threads are always daemons; they are started below like the platform ones.
+            threads[t] = options.virtualThreads()
+                    ? Thread.ofVirtual().name("hammer-" + t).unstarted(workers[t])
+                    : Thread.ofPlatform().name("hammer-" + t).daemon().unstarted(workers[t]);
         }
         final long start = System.nanoTime();
         final long end = start + options.duration().toNanos();

@@ -14,13 +14,15 @@ import java.util.Locale;
  * @param checkEvery interval between quiescent full comparisons with the model
  * @param clearEvery every how many checkpoints the map is cleared (0 = never)
  * @param missingValue the map's missing value (tagged values are never 0, so 0 is safe too)
+ * @param virtualThreads whether the workers are virtual threads (they then share the carriers, and a
+ *        worker can be unmounted while it holds a bucket)
  */
 public record HammerOptions(int threads, Duration duration, long keys, int sharedKeys, long seed,
-                            Duration checkEvery, int clearEvery, long missingValue) {
+                            Duration checkEvery, int clearEvery, long missingValue, boolean virtualThreads) {
 
     /**
      * Parses {@code --threads N --duration 10m --keys 1e7 --seed S [--shared K] [--check-every 5s]
-     * [--clear-every N] [--missing-value V]}.
+     * [--clear-every N] [--missing-value V] [--virtual true|false]}.
      *
      * @param args the arguments
      * @return the options
@@ -34,6 +36,7 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
         Duration checkEvery = Duration.ofSeconds(5);
         int clearEvery = 3;
         long missing = Long.MIN_VALUE + 0x5EED;
+        boolean virtual = false;
         for (int i = 0; i < args.length; i++) {
             final String a = args[i];
             if (i + 1 >= args.length) {
@@ -49,8 +52,9 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
                 case "--check-every" -> checkEvery = parseDuration(v);
                 case "--clear-every" -> clearEvery = Integer.parseInt(v);
                 case "--missing-value" -> missing = Long.parseLong(v);
+                case "--virtual" -> virtual = parseBoolean(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
-                        + " (known: --threads --duration --keys --shared --seed --check-every --clear-every --missing-value)");
+                        + " (known: --threads --duration --keys --shared --seed --check-every --clear-every --missing-value --virtual)");
             }
         }
         if (threads < 1) {
@@ -62,7 +66,15 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
         if (keys / threads > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("keys=" + keys + " gives more than 2^31 keys per thread; add threads");
         }
-        return new HammerOptions(threads, duration, keys, shared, seed, checkEvery, clearEvery, missing);
+        return new HammerOptions(threads, duration, keys, shared, seed, checkEvery, clearEvery, missing, virtual);
+    }
+
+    private static boolean parseBoolean(final String text) {
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("--virtual " + text + ": expected true or false");
+        };
     }
 
     /**
