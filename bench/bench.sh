@@ -12,6 +12,7 @@ if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
 fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 if [ ! -f bench/target/linemap-bench.jar ] || [ "${BENCH_REBUILD:-1}" = 1 ]; then
-  mvn -B -q -pl bench -am install -DskipTests
+  # package, not install: the reactor (-am) hands the sibling jars over, so ~/.m2 stays untouched.
+  mvn -B -q -pl bench -am package -DskipTests
 fi
 exec "$JAVA" -jar bench/target/linemap-bench.jar "$@"

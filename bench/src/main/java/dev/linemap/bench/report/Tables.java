@@ -233,7 +233,7 @@ final class Tables {
 
     static void howTo(StringBuilder sb) {
         sb.append("## Reproduce\n\n```\nexport JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64\n"
-                + "mvn -B -q -pl bench -am install -DskipTests\n"
+                + "mvn -B -q -pl bench -am package -DskipTests\n"
                 + "$JAVA_HOME/bin/java -jar bench/target/linemap-bench.jar quick   # < 15 min on 2 cores\n"
                 + "$JAVA_HOME/bin/java -jar bench/target/linemap-bench.jar full    # longer, more forks and sizes\n"
                 + "$JAVA_HOME/bin/java -jar bench/target/linemap-bench.jar report --in docs/benchmarks/quick\n```\n\n"
