@@ -78,9 +78,10 @@ public final class Main {
                 HitCost.Result r = HitCost.run((int) a.number("n", 16L << 20), a.number("ops", 20_000_000));
                 System.out.printf("hit-cost n=%d, %d buckets: %d keys inline, %d in overflow chains (%.1f %%)%n",
                         r.n(), r.bucketCount(), r.inlineKeys(), r.overflowKeys(), 100.0 * r.overflowKeys() / r.n());
-                System.out.printf("  ns per get (median of 5): inline %.1f, overflow %.1f, all %.1f; Agrona all %.1f"
-                        + " (linemap/Agrona throughput %.2f)%n", r.inlineNs(), r.overflowNs(), r.allNs(), r.agronaNs(),
-                        r.agronaNs() / r.allNs());
+                System.out.printf("  ns per get (median of 5): inline %.1f, overflow %.1f, all %.1f; Agrona all %.1f,"
+                        + " CHM all %.1f%n", r.inlineNs(), r.overflowNs(), r.allNs(), r.agronaNs(), r.chmNs());
+                System.out.printf("  linemap throughput: %.2fx Agrona (target 1x), %.2fx CHM (target 2x)%n",
+                        r.agronaNs() / r.allNs(), r.chmNs() / r.allNs());
             }
             case "stalls" -> {
                 Args a = new Args(rest);

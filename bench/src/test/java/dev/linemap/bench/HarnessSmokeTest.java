@@ -69,7 +69,8 @@ class HarnessSmokeTest {
         assertEquals(N, r.inlineKeys() + r.overflowKeys(), "every key classified once");
         assertTrue(r.overflowKeys() > 0 && r.inlineKeys() > r.overflowKeys(),
                 "a random fill leaves some keys, a minority, in chains: " + r);
-        assertTrue(r.inlineNs() > 0 && r.overflowNs() > 0 && r.allNs() > 0 && r.agronaNs() > 0, r.toString());
+        assertTrue(r.inlineNs() > 0 && r.overflowNs() > 0 && r.allNs() > 0 && r.agronaNs() > 0
+                && r.chmNs() > 0, r.toString());
     }
 
     @Test

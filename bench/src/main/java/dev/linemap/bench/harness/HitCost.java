@@ -5,14 +5,16 @@ import dev.linemap.MapStats;
 import dev.linemap.bench.Keys;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
  * What a {@code get} hit costs depending on where the key lives: in its bucket's home line (one
  * cache line) or in the bucket's overflow chain (a second line, whose address is only known once
- * the home line has arrived). Agrona's {@code Long2LongHashMap} is timed on all keys in the same
- * run as the peer.
+ * the home line has arrived). Agrona's {@code Long2LongHashMap} and {@code ConcurrentHashMap<Long,
+ * Long>} are timed on all keys in the same JVM as the peers of the issue's two get targets; one
+ * pass of each map after the other, five times, so a slow phase of the machine hits all of them.
  *
  * <p>The map is filled with a fixed seed, and this harness recomputes each key's bucket with the
  * engine's hash function (MurmurHash3's finaliser of {@code key ^ seed}, see {@code
@@ -43,9 +45,10 @@ public final class HitCost {
      * @param overflowNs ns per get over overflow keys only
      * @param allNs ns per get over all keys
      * @param agronaNs ns per get over all keys, Agrona's {@code Long2LongHashMap}
+     * @param chmNs ns per get over all keys, {@code ConcurrentHashMap<Long, Long>}
      */
     public record Result(long n, long bucketCount, long inlineKeys, long overflowKeys, double inlineNs,
-                         double overflowNs, double allNs, double agronaNs) {
+                         double overflowNs, double allNs, double agronaNs, double chmNs) {
     }
 
     /**
@@ -98,10 +101,15 @@ public final class HitCost {
             for (int i = 0; i < n; i++) {
                 agrona.put(keys[i], i + 1);
             }
+            final ConcurrentHashMap<Long, Long> chm = new ConcurrentHashMap<>();
+            for (int i = 0; i < n; i++) {
+                chm.put(keys[i], i + 1L);
+            }
             final double[] inlineNs = new double[REPEATS];
             final double[] overflowNs = new double[REPEATS];
             final double[] allNs = new double[REPEATS];
             final double[] agronaNs = new double[REPEATS];
+            final double[] chmNs = new double[REPEATS];
             long sink = 0;
             for (int r = 0; r < REPEATS; r++) {
                 long t0 = System.nanoTime();
@@ -113,14 +121,17 @@ public final class HitCost {
                 long t3 = System.nanoTime();
                 sink += gets(agrona, allOrder, ops);
                 long t4 = System.nanoTime();
+                sink += gets(chm, allOrder, ops);
+                long t5 = System.nanoTime();
                 inlineNs[r] = (t1 - t0) / (double) ops;
                 overflowNs[r] = (t2 - t1) / (double) ops;
                 allNs[r] = (t3 - t2) / (double) ops;
                 agronaNs[r] = (t4 - t3) / (double) ops;
+                chmNs[r] = (t5 - t4) / (double) ops;
             }
             blackhole = sink;
             return new Result(n, stats.bucketCount(), inlineCount, overflowCount, median(inlineNs),
-                    median(overflowNs), median(allNs), median(agronaNs));
+                    median(overflowNs), median(allNs), median(agronaNs), median(chmNs));
         }
     }
 
@@ -132,7 +143,7 @@ public final class HitCost {
         return z ^ (z >>> 33);
     }
 
-    // Two copies of the timing loop on purpose: one call site per map class keeps each loop
+    // Three copies of the timing loop on purpose: one call site per map class keeps each loop
     // monomorphic, as a user's code would be; a shared loop over an interface would time a
     // megamorphic call for both.
     private static long gets(final LongLongMap map, final long[] order, final long ops) {
@@ -148,6 +159,19 @@ public final class HitCost {
     }
 
     private static long gets(final Long2LongHashMap map, final long[] order, final long ops) {
+        long sum = 0;
+        int j = 0;
+        for (long i = 0; i < ops; i++) {
+            sum += map.get(order[j]);
+            if (++j == order.length) {
+                j = 0;
+            }
+        }
+        return sum;
+    }
+
+    /** Boxes each key, as a user of the boxed map does; the allocation is part of its cost. */
+    private static long gets(final ConcurrentHashMap<Long, Long> map, final long[] order, final long ops) {
         long sum = 0;
         int j = 0;
         for (long i = 0; i < ops; i++) {

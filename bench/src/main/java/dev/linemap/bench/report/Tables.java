@@ -240,7 +240,7 @@ final class Tables {
                 + "Single pieces: `jmh MapOps.getHit -p impl=linemap,chm -p size=16777216 -prof gc`, "
                 + "`latency --impl linemap --n 16M --out x.json`, `footprint --impl chm --sizes 1000000 --out x.json`, "
                 + "`cold --impl linemap --n 16M --out x.json`. Diagnostics (printed, not in this report): "
-                + "`hit-cost` (get hits by home line vs overflow chain, Agrona beside), "
+                + "`hit-cost` (get hits by home line vs overflow chain, Agrona and CHM beside), "
                 + "`stalls --impl linemap` (the longest puts of a growth, wall vs CPU time).\n");
     }
 
