@@ -145,7 +145,7 @@ public final class HitCost {
 
     // Three copies of the timing loop on purpose: one call site per map class keeps each loop
     // monomorphic, as a user's code would be; a shared loop over an interface would time a
-    // megamorphic call for both.
+    // megamorphic call for all three.
     private static long gets(final LongLongMap map, final long[] order, final long ops) {
         long sum = 0;
         int j = 0;
