@@ -47,7 +47,6 @@ class VirtualThreadsTest {
         final AtomicReference<String> failure = new AtomicReference<>();
         final AtomicLong added = new AtomicLong();
         final AtomicLong removed = new AtomicLong();
-        final AtomicLong growthsSeen = new AtomicLong();
         try (LongLongMap map = LongLongMap.builder().build()) {
             final AtomicBoolean writing = new AtomicBoolean(true);
             final AtomicLong writersLeft = new AtomicLong(WRITERS);
@@ -100,15 +99,15 @@ class VirtualThreadsTest {
             for (final Thread thread : threads) {
                 thread.join();
             }
-            growthsSeen.set(map.stats().completedGrowths());
+            final long growths = map.stats().completedGrowths();
             final long[] inMap = new long[1];
             map.forEach((k, v) -> inMap[0] += v);
             assertNull(failure.get(), "seed " + seed);
             assertEquals(added.get() - removed.get(), inMap[0], "seed " + seed + ": added " + added.get()
                     + " - removed " + removed.get() + " must be what the map holds");
+            assertTrue(growths > 5, "seed " + seed + ": the round must have retired tables, saw "
+                    + growths + " completed growths");
         }
-        assertTrue(growthsSeen.get() > 5, "seed " + seed + ": the round must have retired tables, saw "
-                + growthsSeen.get() + " completed growths");
     }
 
     /**
