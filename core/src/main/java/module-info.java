@@ -8,5 +8,4 @@ module dev.linemap {
     requires dev.linemap.layout;
 
     exports dev.linemap;
-    exports dev.linemap.tools;
 }

@@ -1,5 +1,9 @@
 package dev.linemap;
 
+import dev.linemap.engine.EntryRemapper;
+import dev.linemap.engine.IterationCursor;
+import dev.linemap.engine.LongLongStore;
+
 import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -66,7 +70,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
         if (!(value instanceof Long v)) {
             return false;
         }
-        final IterationCursor cursor = IterationCursor.over(map);
+        final IterationCursor cursor = IterationCursor.over(map.engine());
         while (cursor.advance()) {
             if (cursor.value == v) {
                 return true;
@@ -94,14 +98,14 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
     @Override
     public Long put(final Long key, final Long value) {
         final long[] out = new long[2];
-        map.updateBoxed(LongLongMap.OP_PUT, key(key), value(value), 0, out);
+        map.store.update(LongLongStore.PUT, key(key), value(value), 0, null, null, out);
         return previous(out);
     }
 
     @Override
     public Long putIfAbsent(final Long key, final Long value) {
         final long[] out = new long[2];
-        map.updateBoxed(LongLongMap.OP_PUT_IF_ABSENT, key(key), value(value), 0, out);
+        map.store.update(LongLongStore.PUT_IF_ABSENT, key(key), value(value), 0, null, null, out);
         return previous(out);
     }
 
@@ -112,7 +116,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
             return null;
         }
         final long[] out = new long[2];
-        map.updateBoxed(LongLongMap.OP_REMOVE, k, 0, 0, out);
+        map.store.update(LongLongStore.REMOVE, k, 0, 0, null, null, out);
         return previous(out);
     }
 
@@ -133,7 +137,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
     @Override
     public Long replace(final Long key, final Long value) {
         final long[] out = new long[2];
-        map.updateBoxed(LongLongMap.OP_REPLACE, key(key), value(value), 0, out);
+        map.store.update(LongLongStore.REPLACE, key(key), value(value), 0, null, null, out);
         return previous(out);
     }
 
@@ -217,7 +221,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
     private Long compute(final long key, final EntryRemapper remapper) {
         final long[] out = new long[3];
         final long[] result = new long[1];
-        map.compute(key, (k, present, old, r) -> {
+        map.store.update(LongLongStore.COMPUTE, key, 0, 0, null, (k, present, old, r) -> {
             final boolean keep = remapper.remap(k, present, old, r);
             result[0] = r[0];
             return keep;
@@ -248,7 +252,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
 
     /** Weakly consistent iterator over the backing map; {@code remove} removes the last key. */
     private abstract class BaseIterator<T> implements Iterator<T> {
-        private final IterationCursor cursor = IterationCursor.over(map);
+        private final IterationCursor cursor = IterationCursor.over(map.engine());
         private boolean ready;
         private boolean hasLast;
         long lastKey;

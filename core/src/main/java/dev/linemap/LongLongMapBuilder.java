@@ -1,5 +1,7 @@
 package dev.linemap;
 
+import dev.linemap.layout.TableGeometry;
+
 /**
  * Builds a {@link LongLongMap}. Every argument is validated when it is set, with the offending
  * value in the message. Not thread-safe; build on one thread, then share the map.
@@ -7,7 +9,7 @@ package dev.linemap;
 public final class LongLongMapBuilder {
 
     /** Largest accepted {@link #initialCapacity(long)}: what the largest table holds at its load factor. */
-    public static final long MAX_INITIAL_CAPACITY = (1L << LongLongMap.MAX_LOG2) * 5 / 2;
+    public static final long MAX_INITIAL_CAPACITY = TableGeometry.MAX_CAPACITY;
 
     long initialCapacity;
     long missingValue;
@@ -113,12 +115,4 @@ public final class LongLongMapBuilder {
         return new LongLongMap(this);
     }
 
-    /**
-     * @param capacity expected entries
-     * @return log2 of the smallest bucket count that holds them below the growth threshold
-     */
-    static int log2For(final long capacity) {
-        final long buckets = Math.max(1L, (capacity * 2 + 4) / 5);   // ceil(capacity / 2.5)
-        return Math.min(LongLongMap.MAX_LOG2, 64 - Long.numberOfLeadingZeros(buckets - 1));
-    }
 }

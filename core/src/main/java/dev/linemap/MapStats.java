@@ -13,8 +13,8 @@ package dev.linemap;
  * @param growing whether a migration (grow, shrink, same-size compaction or clear) is in progress
  * @param evacuatedBuckets old-table buckets already evacuated by the migration in progress (0 if none)
  * @param oldBucketCount buckets of the old table of the migration in progress (0 if none)
- * @param completedGrowths migrations completed since the map was built (grows, shrinks, compactions
- *        and clears)
+ * @param completedMigrations migrations completed since the map was built: grows, shrinks,
+ *        compactions and clears (each is one {@link MigrationKind})
  */
 public record MapStats(
         long size,
@@ -24,7 +24,7 @@ public record MapStats(
         boolean growing,
         long evacuatedBuckets,
         long oldBucketCount,
-        long completedGrowths) {
+        long completedMigrations) {
 
     /**
      * @return native bytes per entry, or {@code NaN} for an empty map

@@ -1,5 +1,7 @@
 package dev.linemap;
 
+import dev.linemap.engine.Table;
+
 import dev.linemap.layout.AlignedSegments;
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;

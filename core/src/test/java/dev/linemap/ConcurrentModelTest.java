@@ -1,5 +1,7 @@
 package dev.linemap;
 
+import dev.linemap.engine.Hashing;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -403,7 +405,7 @@ class ConcurrentModelTest {
                 final long v = map.get(k);
                 assertEquals(tag(k), v >>> 32, where + ": stable key " + k);
             }
-            assertTrue(map.stats().completedGrowths() >= 10, where + ": the writers should have caused many migrations");
+            assertTrue(map.stats().completedMigrations() >= 10, where + ": the writers should have caused many migrations");
         }
     }
 

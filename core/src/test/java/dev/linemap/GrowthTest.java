@@ -28,7 +28,7 @@ class GrowthTest {
             long growths = 0;
             for (int i = 0; i < n; i++) {
                 map.put(keys[i], valueOf(keys[i]));
-                final long completed = map.stats().completedGrowths();
+                final long completed = map.stats().completedMigrations();
                 if (completed != growths) {
                     growths = completed;
                     for (int j = 0; j <= i; j++) {

@@ -1,5 +1,8 @@
 package dev.linemap;
 
+import dev.linemap.engine.Migration;
+import dev.linemap.engine.IterationCursor;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +50,7 @@ class IterationAcrossGrowthTest {
             this.map = map;
             this.model = model;
             this.seedText = "seed " + seed;
-            this.cursor = IterationCursor.over(map);
+            this.cursor = IterationCursor.over(map.engine());
             this.throughout = new HashSet<>(model.keySet());
         }
 
@@ -118,7 +121,7 @@ class IterationAcrossGrowthTest {
         final SplittableRandom random = new SplittableRandom(seed);
         try (LongLongMap map = stepped(seed)) {
             final Walk walk = new Walk(map, fill(map, random, 200), seed);
-            final long growthsBefore = map.stats().completedGrowths();
+            final long growthsBefore = map.stats().completedMigrations();
             final long bucketsBefore = map.stats().bucketCount();
             int inserted = 0;
             while (inserted < 6000 && walk.step()) {
@@ -127,7 +130,7 @@ class IterationAcrossGrowthTest {
                 }
             }
             walk.finish();
-            assertTrue(map.stats().completedGrowths() - growthsBefore >= 4,
+            assertTrue(map.stats().completedMigrations() - growthsBefore >= 4,
                     walk.where() + ": the walk was meant to span several growths");
             assertTrue(map.stats().bucketCount() >= 16 * bucketsBefore, walk.where());
         }
@@ -139,7 +142,7 @@ class IterationAcrossGrowthTest {
         final SplittableRandom random = new SplittableRandom(seed);
         try (LongLongMap map = stepped(seed)) {
             final Map<Long, Long> model = fill(map, random, 3000);
-            while (map.generation().migration() == null) {
+            while (map.engine().generation().migration() == null) {
                 final long k = random.nextLong();
                 model.put(k, 1L);
                 map.put(k, 1L);
@@ -149,7 +152,7 @@ class IterationAcrossGrowthTest {
                 model.put(k, 2L);
                 map.put(k, 2L);
             }
-            final Migration m = map.generation().migration();
+            final Migration m = map.engine().generation().migration();
             assertNotNull(m, "seed " + seed + ": migration finished too early for this test");
             assertTrue(m.watermarkAcquire() > 0 && m.watermarkAcquire() < m.units, "seed " + seed + ": watermark " + m.watermarkAcquire());
             final Walk walk = new Walk(map, model, seed);
@@ -222,7 +225,7 @@ class IterationAcrossGrowthTest {
         try (LongLongMap map = LongLongMap.builder().backgroundMigration(false).build()) {
             final Map<Long, Long> model = fill(map, random, 2000);
             final Walk walk = new Walk(map, model, seed);
-            for (int i = 0; i < 300 || map.generation().migration() == null; i++) {
+            for (int i = 0; i < 300 || map.engine().generation().migration() == null; i++) {
                 assertTrue(walk.step(), walk.where());
                 walk.put(random.nextLong(), i);
             }
@@ -263,7 +266,7 @@ class IterationAcrossGrowthTest {
             final Walk walk = new Walk(map, model, seed);
             final int writesPerStep = 1 + random.nextInt(16);
             final int insertBias = random.nextInt(10);   // 0..9 of 10: grow-heavy or shrink-heavy walks
-            long migrationsBefore = map.stats().completedGrowths();
+            long migrationsBefore = map.stats().completedMigrations();
             do {
                 if (walk.steps > 20_000) {
                     break;   // writes may feed the walk new keys; stop feeding and finish below
@@ -281,7 +284,7 @@ class IterationAcrossGrowthTest {
             } while (walk.step());
             walk.finish();
             System.out.println("IterationAcrossGrowthTest seed " + seed + ": " + walk.steps + " steps, "
-                    + (map.stats().completedGrowths() - migrationsBefore) + " migrations during the walk");
+                    + (map.stats().completedMigrations() - migrationsBefore) + " migrations during the walk");
         }
     }
 
@@ -293,7 +296,7 @@ class IterationAcrossGrowthTest {
             final Map<Long, Long> model = fill(map, random, 300);
             final Set<Long> original = new HashSet<>(model.keySet());
             final Set<Long> seen = new HashSet<>();
-            final long before = map.stats().completedGrowths();
+            final long before = map.stats().completedMigrations();
             map.forEach((k, v) -> {
                 assertTrue(seen.add(k), "seed " + seed + ": key " + k + " seen twice");
                 assertEquals(model.get(k).longValue(), v, "seed " + seed + ": key " + k);
@@ -307,7 +310,7 @@ class IterationAcrossGrowthTest {
             });
             assertTrue(seen.containsAll(original), "seed " + seed + ": missed " + (original.size()
                     - original.stream().filter(seen::contains).count()) + " original keys");
-            assertTrue(map.stats().completedGrowths() - before >= 3, "seed " + seed + ": " + map.stats());
+            assertTrue(map.stats().completedMigrations() - before >= 3, "seed " + seed + ": " + map.stats());
         }
     }
 

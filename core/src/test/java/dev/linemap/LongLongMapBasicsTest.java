@@ -154,7 +154,7 @@ class LongLongMapBasicsTest {
             for (long k = 0; k < 1000; k++) {
                 map.put(k, k);
             }
-            assertEquals(0, map.stats().completedGrowths());
+            assertEquals(0, map.stats().completedMigrations());
             assertEquals(buckets, map.stats().bucketCount());
         }
     }

@@ -1,5 +1,12 @@
 package dev.linemap;
 
+import dev.linemap.engine.Chains;
+import dev.linemap.engine.LongLongFormat;
+import dev.linemap.engine.Migration;
+import dev.linemap.engine.Generation;
+import dev.linemap.engine.Table;
+import dev.linemap.engine.Hashing;
+
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
 
@@ -58,8 +65,8 @@ class MigrationInvariantTest {
         Checker(final LongLongMap map, final long seed) {
             this.map = map;
             this.seedText = "seed " + seed;
-            this.current = map.generation().migration();
-            this.completed = map.stats().completedGrowths();
+            this.current = map.engine().generation().migration();
+            this.completed = map.stats().completedMigrations();
         }
 
         String where() {
@@ -86,8 +93,8 @@ class MigrationInvariantTest {
 
         void afterOp() {
             ops++;
-            final Migration m = map.generation().migration();
-            final long done = map.stats().completedGrowths();
+            final Migration m = map.engine().generation().migration();
+            final long done = map.stats().completedMigrations();
             if (m != current) {
                 // (2): the migration changed only because the one in progress completed.
                 if (current != null) {
@@ -199,7 +206,7 @@ class MigrationInvariantTest {
         /** (6) every key of the model, through the public API and in the bucket the routing names. */
         void checkKeys() {
             assertEquals(model.size(), map.size(), where() + ": size");
-            final Generation g = map.generation();
+            final Generation g = map.engine().generation();
             final Migration m = g.migration();
             for (final Map.Entry<Long, Long> e : model.entrySet()) {
                 final long key = e.getKey();
@@ -207,16 +214,16 @@ class MigrationInvariantTest {
                 assertEquals(value, map.get(key), where() + ": key " + key);
                 assertTrue(map.containsKey(key), where() + ": key " + key);
                 Table table = g.table();
-                if (m != null && !m.isUnitEvacuated(m.unitOf(m.from.bucketOf(key)))) {
+                if (m != null && !m.isUnitEvacuated(m.unitOf(m.from.bucket(Hashing.hash(key, m.from.seed))))) {
                     table = m.from;   // not evacuated yet: the old bucket is the truth
                 }
-                final long b = table.bucketOf(key);
+                final long b = table.bucket(Hashing.hash(key, table.seed));
                 final MemorySegment segment = table.bucketSegment(b);
                 final long line = table.bucketLine(b);
                 final long c = ctrlAcquire(segment, line);
                 assertEquals(CtrlWord.NORMAL, CtrlWord.state(c), where() + ": key " + key + " routed to a bucket that is "
                         + CtrlWord.toString(c));
-                final long loc = Chains.find(table, segment, line, c, key);
+                final long loc = LongLongFormat.find(table, segment, line, c, key);
                 assertNotEquals(Chains.NOT_FOUND, loc, where() + ": key " + key + " not in the bucket "
                         + (table == g.table() ? "new " : "old ") + b + " the routing names");
                 assertEquals(value, Chains.valueAt(table, segment, line, loc), where() + ": key " + key + " in bucket " + b);
@@ -299,27 +306,27 @@ class MigrationInvariantTest {
         final SplittableRandom random = new SplittableRandom(seed);
         try (LongLongMap map = LongLongMap.builder().backgroundMigration(false).build()) {
             final Checker checker = new Checker(map, seed);
-            while (map.generation().migration() == null || map.stats().bucketCount() < 1024) {
+            while (map.engine().generation().migration() == null || map.stats().bucketCount() < 1024) {
                 checker.put(random.nextLong(), 1L);
             }
-            final Migration growing = map.generation().migration();
+            final Migration growing = map.engine().generation().migration();
             assertSame(growing, checker.current);
             // Step part of the way.
             for (int i = 0; i < 50; i++) {
                 checker.put(random.nextLong(), 2L);
             }
-            assertSame(growing, map.generation().migration(), checker.where() + ": growth completed too soon for this test");
-            final long before = map.stats().completedGrowths();
+            assertSame(growing, map.engine().generation().migration(), checker.where() + ": growth completed too soon for this test");
+            final long before = map.stats().completedMigrations();
             map.clear();
-            assertEquals(before + 2, map.stats().completedGrowths(), checker.where() + ": clear = the growth, then the clear");
+            assertEquals(before + 2, map.stats().completedMigrations(), checker.where() + ": clear = the growth, then the clear");
             assertTrue(growing.from.isRetired(), checker.where());
-            assertNull(map.generation().migration(), checker.where());
-            assertNotSame(growing.to, map.generation().table(), checker.where());
+            assertNull(map.engine().generation().migration(), checker.where());
+            assertNotSame(growing.to, map.engine().generation().table(), checker.where());
             assertTrue(growing.to.isRetired(), checker.where() + ": the grown table was dropped by the clear");
             assertEquals(0, map.size(), checker.where());
             checker.model.clear();
             checker.current = null;
-            checker.completed = map.stats().completedGrowths();
+            checker.completed = map.stats().completedMigrations();
             for (int i = 0; i < 3000; i++) {
                 checker.put(random.nextLong(), i);
             }

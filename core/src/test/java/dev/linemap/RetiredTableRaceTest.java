@@ -33,7 +33,7 @@ class RetiredTableRaceTest {
             for (int r = 0; r < readers.length; r++) {
                 readers[r] = new Thread(() -> {
                     long n = 0;
-                    while (failure.get() == null && map.stats().completedGrowths() < retirementsWanted) {
+                    while (failure.get() == null && map.stats().completedMigrations() < retirementsWanted) {
                         for (long k = 0; k < stable; k++) {
                             final long v = map.get(k);
                             if (v != k * 3) {
@@ -51,7 +51,7 @@ class RetiredTableRaceTest {
             }
             // Grow to 2^12 buckets and shrink back, over and over: every cycle retires ~20 tables.
             long k = stable;
-            while (failure.get() == null && map.stats().completedGrowths() < retirementsWanted) {
+            while (failure.get() == null && map.stats().completedMigrations() < retirementsWanted) {
                 for (int i = 0; i < 12_000; i++) {
                     map.put(k + i, 1);
                 }
@@ -65,7 +65,7 @@ class RetiredTableRaceTest {
             }
             assertNull(failure.get());
             assertTrue(reads.get() > 0);
-            assertTrue(map.stats().completedGrowths() >= retirementsWanted);
+            assertTrue(map.stats().completedMigrations() >= retirementsWanted);
             for (long key = 0; key < stable; key++) {
                 assertEquals(key * 3, map.get(key));
             }

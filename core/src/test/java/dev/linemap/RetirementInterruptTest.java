@@ -1,5 +1,7 @@
 package dev.linemap;
 
+import dev.linemap.engine.Table;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -42,7 +42,7 @@ class TenMillionGrowthTest {
                 if (map.put(keys[i], valueOf(keys[i])) == -1L) {
                     distinct++;
                 }
-                final long completed = map.stats().completedGrowths();
+                final long completed = map.stats().completedMigrations();
                 if (completed != growths) {
                     growths = completed;
                     for (int j = 0; j <= i; j++) {
@@ -72,7 +72,7 @@ class TenMillionGrowthTest {
             assertTrue(growths >= 22, where + ": completed migrations " + growths);
             System.out.printf("TenMillionGrowthTest: %d entries, %d buckets, %d overflow lines, %d off-heap bytes,"
                             + " %.2f bytes/entry, %d migrations%n",
-                    s.size(), s.bucketCount(), s.overflowLineCount(), s.offHeapBytes(), s.bytesPerEntry(), s.completedGrowths());
+                    s.size(), s.bucketCount(), s.overflowLineCount(), s.offHeapBytes(), s.bytesPerEntry(), s.completedMigrations());
         }
     }
 }

@@ -99,7 +99,7 @@ class VirtualThreadsTest {
             for (final Thread thread : threads) {
                 thread.join();
             }
-            final long growths = map.stats().completedGrowths();
+            final long growths = map.stats().completedMigrations();
             final long[] inMap = new long[1];
             map.forEach((k, v) -> inMap[0] += v);
             assertNull(failure.get(), "seed " + seed);

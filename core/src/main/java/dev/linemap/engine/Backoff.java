@@ -1,4 +1,4 @@
-package dev.linemap;
+package dev.linemap.engine;
 
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * two readers on two carriers that livelocked in 6 runs out of 8 (VirtualThreadsTest, before this
  * class parked). A parked waiter leaves its carrier to the holder.
  */
-final class Backoff {
+public final class Backoff {
 
     private static final int SPINS_BEFORE_YIELD = 64;
 
@@ -29,7 +29,7 @@ final class Backoff {
     /**
      * @param spins how many times the caller has waited already
      */
-    static void pause(final int spins) {
+    public static void pause(final int spins) {
         if (spins < SPINS_BEFORE_YIELD) {
             Thread.onSpinWait();
         } else if (spins < SPINS_BEFORE_PARK) {

@@ -1,9 +1,10 @@
-package dev.linemap;
+package dev.linemap.engine;
 
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
 import dev.linemap.layout.MetaWord;
 import dev.linemap.layout.OverflowLineDescriptor;
+import dev.linemap.layout.SlotLocation;
 
 import java.lang.foreign.MemorySegment;
 
@@ -12,11 +13,11 @@ import static dev.linemap.layout.BucketDescriptor.keyPlain;
 import static dev.linemap.layout.BucketDescriptor.metaPlain;
 
 /**
- * Walking one bucket's chain: its home line, then at most {@code meta.count} overflow lines.
+ * Walking one bucket's chain: its home line, then at most {@code meta.count} overflow lines. The
+ * shape-blind walks live here; the one that compares keys lives in the shape's format class
+ * ({@link LongLongFormat#find}).
  *
- * <p>A position in a chain is a <em>location</em>: {@code (lineIndex + 1) << 2 | slot}, where
- * {@code lineIndex} is the overflow line's index and {@code -1} names the home line, so home slots
- * are locations 0..2. {@link #NOT_FOUND} is {@code -1}.
+ * <p>A position in a chain is a {@link SlotLocation}: line and slot in one {@code long}.
  *
  * <p>All loads here are plain (see {@code BucketDescriptor.keyPlain}). These walks are used in two
  * settings with one code path: inside a seqlock read section (the
@@ -24,74 +25,12 @@ import static dev.linemap.layout.BucketDescriptor.metaPlain;
  * the walk itself never fails: a stale link yields {@link #NOT_FOUND} or a wrong location, never an
  * exception or an endless loop), and under the bucket's lock (the words are stable).
  */
-final class Chains {
+public final class Chains {
 
     /** No such location. */
-    static final long NOT_FOUND = -1L;
+    public static final long NOT_FOUND = SlotLocation.NOT_FOUND;
 
     private Chains() {
-    }
-
-    /**
-     * @param loc a location
-     * @return whether it names a slot of the home line
-     */
-    static boolean isHome(final long loc) {
-        return loc >= 0 && (loc >>> 2) == 0;
-    }
-
-    /**
-     * @param loc a location
-     * @return its overflow line index ({@code -1} for the home line)
-     */
-    static long lineIndex(final long loc) {
-        return (loc >>> 2) - 1;
-    }
-
-    /**
-     * @param loc a location
-     * @return its slot
-     */
-    static int slot(final long loc) {
-        return (int) (loc & 3);
-    }
-
-    /**
-     * Finds {@code key} in the chain of the bucket at {@code (segment, line)} whose ctrl word is
-     * {@code ctrl}.
-     *
-     * @return its location, or {@link #NOT_FOUND}
-     */
-    static long find(final Table table, final MemorySegment segment, final long line, final long ctrl, final long key) {
-        // The home line: small enough to inline into the read path, which is all most lookups need.
-        final int occupancy = CtrlWord.occupancy(ctrl);
-        for (int s = 0; s < SLOTS; s++) {
-            if ((occupancy & (1 << s)) != 0 && keyPlain(segment, line, s) == key) {
-                return s;
-            }
-        }
-        final long meta = metaPlain(segment, line);
-        return MetaWord.count(meta) == 0 ? NOT_FOUND : findInOverflow(table, meta, key);
-    }
-
-    /** The overflow part of {@link #find}, out of line. */
-    private static long findInOverflow(final Table table, final long meta, final long key) {
-        long link = MetaWord.link(meta);
-        for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
-            final MemorySegment lineSegment = table.overflowSegment(link);
-            if (lineSegment == null) {
-                return NOT_FOUND;   // stale link read in a racing read section
-            }
-            final long lineOffset = Table.overflowLine(link);
-            final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
-            for (int s = 0; s < SLOTS; s++) {
-                if ((lineOccupancy & (1 << s)) != 0 && keyPlain(lineSegment, lineOffset, s) == key) {
-                    return (link + 1) << 2 | s;
-                }
-            }
-            link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
-        }
-        return NOT_FOUND;
     }
 
     /**
@@ -111,7 +50,7 @@ final class Chains {
             final long lineOffset = Table.overflowLine(link);
             final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
             if (lineOccupancy != CtrlWord.OCCUPANCY_MASK) {
-                return (link + 1) << 2 | Integer.numberOfTrailingZeros(~lineOccupancy);
+                return SlotLocation.overflow(link, Integer.numberOfTrailingZeros(~lineOccupancy));
             }
             link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
         }
@@ -123,59 +62,52 @@ final class Chains {
      *         {@code null} for a stale overflow index
      */
     static MemorySegment segmentOf(final Table table, final MemorySegment home, final long loc) {
-        return isHome(loc) ? home : table.overflowSegment(lineIndex(loc));
+        return SlotLocation.isHome(loc) ? home : table.overflowSegment(SlotLocation.lineIndex(loc));
     }
 
     /**
      * @return the byte offset of the line holding location {@code loc}
      */
     static long lineOf(final long homeLine, final long loc) {
-        return isHome(loc) ? homeLine : Table.overflowLine(lineIndex(loc));
+        return SlotLocation.isHome(loc) ? homeLine : Table.overflowLine(SlotLocation.lineIndex(loc));
     }
 
     /**
      * Plain load of the value at a location; in a read section a stale location reads as 0 (the
      * caller's re-check discards it).
      */
-    static long valueAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
+    public static long valueAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : BucketDescriptor.valuePlain(segment, lineOf(homeLine, loc), slot(loc));
+        return segment == null ? 0L : BucketDescriptor.valuePlain(segment, lineOf(homeLine, loc), SlotLocation.slot(loc));
     }
 
     /**
-     * Plain load of the key at a location (see {@link #valueAt}).
-     */
-    static long keyAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
-        final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : BucketDescriptor.keyPlain(segment, lineOf(homeLine, loc), slot(loc));
-    }
-
-    /**
-     * Iteration step: among the keys of the chain whose reversed hash {@code r} (under
+     * Iteration step: among the keys of the chain whose rank {@code r = Long.reverse(hash)} (under
      * {@code table}'s seed) lies in {@code [from, end)} (unsigned; {@code end == 0} means no upper
-     * bound), the location of the one with the smallest {@code r}.
+     * bound), the location of one with the smallest {@code r}. Several keys may share that rank
+     * (equal hashes); {@link #collectRank} gathers them.
      *
      * @return that location, or {@link #NOT_FOUND}
      */
-    static long minAtOrAfter(final Table table, final MemorySegment segment, final long line, final long ctrl,
-                             final long from, final long end) {
+    static long minAtOrAfter(final BucketFormat format, final Table table, final MemorySegment segment,
+                             final long line, final long ctrl, final long from, final long end) {
         long best = NOT_FOUND;
         long bestRank = 0;
         MemorySegment lineSegment = segment;
         long lineOffset = line;
         int occupancy = CtrlWord.occupancy(ctrl);
-        long loc = 0;   // location of slot 0 of the current line
+        long lineIndex = -1;   // the home line
         final long meta = metaPlain(segment, line);
         long link = MetaWord.link(meta);
         int remaining = MetaWord.count(meta);
         for (;;) {
             for (int s = 0; s < SLOTS; s++) {
                 if ((occupancy & (1 << s)) != 0) {
-                    final long rank = Long.reverse(table.hash(keyPlain(lineSegment, lineOffset, s)));
+                    final long rank = Long.reverse(format.slotHash(lineSegment, lineOffset, s, table.seed));
                     if (Long.compareUnsigned(rank, from) >= 0
                             && (end == 0 || Long.compareUnsigned(rank, end) < 0)
                             && (best == NOT_FOUND || Long.compareUnsigned(rank, bestRank) < 0)) {
-                        best = loc | s;
+                        best = lineIndex < 0 ? SlotLocation.home(s) : SlotLocation.overflow(lineIndex, s);
                         bestRank = rank;
                     }
                 }
@@ -188,7 +120,59 @@ final class Chains {
                 return best;   // stale link in a racing read section; the re-check fails
             }
             lineOffset = Table.overflowLine(link);
-            loc = (link + 1) << 2;
+            lineIndex = link;
+            occupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
+            link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
+        }
+    }
+
+    /**
+     * @return the rank of the key at {@code loc}, or 0 for a stale location (in a read section;
+     *         the re-check discards it)
+     */
+    static long rankAt(final BucketFormat format, final Table table, final MemorySegment home, final long homeLine,
+                       final long loc) {
+        final MemorySegment segment = segmentOf(table, home, loc);
+        return segment == null ? 0L
+                : Long.reverse(format.slotHash(segment, lineOf(homeLine, loc), SlotLocation.slot(loc), table.seed));
+    }
+
+    /**
+     * Copies the key and value words of every slot of the chain whose key has rank {@code rank}
+     * into {@code keys} and {@code values}, in chain order. Keys of equal hash always share a
+     * bucket, in every table, so one read section sees all of them.
+     *
+     * @return how many there are; more than {@code keys.length} means the arrays were too small
+     *         (only the first {@code keys.length} were copied)
+     */
+    static int collectRank(final BucketFormat format, final Table table, final MemorySegment segment, final long line,
+                           final long ctrl, final long rank, final long[] keys, final long[] values) {
+        int n = 0;
+        MemorySegment lineSegment = segment;
+        long lineOffset = line;
+        int occupancy = CtrlWord.occupancy(ctrl);
+        final long meta = metaPlain(segment, line);
+        long link = MetaWord.link(meta);
+        int remaining = MetaWord.count(meta);
+        for (;;) {
+            for (int s = 0; s < SLOTS; s++) {
+                if ((occupancy & (1 << s)) != 0
+                        && Long.reverse(format.slotHash(lineSegment, lineOffset, s, table.seed)) == rank) {
+                    if (n < keys.length) {
+                        keys[n] = keyPlain(lineSegment, lineOffset, s);
+                        values[n] = BucketDescriptor.valuePlain(lineSegment, lineOffset, s);
+                    }
+                    n++;
+                }
+            }
+            if (link == MetaWord.NONE || remaining-- == 0) {
+                return n;
+            }
+            lineSegment = table.overflowSegment(link);
+            if (lineSegment == null) {
+                return n;      // stale link in a racing read section; the re-check fails
+            }
+            lineOffset = Table.overflowLine(link);
             occupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
             link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
         }

@@ -1,10 +1,10 @@
-package dev.linemap;
+package dev.linemap.engine;
 
 /**
  * The remapping step of a boxed {@code compute}, run under the bucket's lock.
  */
 @FunctionalInterface
-interface EntryRemapper {
+public interface EntryRemapper {
 
     /**
      * @param key the key

@@ -1,12 +1,9 @@
-package dev.linemap;
+package dev.linemap.engine;
 
 import dev.linemap.layout.CtrlWord;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
-
-import static dev.linemap.layout.BucketDescriptor.ctrlAcquire;
-import static dev.linemap.layout.BucketDescriptor.ctrlOpaque;
+import java.util.Arrays;
 
 /**
  * A weakly consistent walk over a map, by increasing rank, where a key's rank is
@@ -19,68 +16,86 @@ import static dev.linemap.layout.BucketDescriptor.ctrlOpaque;
  * whose range contains the position (in whichever table and generation is current) under its
  * seqlock, reports the entry with the smallest rank at or after the position and moves past it.
  * Hence, across any number of growths and shrinks: a key present throughout is reported exactly
- * once, no key twice, and a key removed before the cursor reaches it is not reported. The hash is a
- * bijection, so ranks never tie.
+ * once, no key twice, and a key removed before the cursor reaches it is not reported.
+ *
+ * <p>Ties. Keys of other shapes can share a 64-bit hash, and so a rank. Keys of equal hash share a
+ * bucket in every table of every size (the same low bits pick it), so the step that finds the
+ * smallest rank at or after the position copies <em>every</em> entry of that rank in the same read
+ * section into a small buffer, and the position moves past the rank only when the buffer is
+ * drained. The whole group is taken from one consistent view of its bucket: a key of the group
+ * present throughout is reported exactly once, however the group's bucket moves later. For
+ * {@code long} keys the hash is a bijection and a group is one entry.
  *
  * <p>A clear draws a new seed, which reorders everything: the cursor ends when the table it walks
  * has a seed other than the one it started with (every key it had not reached was cleared).
  *
  * <p>Not thread-safe: one cursor per iteration. {@link #borrow} hands out a per-thread cursor so
- * that {@link LongLongMap#forEach} allocates nothing.
+ * that a map's {@code forEach} allocates nothing (the buffer grows only for ties larger than it).
  */
-final class IterationCursor {
+public final class IterationCursor {
+
+    /** Entries of one rank the buffer holds before it has to grow. */
+    private static final int INITIAL_TIES = 4;
 
     private static final ThreadLocal<IterationCursor> POOL = ThreadLocal.withInitial(IterationCursor::new);
 
-    private LongLongMap map;
+    private Engine engine;
     private long seed;
+    /** Every key with a smaller rank has been reported (or is in the buffer). */
     private long position;
     private boolean done;
     private boolean borrowed;
+    /** The entries of the last rank found, reported one by one: {@code [next, count)}. */
+    private long[] tieKeys = new long[INITIAL_TIES];
+    private long[] tieValues = new long[INITIAL_TIES];
+    private int tieNext;
+    private int tieCount;
 
-    /** Key of the entry {@link #advance()} found. */
-    long key;
-    /** Value of the entry {@link #advance()} found. */
-    long value;
+    /** Key word of the entry {@link #advance()} found. */
+    public long key;
+    /** Value word of the entry {@link #advance()} found. */
+    public long value;
 
     private IterationCursor() {
     }
 
     /**
-     * @param map the map to walk
+     * @param engine the map to walk
      * @return a fresh cursor (for a boxed iterator)
      */
-    static IterationCursor over(final LongLongMap map) {
+    public static IterationCursor over(final Engine engine) {
         final IterationCursor cursor = new IterationCursor();
-        cursor.start(map);
+        cursor.start(engine);
         return cursor;
     }
 
     /**
-     * @param map the map to walk
+     * @param engine the map to walk
      * @return this thread's cursor, or a fresh one if it is in use (a nested forEach)
      */
-    static IterationCursor borrow(final LongLongMap map) {
+    public static IterationCursor borrow(final Engine engine) {
         IterationCursor cursor = POOL.get();
         if (cursor.borrowed) {
             cursor = new IterationCursor();
         }
         cursor.borrowed = true;
-        cursor.start(map);
+        cursor.start(engine);
         return cursor;
     }
 
     /** Ends a {@link #borrow}. */
-    void giveBack() {
+    public void giveBack() {
         borrowed = false;
-        map = null;
+        engine = null;
     }
 
-    private void start(final LongLongMap map) {
-        this.map = map;
-        this.seed = map.generation().table().seed;
+    private void start(final Engine engine) {
+        this.engine = engine;
+        this.seed = engine.generation().table().seed;
         this.position = 0;
         this.done = false;
+        this.tieNext = 0;
+        this.tieCount = 0;
     }
 
     /**
@@ -89,10 +104,15 @@ final class IterationCursor {
      * @return {@code true} with {@link #key} and {@link #value} set, or {@code false} at the end
      * @throws IllegalStateException if the map is closed
      */
-    boolean advance() {
+    public boolean advance() {
+        if (tieNext < tieCount) {
+            key = tieKeys[tieNext];
+            value = tieValues[tieNext++];
+            return true;
+        }
         final boolean interrupted = RetiredTableRace.interruptStatus();
         while (!done) {
-            final Generation g = map.generation();
+            final Generation g = engine.generation();
             final Migration m = g.migration();
             try {
                 // The finest table in play sets the region; read the old bucket while its unit is
@@ -111,8 +131,7 @@ final class IterationCursor {
                     return true;
                 }
             } catch (final IllegalStateException e) {
-                map.checkOpen();   // else a retired table: start over from the current Generation
-                RetiredTableRace.recover(interrupted);
+                engine.afterRetiredTable(e, interrupted);   // a retired table: start over
             }
         }
         return false;
@@ -137,32 +156,40 @@ final class IterationCursor {
             final long bucket = Long.reverse(position) & table.mask;
             final MemorySegment segment = table.bucketSegment(bucket);
             final long line = table.bucketLine(bucket);
-            final long c1 = ctrlAcquire(segment, line);
+            final long c1 = Seqlock.tryOptimisticRead(segment, line);
             if (CtrlWord.isLocked(c1)) {
                 Backoff.pause(spins);
                 continue;
             }
-            if (CtrlWord.state(c1) == CtrlWord.EVACUATED) {
+            if (Seqlock.isMoved(c1)) {
                 if (m != null && table == m.from) {
                     table = m.to;
                     continue;
                 }
                 return false;           // a newer migration: start over from its Generation
             }
-            final long loc = Chains.minAtOrAfter(table, segment, line, c1, position, end);
-            final long k = loc == Chains.NOT_FOUND ? 0L : Chains.keyAt(table, segment, line, loc);
-            final long v = loc == Chains.NOT_FOUND ? 0L : Chains.valueAt(table, segment, line, loc);
-            // Order the slot loads above before the re-check of ctrl below.
-            VarHandle.acquireFence();
-            if (ctrlOpaque(segment, line) != c1) {
+            final BucketFormat format = engine.format;
+            final long loc = Chains.minAtOrAfter(format, table, segment, line, c1, position, end);
+            final long rank = loc == Chains.NOT_FOUND ? 0L : Chains.rankAt(format, table, segment, line, loc);
+            final int n = loc == Chains.NOT_FOUND ? 0
+                    : Chains.collectRank(format, table, segment, line, c1, rank, tieKeys, tieValues);
+            if (!Seqlock.validate(segment, line, c1)) {
                 continue;
             }
             if (loc == Chains.NOT_FOUND) {
                 return moveTo(end);
             }
-            key = k;
-            value = v;
-            position = Long.reverse(table.hash(k)) + 1;
+            if (n > tieKeys.length) {
+                // More equal-hash entries than the buffer holds: grow it and read the bucket again.
+                tieKeys = Arrays.copyOf(tieKeys, Integer.highestOneBit(n) * 2);
+                tieValues = Arrays.copyOf(tieValues, tieKeys.length);
+                continue;
+            }
+            key = tieKeys[0];
+            value = tieValues[0];
+            tieNext = 1;
+            tieCount = n;
+            position = rank + 1;
             done = position == 0;       // the largest rank was just reported
             return true;
         }

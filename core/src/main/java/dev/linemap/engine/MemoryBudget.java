@@ -1,4 +1,4 @@
-package dev.linemap;
+package dev.linemap.engine;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,7 +34,7 @@ final class MemoryBudget {
             used.addAndGet(-bytes);
             throw new OutOfMemoryError("linemap off-heap limit reached: need " + bytes + " more bytes, "
                     + (after - bytes) + " in use, limit " + limit
-                    + " (raise LongLongMapBuilder.maxOffHeapBytes or remove entries; nothing stored was lost)");
+                    + " (raise maxOffHeapBytes on the map's builder, or remove entries; nothing stored was lost)");
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.linemap;
+package dev.linemap.engine;
 
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
@@ -11,8 +11,6 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.linemap.layout.BucketDescriptor.SLOTS;
-import static dev.linemap.layout.BucketDescriptor.ctrlAcquire;
-import static dev.linemap.layout.BucketDescriptor.ctrlRelease;
 import static dev.linemap.layout.BucketDescriptor.keyOpaque;
 import static dev.linemap.layout.BucketDescriptor.metaOpaque;
 import static dev.linemap.layout.BucketDescriptor.valueOpaque;
@@ -33,29 +31,25 @@ import static dev.linemap.layout.BucketDescriptor.valueOpaque;
  * so that a read-only phase still finishes the migration. The {@link #watermark} is a contiguous
  * prefix of evacuated units: readers below it go straight to {@code to}.
  */
-final class Migration {
+public final class Migration {
 
     // Kinds: the values are the ordinals of the public MigrationKind.
 
     /** Doubling: old {@code i} splits into new {@code i} and {@code i + oldN}. */
-    static final int GROW = 0;
+    public static final int GROW = 0;
     /** Halving: old {@code j} and {@code j + newN} merge into new {@code j}. */
-    static final int SHRINK = 1;
+    public static final int SHRINK = 1;
     /** Same size: old {@code i} is rebuilt as new {@code i}, overflow chains compacted. */
-    static final int COMPACT = 2;
+    public static final int COMPACT = 2;
     /** Clear: old buckets are dropped; {@code to} is a fresh table with a new seed. */
-    static final int CLEAR = 3;
+    public static final int CLEAR = 3;
 
     /** Units a writer claims from the cursor per write (besides its own). */
-    static final int WRITER_CLAIM = 2;
+    public static final int WRITER_CLAIM = 2;
     /** Units the helper thread claims at a time. */
     private static final int HELPER_CLAIM = 64;
     /** Most units one writer's watermark advance may scan (keeps each write's work bounded). */
     private static final int WRITER_WATERMARK_SCAN = 256;
-
-    /** Returned by {@link #beginEvacuation}: the bucket is EVACUATED already. Has the lock bit, so
-     * it can never be a NORMAL unlocked word. */
-    private static final long ALREADY_EVACUATED = -1L;
 
     private static final VarHandle VH_CURSOR;
     private static final VarHandle VH_WATERMARK;
@@ -70,12 +64,16 @@ final class Migration {
         }
     }
 
-    final Table from;
-    final Table to;
-    final int kind;
+    /** The table being emptied. */
+    public final Table from;
+    /** The table being filled. */
+    public final Table to;
+    /** {@link #GROW}, {@link #SHRINK}, {@link #COMPACT} or {@link #CLEAR}. */
+    public final int kind;
     /** Number of units. */
-    final long units;
-    private final LongLongMap map;
+    public final long units;
+    private final Engine engine;
+    private final BucketFormat format;
 
     /** Next unit to hand out; claimed with getAndAdd, may run past {@link #units}. */
     private volatile long cursor;
@@ -89,13 +87,14 @@ final class Migration {
     private long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     /** {@link System#nanoTime()} at publication. */
-    final long startNanos = System.nanoTime();
+    public final long startNanos = System.nanoTime();
 
     /** Old buckets evacuated so far (stats). */
-    final AtomicLong evacuatedBuckets = new AtomicLong();
+    public final AtomicLong evacuatedBuckets = new AtomicLong();
 
-    Migration(final LongLongMap map, final Table from, final Table to, final int kind) {
-        this.map = map;
+    Migration(final Engine engine, final Table from, final Table to, final int kind) {
+        this.engine = engine;
+        this.format = engine.format;
         this.from = from;
         this.to = to;
         this.kind = kind;
@@ -106,7 +105,7 @@ final class Migration {
      * @param oldBucket a bucket of {@code from}
      * @return the unit that evacuates it
      */
-    long unitOf(final long oldBucket) {
+    public long unitOf(final long oldBucket) {
         return kind == SHRINK ? oldBucket & to.mask : oldBucket;
     }
 
@@ -116,7 +115,7 @@ final class Migration {
      *
      * @return the watermark
      */
-    long watermarkAcquire() {
+    public long watermarkAcquire() {
         return (long) VH_WATERMARK.getAcquire(this);
     }
 
@@ -125,8 +124,39 @@ final class Migration {
      * @return whether it is evacuated. For SHRINK the lower source is published last, so its state
      *         speaks for both.
      */
-    boolean isUnitEvacuated(final long u) {
-        return CtrlWord.state(ctrlAcquire(from.bucketSegment(u), from.bucketLine(u))) == CtrlWord.EVACUATED;
+    public boolean isUnitEvacuated(final long u) {
+        return Seqlock.isEvacuated(from.bucketSegment(u), from.bucketLine(u));
+    }
+
+    /**
+     * Routing of a read: the table whose bucket answers for a key while this migration runs.
+     *
+     * @param oldBucket the key's bucket in {@link #from}
+     * @return {@link #from} while the key's unit is not known to be evacuated (its old bucket is
+     *         the truth, or says EVACUATED and sends the reader on), else {@link #to}
+     */
+    public Table answering(final long oldBucket) {
+        return unitOf(oldBucket) >= watermarkAcquire() ? from : to;
+    }
+
+    /**
+     * Routing of a write, and the writer's share of the work: evacuates the unit of the writer's
+     * own key, then claims more ({@link #helpAsWriter}).
+     *
+     * @param oldBucket the key's bucket in {@link #from}
+     * @return {@link #to}; or {@link #from} if the unit's new buckets could not be allocated (its
+     *         old bucket is then still NORMAL and authoritative, and the migration carries the
+     *         write over later)
+     */
+    public Table prepareWrite(final long oldBucket) {
+        Table table = to;
+        try {
+            evacuateOwn(oldBucket);
+        } catch (final OutOfMemoryError e) {
+            table = from;
+        }
+        helpAsWriter();
+        return table;
     }
 
     /**
@@ -137,7 +167,7 @@ final class Migration {
      * @throws OutOfMemoryError if the unit's destinations cannot be allocated; the unit is then
      *         intact and NORMAL, and the writer may write the old bucket instead
      */
-    void evacuateOwn(final long oldBucket) {
+    private void evacuateOwn(final long oldBucket) {
         final long u = unitOf(oldBucket);
         if (u >= watermarkAcquire() && !isUnitEvacuated(u)) {
             evacuate(u);
@@ -149,7 +179,7 @@ final class Migration {
      * watermark advance. Never fails the writer's own operation for lack of memory (that unit stays
      * for the helper or a later writer).
      */
-    void helpAsWriter() {
+    private void helpAsWriter() {
         try {
             if (cursor < units) {
                 final long start = (long) VH_CURSOR.getAndAdd(this, (long) WRITER_CLAIM);
@@ -195,7 +225,7 @@ final class Migration {
      * Drives the whole migration to completion in the calling thread (clear, close of a helper-less
      * map, tests).
      */
-    void finish() {
+    public void finish() {
         runHelper();
         if (watermarkAcquire() < units) {
             // runHelper swallowed a closed-map or memory failure: surface it to the caller.
@@ -227,7 +257,7 @@ final class Migration {
             // reader that acquires the new watermark. Losing the CAS means someone moved it; rescan.
             if (VH_WATERMARK.compareAndSet(this, w0, w)) {
                 if (w == units) {
-                    map.completeMigration(this);
+                    engine.completeMigration(this);
                     return;
                 }
                 if (w == limit) {
@@ -261,8 +291,8 @@ final class Migration {
         }
         final MemorySegment seg0 = from.bucketSegment(u);
         final long line0 = from.bucketLine(u);
-        final long c0 = beginEvacuation(seg0, line0);
-        if (c0 == ALREADY_EVACUATED) {
+        final long c0 = Seqlock.beginEvacuation(seg0, line0);
+        if (c0 == Seqlock.MOVED) {
             return;
         }
         MemorySegment seg1 = null;
@@ -272,7 +302,7 @@ final class Migration {
             final long s1 = u + to.bucketCount;
             seg1 = from.bucketSegment(s1);
             line1 = from.bucketLine(s1);
-            c1 = beginEvacuation(seg1, line1);   // never ALREADY: its unit partner s0 was not
+            c1 = Seqlock.beginEvacuation(seg1, line1);   // never MOVED: its unit partner s0 was not
         }
         long dropped = 0;
         try {
@@ -294,48 +324,24 @@ final class Migration {
                 reset(d1);
             }
             if (seg1 != null) {
-                ctrlRelease(seg1, line1, c1);
+                Seqlock.abortEvacuation(seg1, line1, c1);
             }
-            ctrlRelease(seg0, line0, c0);
+            Seqlock.abortEvacuation(seg0, line0, c0);
             throw e;
         }
         // Publication. Release: the destination buckets' plain stores above are visible to any
         // thread that acquires EVACUATED here. SHRINK publishes the upper source first, so the lower
         // one's state speaks for the whole unit (isUnitEvacuated); until that last store the unit is
-        // not evacuated and `from` cannot be retired, after it it can (RetiredTableRace).
+        // not evacuated and `from` cannot be retired, after it it can (Seqlock.unlock).
         if (seg1 != null) {
-            ctrlRelease(seg1, line1, evacuatedWord(c1));
+            Seqlock.publishEvacuated(seg1, line1, c1);   // cannot race a retirement: seg0 is not EVACUATED yet
         }
-        RetiredTableRace.finalRelease(map, seg0, line0, evacuatedWord(c0));
+        if (Seqlock.publishEvacuated(seg0, line0, c0)) {
+            engine.checkOpen();   // the store happened; only a closed map is worth reporting
+        }
         evacuatedBuckets.addAndGet(seg1 != null ? 2 : 1);
         if (dropped != 0) {
-            map.sizeAdd(-dropped);
-        }
-    }
-
-    private static long evacuatedWord(final long ctrl) {
-        return CtrlWord.nextUnlocked(CtrlWord.withOccupancy(CtrlWord.withState(ctrl, CtrlWord.EVACUATED), 0));
-    }
-
-    /**
-     * Moves a source bucket from NORMAL to EVACUATING. No lock bit: writers wait on EVACUATING,
-     * readers keep reading (the slots do not change until EVACUATED, and after that nobody reads
-     * them).
-     *
-     * @return the NORMAL unlocked word it had, or {@link #ALREADY_EVACUATED}
-     */
-    private static long beginEvacuation(final MemorySegment segment, final long line) {
-        for (int spins = 0; ; spins++) {
-            final long c = ctrlAcquire(segment, line);
-            final int state = CtrlWord.state(c);
-            if (state == CtrlWord.EVACUATED) {
-                return ALREADY_EVACUATED;
-            }
-            if (state == CtrlWord.NORMAL && !CtrlWord.isLocked(c)
-                    && BucketDescriptor.casCtrl(segment, line, c, CtrlWord.withState(c, CtrlWord.EVACUATING))) {
-                return c;
-            }
-            Backoff.pause(spins);
+            engine.sizeAdd(-dropped);
         }
     }
 
@@ -372,7 +378,7 @@ final class Migration {
                         continue;
                     }
                     final long key = keyOpaque(segment, line, s);
-                    if (filter && to.bucketOf(key) != d) {
+                    if (filter && to.bucket(format.slotHash(segment, line, s, to.seed)) != d) {
                         continue;
                     }
                     if (outSlot == SLOTS) {
@@ -417,7 +423,7 @@ final class Migration {
             OverflowLineDescriptor.setOccOpaque(outSegment, outLine, outOccupancy);
         }
         BucketDescriptor.setMetaPlain(home, homeLine, meta);
-        BucketDescriptor.setCtrlPlain(home, homeLine, CtrlWord.of(0, false, CtrlWord.NORMAL, homeOccupancy));
+        BucketDescriptor.setCtrlPlain(home, homeLine, Seqlock.freshWord(homeOccupancy));
     }
 
     private long countEntries(final MemorySegment homeSegment, final long homeLine, final long ctrl) {

@@ -1,8 +1,4 @@
-package dev.linemap;
-
-import dev.linemap.layout.BucketDescriptor;
-
-import java.lang.foreign.MemorySegment;
+package dev.linemap.engine;
 
 /**
  * What to do after an access to a table that was retired under the accessing thread.
@@ -20,9 +16,9 @@ import java.lang.foreign.MemorySegment;
  * <p>The exception can also come <em>after</em> an access took effect: HotSpot stops the thread
  * wherever it is inside the JDK's scoped access method, and a thread preempted between the store
  * and the method's return is still "accessing". That matters for the one store after which a table
- * may be retired: the release that ends a critical section ({@link #finalRelease}).
+ * may be retired: the release that ends a critical section ({@link Seqlock#unlock}).
  */
-final class RetiredTableRace {
+public final class RetiredTableRace {
 
     private RetiredTableRace() {
     }
@@ -30,35 +26,8 @@ final class RetiredTableRace {
     /**
      * @return the current thread's interrupt status, to hand to {@link #recover} later
      */
-    static boolean interruptStatus() {
+    public static boolean interruptStatus() {
         return Thread.currentThread().isInterrupted();
-    }
-
-    /**
-     * The release store that ends a critical section: a writer's unlock, or the EVACUATED store that
-     * completes a unit. Before it, the table cannot be retired (a locked or EVACUATING bucket is
-     * never EVACUATED, and retirement needs every bucket EVACUATED). Right after it, the bucket may
-     * be evacuated, the migration completed and the table retired while this thread is still inside
-     * the store's scoped access method, and HotSpot then throws "Already closed" into it, after the
-     * fact (4 in 60 fresh JVMs of a 3-writer test failed before this; see {@code docs/design.md},
-     * "Reclamation"). Such an exception therefore means the store happened: the operation is
-     * complete and must not fail, or a caller that retries an {@code addAndGet} would count twice.
-     * Only a closed map is reported.
-     *
-     * @param map the map, to tell a closed map from a retired table
-     * @param segment the bucket's segment
-     * @param line the bucket's byte offset in it
-     * @param word the ctrl word to store with release semantics
-     * @throws IllegalStateException if the map was closed
-     */
-    static void finalRelease(final LongLongMap map, final MemorySegment segment, final long line, final long word) {
-        final boolean interrupted = interruptStatus();
-        try {
-            BucketDescriptor.ctrlRelease(segment, line, word);
-        } catch (final IllegalStateException afterTheStore) {
-            map.checkOpen();
-            recover(interrupted);
-        }
     }
 
     /**
@@ -67,7 +36,7 @@ final class RetiredTableRace {
      *
      * @param interruptedBefore the status from {@link #interruptStatus()} before the access
      */
-    static void recover(final boolean interruptedBefore) {
+    public static void recover(final boolean interruptedBefore) {
         if (!interruptedBefore) {
             Thread.interrupted();
         }

@@ -1,11 +1,9 @@
-package dev.linemap;
+package dev.linemap.engine;
 
-import dev.linemap.layout.AlignedSegments;
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.MetaWord;
 import dev.linemap.layout.OverflowLineDescriptor;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -13,18 +11,19 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One table: {@code 2^log2} buckets plus the overflow area their chains draw lines from, all in
- * one shared {@link Arena} so that retiring the table frees it with one {@code close()}.
+ * one {@link MemorySource.Region} so that retiring the table frees it with one release.
  *
  * <p>Buckets live in chunks of {@value #CHUNK_LOG2}-bit count (1 MiB) so that a new table can be
  * allocated and zeroed piece by piece, just ahead of the evacuations that fill it, instead of all
  * at once inside one caller's operation. Overflow lines live in chunks of 64 KiB, allocated on
  * demand; free lines form a tagged lock-free stack linked through their {@code next} word.
  *
- * <p>Thread safety: all methods may be called by any thread. Retirement ({@link #retire()}) closes
- * the arena: the JDK then guarantees that no access to the table's memory succeeds afterwards; a
+ * <p>Thread safety: all methods may be called by any thread. Retirement ({@link #retire()})
+ * releases the region (for anonymous memory: closes its shared arena): the JDK then guarantees that
+ * no access to the table's memory succeeds afterwards; a
  * racing access throws {@link IllegalStateException} (see {@code docs/design.md}, "Reclamation").
  */
-final class Table {
+public final class Table {
 
     /** log2 of the buckets in one chunk: 16384 buckets, 1 MiB. */
     static final int CHUNK_LOG2 = 14;
@@ -51,15 +50,15 @@ final class Table {
     }
 
     /** Number of buckets, a power of two. */
-    final long bucketCount;
+    public final long bucketCount;
     /** {@code bucketCount - 1}. */
-    final long mask;
+    public final long mask;
     /** {@code log2(bucketCount)}. */
-    final int log2;
+    public final int log2;
     /** Hash seed of this table; a migration keeps it, except a clear, which draws a new one. */
-    final long seed;
+    public final long seed;
 
-    private final Arena arena;
+    private final MemorySource.Region region;
     private final MemoryBudget budget;
     private final int chunkShift;
     private final long chunkMask;
@@ -80,7 +79,7 @@ final class Table {
     private long bytes;
 
     /** Overflow lines in use (allocated and not freed). */
-    final LongAdder overflowInUse = new LongAdder();
+    public final LongAdder overflowInUse = new LongAdder();
 
     /**
      * Creates a table and reserves its whole bucket array in the budget; the chunks themselves are
@@ -92,9 +91,10 @@ final class Table {
      * @param seed hash seed
      * @param budget the map's memory accounting
      * @param overLimit whether the reservation may pass the limit (the small target of a clear)
+     * @param source where the table's memory comes from
      * @throws OutOfMemoryError if the bucket array does not fit in the budget; nothing is held
      */
-    Table(final int log2, final long seed, final MemoryBudget budget, final boolean overLimit) {
+    Table(final int log2, final long seed, final MemoryBudget budget, final boolean overLimit, final MemorySource source) {
         this.log2 = log2;
         this.bucketCount = 1L << log2;
         this.mask = bucketCount - 1;
@@ -111,24 +111,16 @@ final class Table {
             budget.reserve(bucketBytes);
         }
         this.bytes = bucketBytes;
-        // Arena last: a failed reservation above leaves nothing to close.
-        this.arena = Arena.ofShared();
+        // Region last: a failed reservation above leaves nothing to release.
+        this.region = source.newRegion();
     }
 
     /**
-     * @param key a key
-     * @return the key's 64-bit hash under this table's seed
+     * @param hash a key's 64-bit hash under this table's {@link #seed}
+     * @return the key's home bucket in this table: the hash's low bits
      */
-    long hash(final long key) {
-        return Hashing.hash(key, seed);
-    }
-
-    /**
-     * @param key a key
-     * @return the key's home bucket in this table
-     */
-    long bucketOf(final long key) {
-        return Hashing.hash(key, seed) & mask;
+    public long bucket(final long hash) {
+        return hash & mask;
     }
 
     /**
@@ -139,7 +131,7 @@ final class Table {
      * @param b bucket index
      * @return the chunk holding it
      */
-    MemorySegment bucketSegment(final long b) {
+    public MemorySegment bucketSegment(final long b) {
         return chunks[(int) (b >>> chunkShift)];
     }
 
@@ -147,7 +139,7 @@ final class Table {
      * @param b bucket index
      * @return byte offset of bucket {@code b} inside {@link #bucketSegment(long)}
      */
-    long bucketLine(final long b) {
+    public long bucketLine(final long b) {
         return BucketDescriptor.lineOffset(b & chunkMask);
     }
 
@@ -178,7 +170,7 @@ final class Table {
             return;
         }
         // Its bytes were reserved with the table.
-        final MemorySegment segment = AlignedSegments.allocateLines(arena, chunkLines);
+        final MemorySegment segment = region.allocateLines(chunkLines);
         // Release: the zeroed chunk is complete before any thread can see the reference.
         VH_CHUNK.setRelease(chunks, c, segment);
     }
@@ -193,7 +185,7 @@ final class Table {
      * @param index overflow line index
      * @return the chunk holding it, or {@code null}
      */
-    MemorySegment overflowSegment(final long index) {
+    public MemorySegment overflowSegment(final long index) {
         final MemorySegment[] directory = overflowChunks;
         final long c = index >>> OVERFLOW_CHUNK_LOG2;
         return index >= 0 && c < directory.length ? directory[(int) c] : null;
@@ -203,7 +195,7 @@ final class Table {
      * @param index overflow line index
      * @return byte offset of the line inside {@link #overflowSegment(long)}
      */
-    static long overflowLine(final long index) {
+    public static long overflowLine(final long index) {
         return BucketDescriptor.lineOffset(index & (OVERFLOW_CHUNK_LINES - 1));
     }
 
@@ -271,13 +263,13 @@ final class Table {
         if (capacity + OVERFLOW_CHUNK_LINES > MetaWord.MAX_INDEX + 1) {
             throw new IllegalStateException("overflow area of a table with " + bucketCount
                     + " buckets is full (" + capacity + " lines); keys are colliding far beyond chance:"
-                    + " use a random seed (do not set LongLongMapBuilder.seed) for untrusted keys");
+                    + " use a random seed (do not set a fixed seed on the builder) for untrusted keys");
         }
         final long size = BucketDescriptor.lineOffset(OVERFLOW_CHUNK_LINES);
         budget.reserve(size);
         final MemorySegment segment;
         try {
-            segment = AlignedSegments.allocateLines(arena, OVERFLOW_CHUNK_LINES);
+            segment = region.allocateLines(OVERFLOW_CHUNK_LINES);
         } catch (final RuntimeException | Error e) {
             budget.release(size);
             throw e;
@@ -301,7 +293,7 @@ final class Table {
      */
     void retire() {
         if (VH_RETIRED.compareAndSet(this, false, true)) {
-            arena.close();
+            region.release();
             synchronized (this) {
                 budget.release(bytes);
                 bytes = 0;
@@ -312,7 +304,7 @@ final class Table {
     /**
      * @return whether {@link #retire()} ran
      */
-    boolean isRetired() {
+    public boolean isRetired() {
         return retired;
     }
 }

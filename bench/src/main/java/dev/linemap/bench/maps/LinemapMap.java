@@ -47,7 +47,7 @@ final class LinemapMap implements BenchMap {
 
     @Override
     public long completedGrowths() {
-        return map.stats().completedGrowths();
+        return map.stats().completedMigrations();
     }
 
     @Override

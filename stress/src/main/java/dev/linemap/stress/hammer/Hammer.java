@@ -132,7 +132,7 @@ public final class Hammer {
     }
 
     private long completedGrowths(final MapStats stats) {
-        return stats == null ? lastCompletedGrowths : stats.completedGrowths();
+        return stats == null ? lastCompletedGrowths : stats.completedMigrations();
     }
 
     private long totalOps() {
@@ -155,7 +155,7 @@ public final class Hammer {
         minBuckets = Math.min(minBuckets, b);
         maxBuckets = Math.max(maxBuckets, b);
         maxSize = Math.max(maxSize, s.size());
-        lastCompletedGrowths = s.completedGrowths();
+        lastCompletedGrowths = s.completedMigrations();
     }
 
     /** Pauses the workers, compares map and model, maybe clears, resumes. */
@@ -195,7 +195,7 @@ public final class Hammer {
         }
         System.out.printf(Locale.ROOT, "[%7.1f s] ops=%,d  ops/s=%,.0f  size=%,d  buckets=%,d  overflowLines=%,d  growing=%s  completedMigrations=%d  fill/drain cycles=%d  check %d %s%s%n",
                 (now - start) / 1e9, ops, (ops - lastOps) * 1e9 / Math.max(1, now - lastTime), s.size(), s.bucketCount(),
-                s.overflowLineCount(), s.growing(), s.completedGrowths(),
+                s.overflowLineCount(), s.growing(), s.completedMigrations(),
                 cycles, n, m == null ? "ok" : "MISMATCH", action);
         if (m != null) {
             control.fail(m);

@@ -1,0 +1,28 @@
+package dev.linemap.engine;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What a slot holds, as far as the shape-blind parts of the engine need to know: migration (to
+ * split or merge a bucket) and iteration (to order keys) ask for the hash of the key in a slot.
+ *
+ * <p>Hot paths (lookups and writes) never call through this interface: each map shape has its own
+ * {@code final} class with static methods for them ({@link LongLongFormat} for the inline
+ * {@code long -> long} shape), so the lookup call sites stay monomorphic. A slot is always two
+ * words (see {@code BucketDescriptor}); what they mean is the format's business, and moving a
+ * slot to another bucket copies both words unchanged.
+ */
+public interface BucketFormat {
+
+    /**
+     * The hash of the key stored in a slot. Called inside a read section (the words may be stale;
+     * the result is then discarded by the caller's re-check) or on a bucket that cannot change.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line
+     * @param slot slot index
+     * @param seed the table's seed
+     * @return the 64-bit hash, as used to place the key (bucket = hash &amp; mask)
+     */
+    long slotHash(MemorySegment segment, long line, int slot, long seed);
+}

@@ -1,0 +1,420 @@
+package dev.linemap.engine;
+
+import dev.linemap.MigrationKind;
+import dev.linemap.MigrationListener;
+import dev.linemap.layout.TableGeometry;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The shape-blind engine under every map: generations and migrations (when one starts, who
+ * completes it, retirement of the old table), lifecycle (close, and telling a closed map from a
+ * retired table), counting and the memory budget. It knows nothing of any map's API: a map shape
+ * ({@link LongLongStore} for {@code long -> long}) walks buckets with its own format class and the
+ * {@link Seqlock} protocol, and calls the engine for everything around the bucket.
+ *
+ * <p>Threading: every method may be called by any thread.
+ */
+public final class Engine {
+
+    /*
+     * Overview
+     *
+     * Package map. Which file owns which protocol:
+     *   Seqlock          the bucket protocol: optimistic read / validate, lock / unlock,
+     *                    evacuation begin / publish / abort, the release race; the canaries.
+     *   Engine           generations, when a migration starts and completes, retirement,
+     *                    close, counting, the memory budget.
+     *   Migration        one migration: units, cursor, watermark, evacuation, routing of reads
+     *                    (answering) and writes (prepareWrite).
+     *   Table            one table's memory: bucket chunks, the overflow area and its free list.
+     *   MemorySource     where a table's memory comes from (SharedArenaRegion: anonymous memory).
+     *   Chains           shape-blind walks of one bucket's chain (free slot, unlink, ranks).
+     *   BucketFormat     what the shape-blind parts need of a slot: its key's hash.
+     *   LongLongFormat   the inline long -> long slot: key compare and hash (static, hot).
+     *   LongLongStore    the long -> long operations: the read paths, the write ops.
+     *   IterationCursor  weakly consistent iteration in reversed-hash order, ties included.
+     *   RetiredTableRace the interrupt-status quirk of racing a closed arena; Backoff, waiting.
+     *
+     * Memory. A Table is 2^k buckets of 64 bytes (BucketDescriptor: ctrl, meta, three key/value
+     * slots) in 1 MiB chunks, plus an overflow area of lines with the same shape. A bucket whose
+     * three slots are full chains overflow lines through meta (closed addressing: a key never lives
+     * outside its home bucket's chain). All of a table's memory lives in one MemorySource.Region.
+     *
+     * State encoding. ctrl (CtrlWord) = version:56 | LOCK | reserved:2 | state:2 | occupancy:3.
+     * state is NORMAL, EVACUATING (a migration is copying the bucket: writers wait, readers read)
+     * or EVACUATED (the entries live in the next table; never written again). Overflow lines have no
+     * lock or version: their home bucket's ctrl guards them.
+     *
+     * Locking (per bucket, a seqlock; Seqlock has the algorithmic notes). Pairing rule: every
+     * release store of ctrl pairs with an acquire load of the same word.
+     *   reader: c1 = ctrl.getAcquire; LOCK set -> back off, retry; EVACUATED -> next table;
+     *           walk the chain and copy out the value with plain loads; acquireFence;
+     *           ctrl.getOpaque != c1 -> retry. The full-word compare (version) defeats ABA.
+     *   writer: CAS ctrl NORMAL&unlocked -> |LOCK (volatile); releaseFence; opaque slot/meta stores;
+     *           ctrl.setRelease(version+1, new occupancy, unlocked). A write that changed nothing
+     *           releases the word it found, so concurrent readers need not retry.
+     * Writers of different buckets never contend. Readers never write shared memory.
+     *
+     * Growth (Migration). The Generation descriptor {table, migration} is swapped with volatile
+     * stores. Starting a migration is O(1): a new Table with no memory yet and a Migration with a
+     * cursor and a watermark. Its chunks are allocated just before the evacuations that fill them.
+     * A doubling splits old bucket i into new i and i + oldN (low hash bits pick the bucket); a
+     * halving merges old j and j + newN into new j; a compaction rebuilds i as i; a clear drops.
+     * An evacuator moves the source(s) NORMAL -> EVACUATING, fills the fresh destination(s) with
+     * plain stores and publishes with a release store of EVACUATED on the source(s). Every write
+     * first evacuates its own unit (if that needs memory there is not, it writes the old bucket,
+     * still NORMAL and authoritative, instead), then claims two more from the cursor; a helper
+     * thread claims runs of 64, so migration completes without writers. A migration of at most
+     * 1024 units is finished inline by the operation that starts it (bounded work, no thread
+     * start). The watermark is a contiguous prefix of evacuated units; the thread that moves it
+     * past the last unit publishes {table: new, no migration} and then retires the old table. Only
+     * one migration runs at a time (the Generation CAS from a migration-free descriptor).
+     *
+     * What a reader may observe during growth. Its key's old unit is below the watermark: it reads
+     * the new table. Otherwise it reads the old bucket: NORMAL or EVACUATING, that is the truth;
+     * EVACUATED, it reads the new bucket, whose contents the EVACUATED release published. A reader
+     * racing the retirement of the old table gets IllegalStateException from the closed arena
+     * (the JDK's guarantee for shared arenas) and simply starts over from the current Generation
+     * (afterRetiredTable).
+     *
+     * Counting. size is a LongAdder, +1/-1 after each unlock that inserted or removed; exact when
+     * quiescent. Growth is considered when an insert lands in the last home slot or an overflow
+     * line (only then can the load be high), shrink when a remove empties a bucket, compaction
+     * when a new overflow line is taken. The thresholds are TableGeometry's.
+     *
+     * Iteration. Keys are visited in the order of their reversed hash, Long.reverse(hash): with the
+     * low bits picking the bucket, a bucket of any table size covers one contiguous range of that
+     * order, and a doubling splits a range in two. A cursor that remembers only the last rank it
+     * returned therefore sees every key present throughout exactly once, across any number of
+     * growths and shrinks, without pinning an old table. Keys of equal hash share a bucket in
+     * every table; the cursor takes all of them in one read section.
+     */
+
+    /**
+     * Migrations of at most this many units finish inline, in the operation that starts them
+     * (about 100 µs of work, at most 128 KiB of new buckets): cheaper than starting a helper thread,
+     * and no writer ever waits for a helper the scheduler has not run yet.
+     */
+    private static final long INLINE_UNITS = 1024;
+
+    private static final VarHandle VH_GENERATION;
+    private static final VarHandle VH_CLOSED;
+
+    static {
+        try {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            VH_GENERATION = lookup.findVarHandle(Engine.class, "generation", Generation.class);
+            VH_CLOSED = lookup.findVarHandle(Engine.class, "closed", boolean.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile Generation generation;
+    private volatile boolean closed;
+
+    /** What a slot holds, for migration and iteration. */
+    final BucketFormat format;
+    private final String mapName;
+    private final boolean fixedSeed;
+    private final int minLog2;
+    private final boolean backgroundMigration;
+    private final MemorySource source;
+    private final MemoryBudget budget;
+    private final MigrationListener listener;
+    private final LongAdder size = new LongAdder();
+    private final AtomicLong completedMigrations = new AtomicLong();
+    /** Migrations published as complete whose old table is not retired yet (see completeMigration). */
+    private final AtomicInteger retirementsInFlight = new AtomicInteger();
+    /** Overflow lines right after the last compaction: the bar the next one must clear. */
+    private volatile long compactedLines;
+
+    /**
+     * Creates the engine and its first table, allocated whole.
+     *
+     * @param config what the map's builder decided
+     * @throws OutOfMemoryError if the first table does not fit
+     */
+    public Engine(final EngineConfig config) {
+        this.format = config.format();
+        this.mapName = config.mapName();
+        this.fixedSeed = config.seed() != null;
+        this.minLog2 = TableGeometry.log2For(config.initialCapacity());
+        this.backgroundMigration = config.backgroundMigration();
+        this.source = config.source();
+        this.budget = new MemoryBudget(config.maxOffHeapBytes());
+        this.listener = config.listener();
+        final long seed = fixedSeed ? config.seed() : Hashing.randomSeed();
+        final Table table = new Table(minLog2, seed, budget, false, source);
+        table.allocateAllChunks();
+        this.generation = new Generation(table, null);
+    }
+
+    /**
+     * The descriptor every operation starts from. Volatile read: the tables and migration it names
+     * are fully constructed.
+     *
+     * @return the current generation
+     */
+    public Generation generation() {
+        return generation;
+    }
+
+    /**
+     * @return the smallest table size (log2) the map shrinks to
+     */
+    public int minLog2() {
+        return minLog2;
+    }
+
+    // ============================================================================= counting
+
+    /** After an unlock that inserted an entry. */
+    public void inserted() {
+        size.increment();
+    }
+
+    /** After an unlock that removed an entry. */
+    public void removed() {
+        size.decrement();
+    }
+
+    /** Adds to the size counter (a clear's evacuation drops entries). */
+    void sizeAdd(final long delta) {
+        size.add(delta);
+    }
+
+    /**
+     * @return the number of entries; exact when no write is in flight
+     */
+    public long size() {
+        checkOpen();
+        return Math.max(0L, size.sum());
+    }
+
+    // =========================================================================== migrations
+
+    /**
+     * Starts a migration if {@code table} is current, none is running and one is due: a growth
+     * above the growth load, a shrink below the shrink load, a compaction when overflow lines
+     * pile up.
+     *
+     * @param table the table the caller just changed
+     * @param newLine whether the caller just took an overflow line (compaction check)
+     */
+    public void maybeMigrate(final Table table, final boolean newLine) {
+        final Generation g = generation;
+        if (g.table() != table || g.migration() != null || closed) {
+            return;
+        }
+        final long n = table.bucketCount;
+        final long entries = size.sum();
+        try {
+            if (TableGeometry.overGrowthLoad(entries, n) && table.log2 < TableGeometry.MAX_LOG2) {
+                startMigration(g, Migration.GROW, table.log2 + 1, table.seed);
+            } else if (table.log2 > minLog2 && TableGeometry.underShrinkLoad(entries, n)) {
+                startMigration(g, Migration.SHRINK, table.log2 - 1, table.seed);
+            } else if (newLine) {
+                final long lines = table.overflowInUse.sum();
+                if (lines > 16 && lines > n / 2 && lines > 2 * compactedLines) {
+                    startMigration(g, Migration.COMPACT, table.log2, table.seed);
+                }
+            }
+        } catch (final OutOfMemoryError e) {
+            // The new table does not fit the memory limit: stay on this one (longer chains). The
+            // caller's own operation has succeeded; a later write asks again.
+        }
+    }
+
+    /**
+     * Publishes a new Generation with a migration from {@code g}'s table. O(1) unless
+     * {@code kind} is CLEAR (whose small target is allocated here, before anything changes).
+     *
+     * @return the migration, or {@code null} if {@code g} was no longer current
+     */
+    private Migration startMigration(final Generation g, final int kind, final int log2, final long seed) {
+        final Table to = new Table(log2, seed, budget, kind == Migration.CLEAR, source);
+        if (kind == Migration.CLEAR) {
+            try {
+                to.allocateAllChunks();
+            } catch (final RuntimeException | Error e) {
+                to.retire();
+                throw e;
+            }
+        }
+        final Migration m = new Migration(this, g.table(), to, kind);
+        // Volatile CAS from a migration-free descriptor: at most one migration at a time.
+        if (!VH_GENERATION.compareAndSet(this, g, new Generation(to, m))) {
+            to.retire();
+            return null;
+        }
+        if (closed) {
+            // close() may have read the old Generation: make sure nothing we published leaks.
+            to.retire();
+            g.table().retire();
+            return m;
+        }
+        notifyListener(m, false);
+        if (backgroundMigration && kind != Migration.CLEAR && m.units <= INLINE_UNITS) {
+            m.runHelper();   // swallows a memory failure: the caller's own operation already succeeded
+        } else if (backgroundMigration && kind != Migration.CLEAR) {
+            try {
+                Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelper);
+            } catch (final OutOfMemoryError | RuntimeException e) {
+                // No thread to be had: writers alone still move the migration forward.
+            }
+        }
+        return m;
+    }
+
+    /** Called once, by the thread that moved the watermark past the last unit. */
+    void completeMigration(final Migration m) {
+        // Publish, then retire: a thread that reads the new Generation never reaches m.from. Until
+        // the retirement is done, the map still reports itself as migrating, so "not migrating"
+        // means the old table's memory is back.
+        retirementsInFlight.incrementAndGet();
+        final Generation done = new Generation(m.to, null);
+        VH_GENERATION.setVolatile(this, done);
+        completedMigrations.incrementAndGet();
+        if (m.kind == Migration.COMPACT) {
+            compactedLines = m.to.overflowInUse.sum();
+        }
+        // From here no reader or writer can reach m.from through a fresh Generation; a thread still
+        // inside it fails with IllegalStateException and starts over.
+        m.from.retire();
+        retirementsInFlight.decrementAndGet();
+        notifyListener(m, true);
+        if (closed) {
+            m.to.retire();
+            return;
+        }
+        if (m.kind != Migration.CLEAR) {
+            maybeMigrate(m.to, false);   // the load may call for the next one already
+        }
+    }
+
+    private void notifyListener(final Migration m, final boolean completed) {
+        if (listener == null) {
+            return;
+        }
+        final MigrationKind kind = MigrationKind.values()[m.kind];
+        try {
+            if (completed) {
+                listener.migrationCompleted(kind, m.from.bucketCount, m.to.bucketCount,
+                        System.nanoTime() - m.startNanos);
+            } else {
+                listener.migrationStarted(kind, m.from.bucketCount, m.to.bucketCount);
+            }
+        } catch (final RuntimeException e) {
+            // Ignored by contract: the operation that triggered the call has already succeeded.
+        }
+    }
+
+    /**
+     * Removes every entry: installs a fresh, small table (with a new random seed unless the seed
+     * was fixed) and drops the old one bucket by bucket, in the calling thread.
+     */
+    public void clear() {
+        final boolean interrupted = RetiredTableRace.interruptStatus();
+        for (;;) {
+            final Generation g = generation;
+            try {
+                if (g.migration() != null) {
+                    g.migration().finish();   // one migration at a time: finish the running one
+                    continue;
+                }
+                final long seed = fixedSeed ? g.table().seed : Hashing.randomSeed();
+                final Migration m = startMigration(g, Migration.CLEAR, minLog2, seed);
+                if (m != null) {
+                    m.finish();
+                    return;
+                }
+            } catch (final IllegalStateException e) {
+                afterRetiredTable(e, interrupted);
+            }
+        }
+    }
+
+    // ============================================================================ lifecycle
+
+    /**
+     * Frees all native memory. Idempotent. Afterwards {@link #checkOpen()} throws.
+     */
+    public void close() {
+        if (!VH_CLOSED.compareAndSet(this, false, true)) {
+            return;
+        }
+        // closed is set before the Generation is read; startMigration publishes before it reads
+        // closed: one of the two sees the other, so no table escapes retirement.
+        final Generation g = generation;
+        g.table().retire();
+        if (g.migration() != null) {
+            g.migration().from.retire();
+        }
+    }
+
+    /**
+     * @return whether {@link #close()} was called
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * @throws IllegalStateException if the map is closed
+     */
+    public void checkOpen() {
+        if (closed) {
+            throw closedException(null);
+        }
+    }
+
+    /**
+     * What every engine loop does with an {@link IllegalStateException} from a table access: a
+     * closed map is reported; otherwise the table was retired under the caller, who starts over
+     * from the current generation (and does not keep the interrupt status HotSpot may have set).
+     *
+     * @param e the exception
+     * @param interruptedBefore the caller's {@link RetiredTableRace#interruptStatus()} before the access
+     * @throws IllegalStateException if the map is closed
+     */
+    public void afterRetiredTable(final IllegalStateException e, final boolean interruptedBefore) {
+        if (closed) {
+            throw closedException(e);
+        }
+        RetiredTableRace.recover(interruptedBefore);
+    }
+
+    private IllegalStateException closedException(final Throwable cause) {
+        return new IllegalStateException(mapName + " is closed; its native memory has been freed", cause);
+    }
+
+    // ================================================================================ stats
+
+    /**
+     * @return a snapshot of shape and memory; fields are read one by one without a global lock
+     */
+    public EngineStats stats() {
+        checkOpen();
+        final Generation g = generation;
+        final Migration m = g.migration();
+        long lines = g.table().overflowInUse.sum();
+        if (m != null) {
+            lines += m.from.overflowInUse.sum();
+        }
+        return new EngineStats(
+                Math.max(0L, size.sum()),
+                g.table().bucketCount,
+                lines,
+                budget.used(),
+                m != null || retirementsInFlight.get() > 0,
+                m == null ? 0 : m.evacuatedBuckets.get(),
+                m == null ? 0 : m.from.bucketCount,
+                completedMigrations.get());
+    }
+}

@@ -1,0 +1,27 @@
+package dev.linemap.engine;
+
+import dev.linemap.MigrationListener;
+
+/**
+ * What a map's builder hands the engine: validated already (the builders check every argument
+ * and name the offending value).
+ *
+ * @param mapName the map's class name, for messages ("LongLongMap is closed; ...")
+ * @param format what a slot holds, for migration and iteration
+ * @param source where tables get their memory
+ * @param initialCapacity expected entries; sets the smallest table
+ * @param seed a fixed hash seed, or {@code null} for a random one per table lineage
+ * @param backgroundMigration whether a helper thread finishes migrations that writers started
+ * @param maxOffHeapBytes the memory limit, {@code Long.MAX_VALUE} for none
+ * @param listener migration observer, or {@code null}
+ */
+public record EngineConfig(
+        String mapName,
+        BucketFormat format,
+        MemorySource source,
+        long initialCapacity,
+        Long seed,
+        boolean backgroundMigration,
+        long maxOffHeapBytes,
+        MigrationListener listener) {
+}

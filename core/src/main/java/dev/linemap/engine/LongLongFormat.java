@@ -1,0 +1,86 @@
+package dev.linemap.engine;
+
+import dev.linemap.layout.CtrlWord;
+import dev.linemap.layout.MetaWord;
+import dev.linemap.layout.OverflowLineDescriptor;
+import dev.linemap.layout.SlotLocation;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.linemap.layout.BucketDescriptor.SLOTS;
+import static dev.linemap.layout.BucketDescriptor.keyPlain;
+import static dev.linemap.layout.BucketDescriptor.metaPlain;
+
+/**
+ * The inline {@code long -> long} bucket format: a slot holds the key itself in its key word and
+ * the value itself in its value word; a key is found by comparing key words, and its hash is
+ * {@link Hashing#hash} of the key word.
+ *
+ * <p>The hot paths call the static methods ({@link #hash}, {@link #find}) directly, so a lookup
+ * never goes through an interface. The engine's shape-blind parts (migration, iteration) reach the
+ * hash through {@link #FORMAT}.
+ *
+ * <p>All loads are plain: see {@link Chains} for the two settings they are used in (inside a
+ * read section, where the caller's re-check discards a stale result; under the bucket's lock).
+ */
+public final class LongLongFormat implements BucketFormat {
+
+    /** The instance the engine's shape-blind parts use. */
+    public static final LongLongFormat FORMAT = new LongLongFormat();
+
+    private LongLongFormat() {
+    }
+
+    /**
+     * @param key a key
+     * @param seed a table's seed
+     * @return its 64-bit hash in that table
+     */
+    public static long hash(final long key, final long seed) {
+        return Hashing.hash(key, seed);
+    }
+
+    @Override
+    public long slotHash(final MemorySegment segment, final long line, final int slot, final long seed) {
+        return Hashing.hash(keyPlain(segment, line, slot), seed);
+    }
+
+    /**
+     * Finds {@code key} in the chain of the bucket at {@code (segment, line)} whose ctrl word is
+     * {@code ctrl}.
+     *
+     * @return its {@link SlotLocation}, or {@link SlotLocation#NOT_FOUND}
+     */
+    public static long find(final Table table, final MemorySegment segment, final long line, final long ctrl,
+                     final long key) {
+        // The home line: small enough to inline into the read path, which is all most lookups need.
+        final int occupancy = CtrlWord.occupancy(ctrl);
+        for (int s = 0; s < SLOTS; s++) {
+            if ((occupancy & (1 << s)) != 0 && keyPlain(segment, line, s) == key) {
+                return SlotLocation.home(s);
+            }
+        }
+        final long meta = metaPlain(segment, line);
+        return MetaWord.count(meta) == 0 ? SlotLocation.NOT_FOUND : findInOverflow(table, meta, key);
+    }
+
+    /** The overflow part of {@link #find}, out of line. */
+    private static long findInOverflow(final Table table, final long meta, final long key) {
+        long link = MetaWord.link(meta);
+        for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
+            final MemorySegment lineSegment = table.overflowSegment(link);
+            if (lineSegment == null) {
+                return SlotLocation.NOT_FOUND;   // stale link read in a racing read section
+            }
+            final long lineOffset = Table.overflowLine(link);
+            final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
+            for (int s = 0; s < SLOTS; s++) {
+                if ((lineOccupancy & (1 << s)) != 0 && keyPlain(lineSegment, lineOffset, s) == key) {
+                    return SlotLocation.overflow(link, s);
+                }
+            }
+            link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
+        }
+        return SlotLocation.NOT_FOUND;
+    }
+}

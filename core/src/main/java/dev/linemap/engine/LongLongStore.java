@@ -1,0 +1,377 @@
+package dev.linemap.engine;
+
+import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.CtrlWord;
+import dev.linemap.layout.MetaWord;
+import dev.linemap.layout.OverflowLineDescriptor;
+import dev.linemap.layout.SlotLocation;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.LongBinaryOperator;
+
+/**
+ * The {@code long -> long} operations on the engine: the read paths and every write, each one a
+ * bucket protocol section ({@link Seqlock}) over the inline format ({@link LongLongFormat}). The
+ * public map ({@code LongLongMap}) is a thin API over this class.
+ *
+ * <p>Threading: every method may be called by any thread, concurrently. Reads never write shared
+ * memory; writes lock only the key's home bucket; every single-key operation is linearizable.
+ */
+public final class LongLongStore {
+
+    /** Read mode: return the value, or the caller's default. */
+    public static final int MODE_VALUE = 0;
+    /** Read mode: return 1 if present, 0 if not. */
+    public static final int MODE_PRESENCE = 1;
+    /** Read mode: as presence, and the value into {@code out[0]}. */
+    public static final int MODE_ENTRY = 2;
+
+    // Write operations. Each runs under the home bucket's lock, decided in apply().
+
+    /** Store; result: the previous value or the missing value. */
+    public static final int PUT = 0;
+    /** Store if absent; result: the existing value or the missing value. */
+    public static final int PUT_IF_ABSENT = 1;
+    /** Remove; result: the removed value or the missing value. */
+    public static final int REMOVE = 2;
+    /** Remove if mapped to {@code a}; result: 1 if removed. */
+    public static final int REMOVE_IF = 3;
+    /** Replace {@code a} by {@code b}; result: 1 if replaced. */
+    public static final int REPLACE_IF = 4;
+    /** Replace if present; result: the previous value or the missing value. */
+    public static final int REPLACE = 5;
+    /** Store {@code a} if absent, else {@code fn(old, a)}; result: the new value. */
+    public static final int MERGE = 6;
+    /** Add {@code a} (absent counts as 0); result: the new value. */
+    public static final int ADD = 7;
+    /** Remap through an {@link EntryRemapper}; result: the new value. */
+    public static final int COMPUTE = 8;
+
+    private final Engine engine;
+    private final long missingValue;
+
+    /**
+     * @param engine the engine, built with {@link LongLongFormat#FORMAT}
+     * @param missingValue what reads and writes return for "no mapping"
+     */
+    public LongLongStore(final Engine engine, final long missingValue) {
+        this.engine = engine;
+        this.missingValue = missingValue;
+    }
+
+    // ================================================================================ reading
+
+    /**
+     * @param key any key
+     * @param defaultValue what to return if the key is not mapped
+     * @return its value, or {@code defaultValue}
+     */
+    public long getOrDefault(final long key, final long defaultValue) {
+        // Fast path: no migration and the home bucket unlocked and NORMAL, so one read section over
+        // the home line (and its overflow chain, if the key is not inline) decides. Everything else
+        // (a migration, a locked or moved bucket, a failed re-check) goes to read().
+        final boolean interrupted = RetiredTableRace.interruptStatus();
+        final Generation g = engine.generation();
+        if (g.migration() == null) {
+            final Table table = g.table();
+            final long bucket = table.bucket(LongLongFormat.hash(key, table.seed));
+            final MemorySegment segment = table.bucketSegment(bucket);
+            final long line = table.bucketLine(bucket);
+            try {
+                final long c1 = Seqlock.tryOptimisticRead(segment, line);
+                if (Seqlock.isUnlockedNormal(c1)) {
+                    final long loc = LongLongFormat.find(table, segment, line, c1, key);
+                    final long result = loc == SlotLocation.NOT_FOUND
+                            ? defaultValue : Chains.valueAt(table, segment, line, loc);
+                    if (Seqlock.validate(segment, line, c1)) {
+                        return result;
+                    }
+                }
+            } catch (final IllegalStateException e) {
+                // The table was retired under us (or the map closed): the general path copes.
+                engine.afterRetiredTable(e, interrupted);
+            }
+        }
+        return read(key, defaultValue, MODE_VALUE, null);
+    }
+
+    /**
+     * The general read: routes the key through a migration, waits out locks, follows EVACUATED
+     * buckets to the next table and starts over after a retirement.
+     *
+     * @param key any key
+     * @param absent returned in {@link #MODE_VALUE} for an absent key
+     * @param mode {@link #MODE_VALUE}, {@link #MODE_PRESENCE} or {@link #MODE_ENTRY}
+     * @param out for {@link #MODE_ENTRY}: the value goes to {@code out[0]}
+     * @return see the modes
+     */
+    public long read(final long key, final long absent, final int mode, final long[] out) {
+        final boolean interrupted = RetiredTableRace.interruptStatus();
+        for (;;) {
+            final Generation g = engine.generation();
+            final Migration m = g.migration();
+            try {
+                Table table = m == null ? g.table() : m.answering(m.from.bucket(LongLongFormat.hash(key, m.from.seed)));
+                for (int spins = 0; ; spins++) {
+                    final long bucket = table.bucket(LongLongFormat.hash(key, table.seed));
+                    final MemorySegment segment = table.bucketSegment(bucket);
+                    final long line = table.bucketLine(bucket);
+                    final long c1 = Seqlock.tryOptimisticRead(segment, line);
+                    if (CtrlWord.isLocked(c1)) {
+                        Backoff.pause(spins);
+                        continue;
+                    }
+                    if (Seqlock.isMoved(c1)) {
+                        if (m != null && table == m.from) {
+                            table = m.to;   // the release of EVACUATED published the new bucket
+                            continue;
+                        }
+                        break;              // a newer migration moved it: start over
+                    }
+                    final long loc = LongLongFormat.find(table, segment, line, c1, key);
+                    final long value = loc == SlotLocation.NOT_FOUND ? 0L : Chains.valueAt(table, segment, line, loc);
+                    if (!Seqlock.validate(segment, line, c1)) {
+                        continue;           // a writer got in: read again
+                    }
+                    if (loc == SlotLocation.NOT_FOUND) {
+                        return mode == MODE_VALUE ? absent : 0L;
+                    }
+                    if (mode == MODE_ENTRY) {
+                        out[0] = value;
+                    }
+                    return mode == MODE_VALUE ? value : 1L;
+                }
+            } catch (final IllegalStateException e) {
+                engine.afterRetiredTable(e, interrupted);   // the table we read was retired: start over
+            }
+        }
+    }
+
+    // ================================================================================ writing
+
+    /**
+     * One write operation, atomic under the key's home bucket lock.
+     *
+     * @param op one of the operation codes of this class
+     * @param key the key
+     * @param a first operand (the value, the expected value, the delta)
+     * @param b second operand (the new value of {@link #REPLACE_IF})
+     * @param fn for {@link #MERGE}
+     * @param remapper for {@link #COMPUTE}
+     * @param out {@code null}, or: {@code out[0]} = 1 if the key was present, {@code out[1]} = its
+     *        old value, and for {@link #COMPUTE} {@code out[2]} = 1 if it is mapped after
+     * @return see the operation codes
+     */
+    public long update(final int op, final long key, final long a, final long b,
+                       final LongBinaryOperator fn, final EntryRemapper remapper, final long[] out) {
+        // Canary (test-only): compute the new value from a read taken outside the lock.
+        final long racyBase = Seqlock.RACY_ADD && (op == ADD || op == MERGE) ? getOrDefault(key, 0L) : 0L;
+        final boolean interrupted = RetiredTableRace.interruptStatus();
+        for (;;) {
+            final Generation g = engine.generation();
+            final MemorySegment segment;
+            final long line;
+            final long ctrl;
+            final Table table;
+            try {
+                final Migration m = g.migration();
+                table = m == null ? g.table() : m.prepareWrite(m.from.bucket(LongLongFormat.hash(key, m.from.seed)));
+                final long bucket = table.bucket(LongLongFormat.hash(key, table.seed));
+                segment = table.bucketSegment(bucket);
+                line = table.bucketLine(bucket);
+                ctrl = Seqlock.lock(segment, line);
+            } catch (final IllegalStateException e) {
+                engine.afterRetiredTable(e, interrupted);
+                continue;   // a table we touched was retired under us: start over
+            }
+            if (ctrl == Seqlock.MOVED) {
+                continue;   // a newer migration owns the bucket: start over from its Generation
+            }
+            // Locked. From here no retired-table exception can occur (a locked NORMAL bucket cannot
+            // be evacuated, so its table cannot be retired) until the unlock, which absorbs its own
+            // after-the-fact one (Seqlock.unlock); any other exception is the caller's own.
+            return apply(op, table, segment, line, ctrl, key, a, b, fn, remapper, out, racyBase);
+        }
+    }
+
+    private long apply(final int op, final Table table, final MemorySegment segment, final long line, final long ctrl,
+                       final long key, final long a, final long b, final LongBinaryOperator fn,
+                       final EntryRemapper remapper, final long[] out, final long racyBase) {
+        final long loc;
+        final boolean present;
+        final long old;
+        final boolean store;     // the key ends up mapped (to newValue)
+        final long newValue;
+        final long result;
+        // Decide. Nothing is stored in this block, so on any exception (a user function threw)
+        // the bucket is released exactly as it was found.
+        try {
+            loc = LongLongFormat.find(table, segment, line, ctrl, key);
+            present = loc != SlotLocation.NOT_FOUND;
+            old = present ? Chains.valueAt(table, segment, line, loc) : 0L;
+            if (out != null) {
+                out[0] = present ? 1 : 0;
+                out[1] = old;
+            }
+            switch (op) {
+                case PUT -> {
+                    store = true;
+                    newValue = a;
+                    result = present ? old : missingValue;
+                }
+                case PUT_IF_ABSENT -> {
+                    store = true;
+                    newValue = present ? old : a;
+                    result = present ? old : missingValue;
+                }
+                case REMOVE -> {
+                    store = false;
+                    newValue = 0;
+                    result = present ? old : missingValue;
+                }
+                case REMOVE_IF -> {
+                    final boolean hit = present && old == a;
+                    store = present && !hit;
+                    newValue = old;
+                    result = hit ? 1 : 0;
+                }
+                case REPLACE_IF -> {
+                    final boolean hit = present && old == a;
+                    store = present;
+                    newValue = hit ? b : old;
+                    result = hit ? 1 : 0;
+                }
+                case REPLACE -> {
+                    store = present;
+                    newValue = present ? a : 0;
+                    result = present ? old : missingValue;
+                }
+                case ADD -> {
+                    store = true;
+                    newValue = (Seqlock.RACY_ADD ? racyBase : old) + a;
+                    result = newValue;
+                }
+                case MERGE -> {
+                    store = true;
+                    newValue = present ? fn.applyAsLong(Seqlock.RACY_ADD ? racyBase : old, a) : a;
+                    result = newValue;
+                }
+                case COMPUTE -> {
+                    final long[] remapped = new long[1];
+                    store = remapper.remap(key, present, old, remapped);
+                    newValue = remapped[0];
+                    out[2] = store ? 1 : 0;
+                    result = newValue;
+                }
+                default -> throw new AssertionError("op " + op);
+            }
+        } catch (final RuntimeException | Error e) {
+            unlock(segment, line, ctrl);
+            throw e;
+        }
+        // Act. Each branch releases the lock exactly once.
+        if (present && store) {
+            if (newValue != old) {
+                BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(line, loc),
+                        SlotLocation.slot(loc), newValue);
+                unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
+            } else {
+                unlock(segment, line, ctrl);   // nothing changed: readers that saw ctrl still validate
+            }
+        } else if (present) {
+            removeAt(table, segment, line, ctrl, loc);
+        } else if (store) {
+            insert(table, segment, line, ctrl, key, newValue);
+        } else {
+            unlock(segment, line, ctrl);
+        }
+        return result;
+    }
+
+    /** Ends a critical section (see {@link Seqlock#unlock}: a race there means the store happened). */
+    private void unlock(final MemorySegment segment, final long line, final long word) {
+        if (Seqlock.unlock(segment, line, word)) {
+            engine.checkOpen();
+        }
+    }
+
+    /**
+     * Inserts an absent key under the lock, then unlocks. The only failures (a full chain, no memory
+     * for an overflow line) happen before any store and release the bucket unchanged.
+     */
+    private void insert(final Table table, final MemorySegment segment, final long line, final long ctrl,
+                        final long key, final long value) {
+        final long free = Chains.findFree(table, segment, line, ctrl);
+        final boolean loaded;   // only an insert into the last home slot or an overflow line can mean a loaded table
+        if (free != SlotLocation.NOT_FOUND && SlotLocation.isHome(free)) {
+            final int s = SlotLocation.slot(free);
+            BucketDescriptor.setKeyOpaque(segment, line, s, key);
+            BucketDescriptor.setValueOpaque(segment, line, s, value);
+            // Release: key and value are visible before the occupancy bit that makes them live.
+            unlock(segment, line, CtrlWord.nextUnlocked(CtrlWord.withOccupancy(ctrl, CtrlWord.occupancy(ctrl) | 1 << s)));
+            loaded = s == BucketDescriptor.SLOTS - 1;
+        } else if (free != SlotLocation.NOT_FOUND) {
+            final MemorySegment lineSegment = table.overflowSegment(SlotLocation.lineIndex(free));
+            final long lineOffset = Table.overflowLine(SlotLocation.lineIndex(free));
+            final int s = SlotLocation.slot(free);
+            BucketDescriptor.setKeyOpaque(lineSegment, lineOffset, s, key);
+            BucketDescriptor.setValueOpaque(lineSegment, lineOffset, s, value);
+            OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset,
+                    OverflowLineDescriptor.occOpaque(lineSegment, lineOffset) | 1L << s);
+            unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
+            loaded = true;
+        } else {
+            final long meta = BucketDescriptor.metaOpaque(segment, line);
+            final long index;
+            try {
+                if (MetaWord.count(meta) == MetaWord.MAX_COUNT) {
+                    throw new IllegalStateException("bucket chain full (" + MetaWord.MAX_COUNT + " overflow lines):"
+                            + " keys collide far beyond chance; use a random seed for untrusted keys");
+                }
+                index = table.allocateLine();
+            } catch (final RuntimeException | Error e) {
+                unlock(segment, line, ctrl);
+                throw e;
+            }
+            final MemorySegment lineSegment = table.overflowSegment(index);
+            final long lineOffset = Table.overflowLine(index);
+            BucketDescriptor.setKeyOpaque(lineSegment, lineOffset, 0, key);
+            BucketDescriptor.setValueOpaque(lineSegment, lineOffset, 0, value);
+            OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset, 1L);
+            OverflowLineDescriptor.setNextOpaque(lineSegment, lineOffset, MetaWord.withLink(0L, MetaWord.link(meta)));
+            // The new line is complete before meta links it at the head of the chain.
+            BucketDescriptor.setMetaOpaque(segment, line,
+                    MetaWord.withCount(MetaWord.withLink(meta, index), MetaWord.count(meta) + 1));
+            unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
+            loaded = true;
+        }
+        engine.inserted();
+        if (loaded) {
+            engine.maybeMigrate(table, free == SlotLocation.NOT_FOUND);
+        }
+    }
+
+    /** Removes the entry at {@code loc} under the lock, then unlocks. */
+    private void removeAt(final Table table, final MemorySegment segment, final long line, final long ctrl,
+                          final long loc) {
+        long next = CtrlWord.nextUnlocked(ctrl);
+        if (SlotLocation.isHome(loc)) {
+            next = CtrlWord.withOccupancy(next, CtrlWord.occupancy(ctrl) & ~(1 << SlotLocation.slot(loc)));
+        } else {
+            final long index = SlotLocation.lineIndex(loc);
+            final MemorySegment lineSegment = table.overflowSegment(index);
+            final long lineOffset = Table.overflowLine(index);
+            final long occupancy = OverflowLineDescriptor.occOpaque(lineSegment, lineOffset)
+                    & ~(1L << SlotLocation.slot(loc));
+            OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset, occupancy);
+            if (occupancy == 0) {
+                Chains.unlinkAndFree(table, segment, line, index);
+            }
+        }
+        unlock(segment, line, next);
+        engine.removed();
+        if (CtrlWord.occupancy(next) == 0 && table.log2 > engine.minLog2()) {
+            engine.maybeMigrate(table, false);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.linemap.engine;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Where a table's memory comes from and how it goes back: the one place to change for another
+ * kind of memory (a mapped file, mappings that are unmapped on release). The engine never
+ * allocates native memory itself; it asks a {@link Region} per table and releases the region when
+ * the table is retired.
+ *
+ * <p>Every segment a region hands out must be line-aligned (64 bytes), a whole number of lines,
+ * zeroed, and accessible from any thread until {@link Region#release()}. After the release, an
+ * access through any of its segments must fail with {@link IllegalStateException}, never crash
+ * (the engine's reclamation relies on it; see {@link Table#retire()}).
+ */
+public interface MemorySource {
+
+    /**
+     * @return a new region for one table
+     */
+    Region newRegion();
+
+    /** The memory of one table: allocated piece by piece, released as a whole. */
+    interface Region {
+
+        /**
+         * @param lines number of 64-byte lines
+         * @return a zeroed, 64-byte-aligned segment of that many lines
+         * @throws OutOfMemoryError if the memory cannot be had
+         */
+        MemorySegment allocateLines(long lines);
+
+        /** Frees every segment of the region. Called once. */
+        void release();
+    }
+
+    /**
+     * @return anonymous native memory, one shared arena per table (the default)
+     */
+    static MemorySource anonymous() {
+        return SharedArenaRegion::new;
+    }
+}
