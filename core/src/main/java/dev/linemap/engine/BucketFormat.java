@@ -25,4 +25,16 @@ public interface BucketFormat {
      * @return the 64-bit hash, as used to place the key (bucket = hash &amp; mask)
      */
     long slotHash(MemorySegment segment, long line, int slot, long seed);
+
+    /**
+     * Orders entries whose keys share a hash, for iteration: among equal hashes the cursor
+     * reports entries by increasing tie-break word (unsigned), so it must be distinct for distinct
+     * keys of equal hash and must not change when the entry moves to another table.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line
+     * @param slot slot index
+     * @return the tie-break word of the entry in that slot
+     */
+    long tieBreak(MemorySegment segment, long line, int slot);
 }

@@ -82,17 +82,24 @@ public final class Chains {
     }
 
     /**
-     * Iteration step: among the keys of the chain whose rank {@code r = Long.reverse(hash)} (under
-     * {@code table}'s seed) lies in {@code [from, end)} (unsigned; {@code end == 0} means no upper
-     * bound), the location of one with the smallest {@code r}. Several keys may share that rank
-     * (equal hashes); {@link #collectRank} gathers them.
+     * Iteration step. Entries are ordered by rank {@code r = Long.reverse(hash)} (under
+     * {@code table}'s seed), unsigned, and entries of equal rank (equal hashes) by their tie-break
+     * word ({@link BucketFormat#tieBreak}), unsigned. Returns the location of the smallest entry
+     * of the chain that lies after the cursor and below {@code end}: rank in {@code [from, end)}
+     * ({@code end == 0} means no upper bound), and, if {@code hasAfter}, not at or below
+     * {@code (from, after)}.
      *
+     * @param from the cursor's rank
+     * @param hasAfter whether an entry of rank {@code from} was reported already
+     * @param after that entry's tie-break word
+     * @param end the end of the bucket's rank range, exclusive; 0 for none
      * @return that location, or {@link #NOT_FOUND}
      */
-    static long minAtOrAfter(final BucketFormat format, final Table table, final MemorySegment segment,
-                             final long line, final long ctrl, final long from, final long end) {
+    static long minAfter(final BucketFormat format, final Table table, final MemorySegment segment, final long line,
+                         final long ctrl, final long from, final boolean hasAfter, final long after, final long end) {
         long best = NOT_FOUND;
         long bestRank = 0;
+        long bestTie = 0;
         MemorySegment lineSegment = segment;
         long lineOffset = line;
         int occupancy = CtrlWord.occupancy(ctrl);
@@ -102,14 +109,23 @@ public final class Chains {
         int remaining = MetaWord.count(meta);
         for (;;) {
             for (int s = 0; s < SLOTS; s++) {
-                if ((occupancy & (1 << s)) != 0) {
-                    final long rank = Long.reverse(format.slotHash(lineSegment, lineOffset, s, table.seed));
-                    if (Long.compareUnsigned(rank, from) >= 0
-                            && (end == 0 || Long.compareUnsigned(rank, end) < 0)
-                            && (best == NOT_FOUND || Long.compareUnsigned(rank, bestRank) < 0)) {
-                        best = lineIndex < 0 ? SlotLocation.home(s) : SlotLocation.overflow(lineIndex, s);
-                        bestRank = rank;
-                    }
+                if ((occupancy & (1 << s)) == 0) {
+                    continue;
+                }
+                final long rank = Long.reverse(format.slotHash(lineSegment, lineOffset, s, table.seed));
+                final int vsFrom = Long.compareUnsigned(rank, from);
+                if (vsFrom < 0 || end != 0 && Long.compareUnsigned(rank, end) >= 0) {
+                    continue;
+                }
+                final long tie = format.tieBreak(lineSegment, lineOffset, s);
+                if (vsFrom == 0 && hasAfter && Long.compareUnsigned(tie, after) <= 0) {
+                    continue;   // reported already
+                }
+                final int vsBest = best == NOT_FOUND ? -1 : Long.compareUnsigned(rank, bestRank);
+                if (vsBest < 0 || vsBest == 0 && Long.compareUnsigned(tie, bestTie) < 0) {
+                    best = lineIndex < 0 ? SlotLocation.home(s) : SlotLocation.overflow(lineIndex, s);
+                    bestRank = rank;
+                    bestTie = tie;
                 }
             }
             if (link == MetaWord.NONE || remaining-- == 0) {
@@ -127,8 +143,8 @@ public final class Chains {
     }
 
     /**
-     * @return the rank of the key at {@code loc}, or 0 for a stale location (in a read section;
-     *         the re-check discards it)
+     * @return the rank ({@code Long.reverse} of the hash) of the key at {@code loc}, or 0 for a
+     *         stale location (in a read section; the re-check discards it)
      */
     static long rankAt(final BucketFormat format, final Table table, final MemorySegment home, final long homeLine,
                        final long loc) {
@@ -138,44 +154,20 @@ public final class Chains {
     }
 
     /**
-     * Copies the key and value words of every slot of the chain whose key has rank {@code rank}
-     * into {@code keys} and {@code values}, in chain order. Keys of equal hash always share a
-     * bucket, in every table, so one read section sees all of them.
-     *
-     * @return how many there are; more than {@code keys.length} means the arrays were too small
-     *         (only the first {@code keys.length} were copied)
+     * @return the tie-break word of the key at {@code loc}, or 0 for a stale location
      */
-    static int collectRank(final BucketFormat format, final Table table, final MemorySegment segment, final long line,
-                           final long ctrl, final long rank, final long[] keys, final long[] values) {
-        int n = 0;
-        MemorySegment lineSegment = segment;
-        long lineOffset = line;
-        int occupancy = CtrlWord.occupancy(ctrl);
-        final long meta = metaPlain(segment, line);
-        long link = MetaWord.link(meta);
-        int remaining = MetaWord.count(meta);
-        for (;;) {
-            for (int s = 0; s < SLOTS; s++) {
-                if ((occupancy & (1 << s)) != 0
-                        && Long.reverse(format.slotHash(lineSegment, lineOffset, s, table.seed)) == rank) {
-                    if (n < keys.length) {
-                        keys[n] = keyPlain(lineSegment, lineOffset, s);
-                        values[n] = BucketDescriptor.valuePlain(lineSegment, lineOffset, s);
-                    }
-                    n++;
-                }
-            }
-            if (link == MetaWord.NONE || remaining-- == 0) {
-                return n;
-            }
-            lineSegment = table.overflowSegment(link);
-            if (lineSegment == null) {
-                return n;      // stale link in a racing read section; the re-check fails
-            }
-            lineOffset = Table.overflowLine(link);
-            occupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
-            link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
-        }
+    static long tieBreakAt(final BucketFormat format, final Table table, final MemorySegment home,
+                           final long homeLine, final long loc) {
+        final MemorySegment segment = segmentOf(table, home, loc);
+        return segment == null ? 0L : format.tieBreak(segment, lineOf(homeLine, loc), SlotLocation.slot(loc));
+    }
+
+    /**
+     * Plain load of the key word at a location (see {@link #valueAt}).
+     */
+    static long keyAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
+        final MemorySegment segment = segmentOf(table, home, loc);
+        return segment == null ? 0L : keyPlain(segment, lineOf(homeLine, loc), SlotLocation.slot(loc));
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.linemap.engine;
 import dev.linemap.layout.CtrlWord;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /**
  * A weakly consistent walk over a map, by increasing rank, where a key's rank is
@@ -11,45 +10,40 @@ import java.util.Arrays;
  *
  * <p>Why ranks: low hash bits pick the bucket, so in a table of {@code 2^k} buckets a bucket holds
  * exactly the keys whose rank has a given top-{@code k}-bit prefix: one contiguous range of ranks.
- * Doubling splits each range in two, halving joins two. The cursor's whole state is one number,
- * {@link #position}: every key with a smaller rank has been reported. Each step reads the one bucket
- * whose range contains the position (in whichever table and generation is current) under its
- * seqlock, reports the entry with the smallest rank at or after the position and moves past it.
- * Hence, across any number of growths and shrinks: a key present throughout is reported exactly
- * once, no key twice, and a key removed before the cursor reaches it is not reported.
+ * Doubling splits each range in two, halving joins two. The cursor's whole state is where it is in
+ * that order: every entry before it has been reported. Each step reads the one bucket whose range
+ * contains the position (in whichever table and generation is current) under its seqlock,
+ * reports the first entry after the position and moves to it. Hence, across any number of growths
+ * and shrinks: a key present throughout is reported exactly once, no key twice, and a key removed
+ * before the cursor reaches it is not reported.
  *
- * <p>Ties. Keys of other shapes can share a 64-bit hash, and so a rank. Keys of equal hash share a
- * bucket in every table of every size (the same low bits pick it), so the step that finds the
- * smallest rank at or after the position copies <em>every</em> entry of that rank in the same read
- * section into a small buffer, and the position moves past the rank only when the buffer is
- * drained. The whole group is taken from one consistent view of its bucket: a key of the group
- * present throughout is reported exactly once, however the group's bucket moves later. For
- * {@code long} keys the hash is a bijection and a group is one entry.
+ * <p>Ties. Keys of other shapes can share a 64-bit hash, and so a rank (and a {@code long} key
+ * shares it under the test-only colliding hash). The order is then completed by the format's
+ * tie-break word ({@link BucketFormat#tieBreak}): the position is a pair (rank, tie-break of the
+ * last entry reported at that rank). Keys of equal hash share a bucket in every table of every
+ * size (the same low bits pick it), so each step still reads one bucket and the order is the same
+ * wherever the group moves.
  *
  * <p>A clear draws a new seed, which reorders everything: the cursor ends when the table it walks
  * has a seed other than the one it started with (every key it had not reached was cleared).
  *
  * <p>Not thread-safe: one cursor per iteration. {@link #borrow} hands out a per-thread cursor so
- * that a map's {@code forEach} allocates nothing (the buffer grows only for ties larger than it).
+ * that a map's {@code forEach} allocates nothing.
  */
 public final class IterationCursor {
-
-    /** Entries of one rank the buffer holds before it has to grow. */
-    private static final int INITIAL_TIES = 4;
 
     private static final ThreadLocal<IterationCursor> POOL = ThreadLocal.withInitial(IterationCursor::new);
 
     private Engine engine;
     private long seed;
-    /** Every key with a smaller rank has been reported (or is in the buffer). */
+    /** Rank of the position: every entry of a smaller rank has been reported. */
     private long position;
+    /** Whether entries of rank {@link #position} up to {@link #after} (tie-break) were reported. */
+    private boolean hasAfter;
+    /** Tie-break word of the last entry reported at rank {@link #position}. */
+    private long after;
     private boolean done;
     private boolean borrowed;
-    /** The entries of the last rank found, reported one by one: {@code [next, count)}. */
-    private long[] tieKeys = new long[INITIAL_TIES];
-    private long[] tieValues = new long[INITIAL_TIES];
-    private int tieNext;
-    private int tieCount;
 
     /** Key word of the entry {@link #advance()} found. */
     public long key;
@@ -93,9 +87,8 @@ public final class IterationCursor {
         this.engine = engine;
         this.seed = engine.generation().table().seed;
         this.position = 0;
+        this.hasAfter = false;
         this.done = false;
-        this.tieNext = 0;
-        this.tieCount = 0;
     }
 
     /**
@@ -105,11 +98,6 @@ public final class IterationCursor {
      * @throws IllegalStateException if the map is closed
      */
     public boolean advance() {
-        if (tieNext < tieCount) {
-            key = tieKeys[tieNext];
-            value = tieValues[tieNext++];
-            return true;
-        }
         final boolean interrupted = RetiredTableRace.interruptStatus();
         while (!done) {
             final Generation g = engine.generation();
@@ -169,34 +157,29 @@ public final class IterationCursor {
                 return false;           // a newer migration: start over from its Generation
             }
             final BucketFormat format = engine.format;
-            final long loc = Chains.minAtOrAfter(format, table, segment, line, c1, position, end);
+            final long loc = Chains.minAfter(format, table, segment, line, c1, position, hasAfter, after, end);
+            final long k = loc == Chains.NOT_FOUND ? 0L : Chains.keyAt(table, segment, line, loc);
+            final long v = loc == Chains.NOT_FOUND ? 0L : Chains.valueAt(table, segment, line, loc);
             final long rank = loc == Chains.NOT_FOUND ? 0L : Chains.rankAt(format, table, segment, line, loc);
-            final int n = loc == Chains.NOT_FOUND ? 0
-                    : Chains.collectRank(format, table, segment, line, c1, rank, tieKeys, tieValues);
+            final long tie = loc == Chains.NOT_FOUND ? 0L : Chains.tieBreakAt(format, table, segment, line, loc);
             if (!Seqlock.validate(segment, line, c1)) {
                 continue;
             }
             if (loc == Chains.NOT_FOUND) {
                 return moveTo(end);
             }
-            if (n > tieKeys.length) {
-                // More equal-hash entries than the buffer holds: grow it and read the bucket again.
-                tieKeys = Arrays.copyOf(tieKeys, Integer.highestOneBit(n) * 2);
-                tieValues = Arrays.copyOf(tieValues, tieKeys.length);
-                continue;
-            }
-            key = tieKeys[0];
-            value = tieValues[0];
-            tieNext = 1;
-            tieCount = n;
-            position = rank + 1;
-            done = position == 0;       // the largest rank was just reported
+            key = k;
+            value = v;
+            position = rank;
+            hasAfter = true;
+            after = tie;
             return true;
         }
     }
 
     private boolean moveTo(final long end) {
         position = end;
+        hasAfter = false;
         done = end == 0;
         return false;
     }

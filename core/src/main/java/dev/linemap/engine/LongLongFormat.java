@@ -45,6 +45,12 @@ public final class LongLongFormat implements BucketFormat {
         return Hashing.hash(keyPlain(segment, line, slot), seed);
     }
 
+    /** The key itself: distinct keys, distinct words (only ever needed under a test's colliding hash). */
+    @Override
+    public long tieBreak(final MemorySegment segment, final long line, final int slot) {
+        return keyPlain(segment, line, slot);
+    }
+
     /**
      * Finds {@code key} in the chain of the bucket at {@code (segment, line)} whose ctrl word is
      * {@code ctrl}.
