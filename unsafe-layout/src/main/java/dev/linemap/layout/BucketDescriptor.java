@@ -73,6 +73,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *       reach yet (evacuation into a new table, published by a release store of the source
  *       bucket's {@code ctrl}).</li>
  * </ul>
+ * <p>{@code docs/spec/bucket.md}, section 7, lists every accessor with the access mode it uses;
+ * {@code AccessModeSpecTest} keeps that table equal to this class's code.
  *
  * <p>Every accessor takes the segment and the byte offset of the bucket inside it ({@code line}):
  * the offsets of the fields themselves are derived from {@link #LAYOUT}, never typed.

@@ -96,7 +96,7 @@ class SpecDocumentTest {
     }
 
     /** The body rows of the markdown table after {@code <!-- spec-table: name -->}, as cell arrays. */
-    private static List<String[]> table(final String name) {
+    static List<String[]> table(final String name) {
         final List<String> lines = SourceText.read(SPEC).lines().toList();
         final String marker = "<!-- spec-table: " + name + " -->";
         final int at = lines.indexOf(marker);
@@ -119,7 +119,7 @@ class SpecDocumentTest {
     }
 
     /** The first {@code n} cells of each row, joined with {@code " | "}. */
-    private static List<String> columns(final List<String[]> rows, final int n) {
+    static List<String> columns(final List<String[]> rows, final int n) {
         final List<String> out = new ArrayList<>();
         for (final String[] row : rows) {
             final List<String> cells = new ArrayList<>();
