@@ -49,8 +49,8 @@ public final class LineDump {
                                final long line) {
         AlignedSegments.requireLineAligned(segment);
         if (line < 0 || line % BucketDescriptor.BYTES != 0 || line > segment.byteSize() - BucketDescriptor.BYTES) {
-            throw new IllegalArgumentException("line offset " + line + " must be a multiple of " + BucketDescriptor.BYTES
-                    + " in [0, " + (segment.byteSize() - BucketDescriptor.BYTES) + "]");
+            throw new IllegalArgumentException("line offset " + line + " must be a multiple of "
+                    + BucketDescriptor.BYTES + " in [0, " + (segment.byteSize() - BucketDescriptor.BYTES) + "]");
         }
         final List<LayoutField> fields = LayoutPrinter.fields(layout);
         final long[] words = new long[fields.size()];

@@ -53,7 +53,8 @@ public final class MetaWord {
      */
     public static long of(final long linkIndex, final int count) {
         if (linkIndex < NONE || linkIndex > MAX_INDEX) {
-            throw new IllegalArgumentException("linkIndex=" + linkIndex + " must be -1 (none) or in [0, " + MAX_INDEX + "]");
+            throw new IllegalArgumentException(
+                    "linkIndex=" + linkIndex + " must be -1 (none) or in [0, " + MAX_INDEX + "]");
         }
         if (count < 0 || count > MAX_COUNT) {
             throw new IllegalArgumentException("count=" + count + " must be in [0, " + MAX_COUNT + "]");

@@ -50,7 +50,8 @@ class SpecDocumentTest {
             final String name = WordFields.stateName(state);
             fromCode.add(state + " | " + (name.equals("reserved") ? "(reserved)" : name));
         }
-        TextDiff.assertSameLines(SPEC + " table ctrl-states (value | state)", fromCode, columns(table("ctrl-states"), 2));
+        TextDiff.assertSameLines(SPEC + " table ctrl-states (value | state)",
+                fromCode, columns(table("ctrl-states"), 2));
     }
 
     @Test
@@ -113,7 +114,8 @@ class SpecDocumentTest {
             rows.add(cells);
         }
         if (rows.size() < 2 || !rows.get(1)[0].matches("-+")) {
-            throw new AssertionError(SPEC + ": '" + marker + "' must be followed by a markdown table with a header row");
+            throw new AssertionError(SPEC + ": '" + marker
+                    + "' must be followed by a markdown table with a header row");
         }
         return rows.subList(2, rows.size());
     }
