@@ -40,9 +40,11 @@ public final class LinearizabilityCheck {
                     case "--invocations" -> new Settings(s.iterations, v, s.threads, s.actorsPerThread, s.actorsBefore);
                     case "--threads" -> new Settings(s.iterations, s.invocations, v, s.actorsPerThread, s.actorsBefore);
                     case "--actors" -> new Settings(s.iterations, s.invocations, s.threads, v, s.actorsBefore);
-                    case "--actors-before" -> new Settings(s.iterations, s.invocations, s.threads, s.actorsPerThread, v);
+                    case "--actors-before" ->
+                            new Settings(s.iterations, s.invocations, s.threads, s.actorsPerThread, v);
                     default -> throw new IllegalArgumentException("unknown option " + a
-                            + " (known: --iterations --invocations --threads --actors --actors-before --missing-value)");
+                            + " (known: --iterations --invocations --threads --actors --actors-before"
+                            + " --missing-value)");
                 };
             }
             return s;
