@@ -65,6 +65,8 @@ public final class WordFields {
     }
 
     /**
+     * Name of a state value.
+     *
      * @param state a value of the {@code ctrl} state field
      * @return {@code NORMAL}, {@code EVACUATING}, {@code EVACUATED} or {@code reserved}
      */
