@@ -38,7 +38,8 @@ class GeneratedTablesUpToDateTest {
         if (!problems.isEmpty()) {
             fail("docs/spec/generated is out of date with the code:\n" + problems
                     + "Regenerate from the repository root with:\n  " + LayoutTables.REGENERATE
-                    + "\nthen review git diff docs/spec/generated (and update docs/spec/bucket.md if the layout changed).");
+                    + "\nthen review git diff docs/spec/generated"
+                    + " (and update docs/spec/bucket.md if the layout changed).");
         }
     }
 
@@ -67,7 +68,8 @@ class GeneratedTablesUpToDateTest {
         final Path out = dir.resolve("nested/generated");
         LayoutTables.main(new String[] {out.toString()});
         for (final Map.Entry<String, String> file : LayoutTables.render().entrySet()) {
-            assertEquals(file.getValue(), Files.readString(out.resolve(file.getKey()), StandardCharsets.UTF_8), file.getKey());
+            assertEquals(file.getValue(), Files.readString(out.resolve(file.getKey()), StandardCharsets.UTF_8),
+                    file.getKey());
         }
         try (Stream<Path> files = Files.list(out)) {
             assertEquals(LayoutTables.render().size(), files.count());

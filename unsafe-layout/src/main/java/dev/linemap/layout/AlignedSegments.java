@@ -61,6 +61,8 @@ public final class AlignedSegments {
     }
 
     /**
+     * Number of lines in a line segment.
+     *
      * @param segment a line segment
      * @return the number of whole lines in it
      */

@@ -33,6 +33,8 @@ public record BitField(String name, long mask, String meaning) {
     }
 
     /**
+     * Lowest bit of the field.
+     *
      * @return the number of the field's least significant bit
      */
     public int lowBit() {
@@ -40,6 +42,8 @@ public record BitField(String name, long mask, String meaning) {
     }
 
     /**
+     * Highest bit of the field.
+     *
      * @return the number of the field's most significant bit
      */
     public int highBit() {
@@ -47,6 +51,8 @@ public record BitField(String name, long mask, String meaning) {
     }
 
     /**
+     * Width of the field.
+     *
      * @return the width of the field in bits
      */
     public int width() {
@@ -54,6 +60,8 @@ public record BitField(String name, long mask, String meaning) {
     }
 
     /**
+     * Bit range of the field, as the diagrams and the spec write it.
+     *
      * @return the inclusive bit range as written in diagrams and the spec: {@code 8..63}, or {@code 7}
      *         for a one-bit field
      */
@@ -62,6 +70,8 @@ public record BitField(String name, long mask, String meaning) {
     }
 
     /**
+     * Reads the field from a word.
+     *
      * @param word a word
      * @return the field's value in {@code word}, shifted down to bit 0
      */

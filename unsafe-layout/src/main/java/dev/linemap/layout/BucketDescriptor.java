@@ -57,12 +57,24 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * An overflow line has the same shape; see {@link OverflowLineDescriptor}.
  *
  * <h2>Memory ordering</h2>
- * Pairing rule: every release store of {@code ctrl} pairs with an acquire load of the same word.
- * Slot and {@code meta} words are read with opaque loads inside a seqlock read section and
- * written with opaque stores while the writer holds the bucket's lock; their visibility is carried
- * by the {@code ctrl} release/acquire pair and checked by the reader's re-read of {@code ctrl}.
- * The plain setters exist for one purpose only: filling a bucket that no other thread can reach yet
- * (evacuation into a new table, published by a release store of the source bucket's {@code ctrl}).
+ * Pairing rule: every release store of {@code ctrl} pairs with an acquire load (or the volatile
+ * CAS) of the same word. The slot and {@code meta} words ride on that pair:
+ * <ul>
+ *   <li>A reader loads them with <em>plain</em> loads inside a seqlock read section: after the
+ *       acquire load of {@code ctrl}, then {@link VarHandle#acquireFence()} and an <em>opaque</em>
+ *       re-read of {@code ctrl} that discards the section if the word changed ({@link #keyPlain}
+ *       says why plain and not opaque).</li>
+ *   <li>A writer stores them with <em>opaque</em> stores only while it holds the bucket's lock:
+ *       after the locking CAS and {@link VarHandle#releaseFence()}, before the release store of
+ *       {@code ctrl} that unlocks and publishes them.</li>
+ *   <li>The opaque loads are for threads that read words which cannot change under them: the
+ *       lock holder, and an evacuator reading an EVACUATING bucket.</li>
+ *   <li>The plain setters exist for one purpose only: filling a bucket that no other thread can
+ *       reach yet (evacuation into a new table, published by a release store of the source
+ *       bucket's {@code ctrl}).</li>
+ * </ul>
+ * <p>{@code docs/spec/bucket.md}, section 7, lists every accessor with the access mode it uses;
+ * {@code AccessModeSpecTest} keeps that table equal to this class's code.
  *
  * <p>Every accessor takes the segment and the byte offset of the bucket inside it ({@code line}):
  * the offsets of the fields themselves are derived from {@link #LAYOUT}, never typed.
@@ -213,7 +225,8 @@ public final class BucketDescriptor {
     // ---------------------------------------------------------------------------------- meta
 
     /**
-     * Opaque load of {@code meta}, inside a seqlock read section or under the bucket's lock.
+     * Opaque load of {@code meta}, by the holder of the bucket's lock or by an evacuator reading an
+     * EVACUATING bucket. A seqlock read section uses {@link #metaPlain}.
      *
      * @param segment segment holding the bucket
      * @param line byte offset of the bucket in {@code segment}
@@ -289,7 +302,8 @@ public final class BucketDescriptor {
     }
 
     /**
-     * Opaque load of the key in slot {@code slot}.
+     * Opaque load of the key in slot {@code slot}, by the holder of the home bucket's lock or by an
+     * evacuator reading an EVACUATING bucket. A seqlock read section uses {@link #keyPlain}.
      *
      * @param segment segment holding the line
      * @param line byte offset of the line in {@code segment}
@@ -301,7 +315,7 @@ public final class BucketDescriptor {
     }
 
     /**
-     * Opaque load of the value in slot {@code slot}.
+     * Opaque load of the value in slot {@code slot}; same contract as {@link #keyOpaque}.
      *
      * @param segment segment holding the line
      * @param line byte offset of the line in {@code segment}

@@ -85,6 +85,8 @@ public final class CtrlWord {
     }
 
     /**
+     * Occupancy bits of a ctrl word: bit {@code i} set = slot {@code i} is live.
+     *
      * @param ctrl a ctrl word
      * @return its occupancy bits
      */
@@ -93,6 +95,8 @@ public final class CtrlWord {
     }
 
     /**
+     * Replaces the occupancy bits of a ctrl word.
+     *
      * @param ctrl a ctrl word
      * @param occupancy new occupancy bits
      * @return {@code ctrl} with its occupancy replaced
@@ -102,6 +106,8 @@ public final class CtrlWord {
     }
 
     /**
+     * State of a ctrl word.
+     *
      * @param ctrl a ctrl word
      * @return its state: {@link #NORMAL}, {@link #EVACUATING} or {@link #EVACUATED}
      */
@@ -110,6 +116,8 @@ public final class CtrlWord {
     }
 
     /**
+     * Replaces the state of a ctrl word.
+     *
      * @param ctrl a ctrl word
      * @param state new state
      * @return {@code ctrl} with its state replaced
@@ -119,6 +127,8 @@ public final class CtrlWord {
     }
 
     /**
+     * Whether a ctrl word has the lock bit set.
+     *
      * @param ctrl a ctrl word
      * @return whether the writer lock bit is set
      */
@@ -127,6 +137,8 @@ public final class CtrlWord {
     }
 
     /**
+     * Sets the lock bit of a ctrl word.
+     *
      * @param ctrl a ctrl word
      * @return {@code ctrl} with the lock bit set
      */
@@ -135,6 +147,8 @@ public final class CtrlWord {
     }
 
     /**
+     * Seqlock version of a ctrl word.
+     *
      * @param ctrl a ctrl word
      * @return its seqlock version (unsigned, {@link #VERSION_BITS} bits)
      */

@@ -35,6 +35,8 @@ public record LayoutField(String name, long offset, long size, String type, long
     }
 
     /**
+     * Last byte of the field.
+     *
      * @return offset of the last byte of the field (inclusive); {@code offset - 1} for an empty field
      */
     public long lastByte() {
@@ -42,6 +44,8 @@ public record LayoutField(String name, long offset, long size, String type, long
     }
 
     /**
+     * Byte range of the field, as the diagrams and the spec write it.
+     *
      * @return the inclusive byte range as written in diagrams and the spec, for example {@code 16..23}
      */
     public String range() {

@@ -31,7 +31,8 @@ import java.util.List;
  * <p>Flattening: struct members are visited in order; a nested named group prefixes its members'
  * names ({@code header.ctrl}); a sequence expands into its elements with index suffixes
  * ({@code slots[0].key}); union members share their offset; padding layouts appear as
- * {@code padding}. The root's own name titles the output and does not prefix member names. Lines of the output never end in spaces and are separated by {@code '\n'}.
+ * {@code padding}. The root's own name titles the output and does not prefix member names. Lines
+ * of the output never end in spaces and are separated by {@code '\n'}.
  *
  * <p>Stateless; any thread may call any method.
  */

@@ -10,8 +10,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * Renders the current contents of one bucket or overflow line in a segment: every word with its
  * byte range, name, hex value and meaning (decoded {@code ctrl}/{@code meta}/{@code occ}/{@code next},
- * keys and values in decimal marked live or free by the occupancy bits). For the inspect and
- * explain tools and for failure messages; not for hot paths.
+ * keys and values in decimal marked live or free by the occupancy bits). The rows name the fields as
+ * {@link LayoutPrinter} does, so a dump reads like the spec's tables. Meant for test failure
+ * messages and for debugging; not for hot paths.
  *
  * <p>Threading: the words are read one by one with opaque loads, without the bucket's seqlock, so
  * each word is a value some store wrote, but a line that is being written concurrently may be shown
@@ -48,8 +49,8 @@ public final class LineDump {
                                final long line) {
         AlignedSegments.requireLineAligned(segment);
         if (line < 0 || line % BucketDescriptor.BYTES != 0 || line > segment.byteSize() - BucketDescriptor.BYTES) {
-            throw new IllegalArgumentException("line offset " + line + " must be a multiple of " + BucketDescriptor.BYTES
-                    + " in [0, " + (segment.byteSize() - BucketDescriptor.BYTES) + "]");
+            throw new IllegalArgumentException("line offset " + line + " must be a multiple of "
+                    + BucketDescriptor.BYTES + " in [0, " + (segment.byteSize() - BucketDescriptor.BYTES) + "]");
         }
         final List<LayoutField> fields = LayoutPrinter.fields(layout);
         final long[] words = new long[fields.size()];

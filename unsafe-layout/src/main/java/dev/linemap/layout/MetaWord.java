@@ -53,7 +53,8 @@ public final class MetaWord {
      */
     public static long of(final long linkIndex, final int count) {
         if (linkIndex < NONE || linkIndex > MAX_INDEX) {
-            throw new IllegalArgumentException("linkIndex=" + linkIndex + " must be -1 (none) or in [0, " + MAX_INDEX + "]");
+            throw new IllegalArgumentException(
+                    "linkIndex=" + linkIndex + " must be -1 (none) or in [0, " + MAX_INDEX + "]");
         }
         if (count < 0 || count > MAX_COUNT) {
             throw new IllegalArgumentException("count=" + count + " must be in [0, " + MAX_COUNT + "]");
@@ -62,6 +63,8 @@ public final class MetaWord {
     }
 
     /**
+     * Link of a meta or next word, as a line index.
+     *
      * @param meta a meta or next word
      * @return the linked overflow line index, or {@link #NONE}
      */
@@ -70,6 +73,8 @@ public final class MetaWord {
     }
 
     /**
+     * Replaces the link of a meta or next word.
+     *
      * @param meta a meta or next word
      * @param linkIndex overflow line index, or {@link #NONE}
      * @return {@code meta} with its link replaced
@@ -79,6 +84,8 @@ public final class MetaWord {
     }
 
     /**
+     * Overflow line count of a meta word.
+     *
      * @param meta a bucket's meta word
      * @return its overflow line count
      */
@@ -87,6 +94,8 @@ public final class MetaWord {
     }
 
     /**
+     * Replaces the overflow line count of a meta word.
+     *
      * @param meta a bucket's meta word
      * @param count new count, {@code 0 <= count <= MAX_COUNT}
      * @return {@code meta} with its count replaced

@@ -33,12 +33,18 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *       NORMAL). The line has no lock of its own: the home bucket's {@code ctrl} guards it.</li>
  *   <li>{@code next}: a {@link MetaWord} whose link names the next overflow line of the chain;
  *       count 0. In a free line it links the table's free list.</li>
- *   <li>{@code slots[3]}: as in a bucket; use {@link BucketDescriptor#keyOpaque} and friends.</li>
+ *   <li>{@code slots[3]}: as in a bucket; use {@link BucketDescriptor#keyPlain} and friends.</li>
  * </ul>
  *
- * <p>Memory ordering: an overflow line is written only by the holder of its home bucket's lock
- * (opaque stores) and read inside the home bucket's seqlock read section (opaque loads); the
- * home bucket's {@code ctrl} release/acquire pair carries visibility.
+ * <p>Memory ordering: the rules of {@link BucketDescriptor}, with the home bucket's {@code ctrl} as
+ * the word that guards the line. A reader loads {@code occ}, {@code next} and the slots with plain
+ * loads ({@link #occPlain}, {@link #nextPlain}, {@link BucketDescriptor#keyPlain}) inside the home
+ * bucket's seqlock read section, validated by its re-read of {@code ctrl}. The holder of the home
+ * bucket's lock writes the line with opaque stores, published by the release store of {@code ctrl}
+ * at unlock. The opaque loads are for the lock holder, for an evacuator reading the chain of an
+ * EVACUATING bucket and for the thread that pops a free line. An evacuator fills a line that no other
+ * thread can reach yet with plain slot stores and opaque {@code occ} and {@code next} stores (there
+ * are no plain setters for these two), published by the release store of its source's {@code ctrl}.
  */
 public final class OverflowLineDescriptor {
 
@@ -78,7 +84,8 @@ public final class OverflowLineDescriptor {
     }
 
     /**
-     * Opaque load of {@code occ}; inside the home bucket's seqlock read section or under its lock.
+     * Opaque load of {@code occ}, by the holder of the home bucket's lock or by an evacuator reading
+     * an EVACUATING bucket's chain. A seqlock read section uses {@link #occPlain}.
      *
      * @param segment segment holding the line
      * @param line byte offset of the line in {@code segment}
@@ -113,7 +120,8 @@ public final class OverflowLineDescriptor {
     }
 
     /**
-     * Opaque store of {@code occ}; only under the home bucket's lock.
+     * Opaque store of {@code occ}; only under the home bucket's lock, or into a line no other thread
+     * can reach yet (an evacuator filling the next table).
      *
      * @param segment segment holding the line
      * @param line byte offset of the line in {@code segment}
@@ -124,8 +132,9 @@ public final class OverflowLineDescriptor {
     }
 
     /**
-     * Opaque load of {@code next}; inside the home bucket's seqlock read section, under its lock,
-     * or (for a free line) by the free-list owner.
+     * Opaque load of {@code next}, by the holder of the home bucket's lock, by an evacuator reading
+     * an EVACUATING bucket's chain, or (for a free line) by the thread popping it from the free list
+     * after its volatile load of the list head. A seqlock read section uses {@link #nextPlain}.
      *
      * @param segment segment holding the line
      * @param line byte offset of the line in {@code segment}
@@ -136,8 +145,9 @@ public final class OverflowLineDescriptor {
     }
 
     /**
-     * Opaque store of {@code next}; only under the home bucket's lock, or on a free line before it
-     * is pushed on the free list (the push is a volatile CAS that publishes it).
+     * Opaque store of {@code next}; only under the home bucket's lock, into a line no other thread
+     * can reach yet (an evacuator filling the next table), or on a free line before it is pushed on
+     * the free list (the push is a volatile CAS that publishes it).
      *
      * @param segment segment holding the line
      * @param line byte offset of the line in {@code segment}

@@ -28,7 +28,8 @@ public final class WordFields {
                 new BitField("reserved", CtrlWord.RESERVED_MASK, "always 0"),
                 new BitField("lock", CtrlWord.LOCK, "1 = a writer holds the bucket"),
                 new BitField("version", -CtrlWord.VERSION_ONE,
-                        "seqlock version, +1 on every unlock that changed the bucket, wraps at 2^" + CtrlWord.VERSION_BITS));
+                        "seqlock version, +1 on every unlock that changed the bucket, wraps at 2^"
+                                + CtrlWord.VERSION_BITS));
     }
 
     /**
@@ -64,6 +65,8 @@ public final class WordFields {
     }
 
     /**
+     * Name of a state value.
+     *
      * @param state a value of the {@code ctrl} state field
      * @return {@code NORMAL}, {@code EVACUATING}, {@code EVACUATED} or {@code reserved}
      */

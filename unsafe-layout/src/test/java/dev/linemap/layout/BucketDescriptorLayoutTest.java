@@ -74,7 +74,8 @@ class BucketDescriptorLayoutTest {
         final var line = LayoutPrinter.fields(OverflowLineDescriptor.LAYOUT);
         assertEquals(bucket.size(), line.size());
         for (int i = 0; i < bucket.size(); i++) {
-            assertEquals(bucket.get(i).offset(), line.get(i).offset(), bucket.get(i).name() + " vs " + line.get(i).name());
+            assertEquals(bucket.get(i).offset(), line.get(i).offset(),
+                    bucket.get(i).name() + " vs " + line.get(i).name());
             assertEquals(bucket.get(i).size(), line.get(i).size(), bucket.get(i).name());
         }
     }

@@ -41,7 +41,8 @@ class DescriptorAccessorBytesTest {
     private static void assertOnlyWordSet(final MemorySegment seg, final long changedOffset, final long value) {
         for (long off = 0; off < seg.byteSize(); off += 8) {
             final long expected = off == changedOffset ? value : 0;
-            assertEquals(expected, seg.get(JAVA_LONG, off), "word at byte " + off + " (changed word: " + changedOffset + ")");
+            assertEquals(expected, seg.get(JAVA_LONG, off),
+                    "word at byte " + off + " (changed word: " + changedOffset + ")");
         }
     }
 
@@ -159,7 +160,8 @@ class DescriptorAccessorBytesTest {
     void accessorsRejectSlotIndexOutOfRangeAndLinesPastTheEnd(final String kind, final Supplier<Arena> arenas) {
         try (Arena arena = arenas.get()) {
             final MemorySegment seg = AlignedSegments.allocateLines(arena, LINES);
-            assertThrows(IndexOutOfBoundsException.class, () -> BucketDescriptor.keyOpaque(seg, 0, BucketDescriptor.SLOTS));
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> BucketDescriptor.keyOpaque(seg, 0, BucketDescriptor.SLOTS));
             assertThrows(IndexOutOfBoundsException.class, () -> BucketDescriptor.setValueOpaque(seg, 0, -1, 1));
             assertThrows(IndexOutOfBoundsException.class,
                     () -> BucketDescriptor.ctrlAcquire(seg, BucketDescriptor.lineOffset(LINES)));

@@ -124,8 +124,11 @@ class JavadocDiagramTest {
         if (m.matches()) {
             return new LabelPath(
                     new MemoryLayout.PathElement[] {
-                            groupElement("slots"), sequenceElement(Long.parseLong(m.group(2))), groupElement(m.group(1))},
-                    new MemoryLayout.PathElement[] {groupElement("slots"), sequenceElement(), groupElement(m.group(1))});
+                            groupElement("slots"),
+                            sequenceElement(Long.parseLong(m.group(2))),
+                            groupElement(m.group(1))},
+                    new MemoryLayout.PathElement[] {
+                            groupElement("slots"), sequenceElement(), groupElement(m.group(1))});
         }
         m = Pattern.compile("(\\w+)\\[(\\d+)]").matcher(label);
         if (m.matches()) {
@@ -189,7 +192,9 @@ class JavadocDiagramTest {
             }
             final Matcher b = bits.matcher(line);
             final String key = l.group(1).replaceAll("\\(bits?.*?\\)", "").trim();
-            fromDoc.put(key, b.find() ? (b.group(2) == null ? b.group(1) : b.group(1) + ".." + b.group(2)) : "(no bits given)");
+            fromDoc.put(key, b.find()
+                    ? (b.group(2) == null ? b.group(1) : b.group(1) + ".." + b.group(2))
+                    : "(no bits given)");
         }
         final Map<String, String> fromCode = new TreeMap<>();
         masks.forEach((key, mask) -> fromCode.put(key, rangeOf(mask)));

@@ -24,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LayoutPrinterTest {
 
-    /** A layout with every kind of member: narrow values, a sequence, a nested struct, padding, a foreign byte order. */
+    /**
+     * A layout with every kind of member: narrow values, a sequence, a nested struct, padding, a
+     * foreign byte order.
+     */
     private static final StructLayout MIXED = MemoryLayout.structLayout(
                     JAVA_BYTE.withName("tag"),
                     JAVA_BYTE.withName("kind"),
@@ -65,7 +68,8 @@ class LayoutPrinterTest {
     @Test
     void flatteningNamesNestedMembersPaddingAndForeignByteOrder() {
         final List<String> rows = LayoutPrinter.fields(MIXED).stream()
-                .map(f -> f.range() + " " + f.name() + " " + f.type() + " " + f.alignment() + (f.padding() ? " pad" : ""))
+                .map(f -> f.range() + " " + f.name() + " " + f.type() + " " + f.alignment()
+                        + (f.padding() ? " pad" : ""))
                 .toList();
         final String foreign = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? "LITTLE_ENDIAN" : "BIG_ENDIAN";
         assertEquals(List.of(
@@ -125,10 +129,12 @@ class LayoutPrinterTest {
         final String diagram = LayoutPrinter.diagram(MIXED);
         final List<String> lines = diagram.lines().toList();
         final String first = lines.stream().filter(l -> l.trim().startsWith("0 |")).findFirst().orElseThrow();
-        assertTrue(first.matches(".*\\|\\s*tag\\s*\\|\\s*kind\\s*\\|\\s*flags \\(2\\.\\.3\\)\\s*\\|\\s*length \\(4\\.\\.7\\)\\s*\\|"),
+        assertTrue(first.matches(".*\\|\\s*tag\\s*\\|\\s*kind\\s*\\|"
+                        + "\\s*flags \\(2\\.\\.3\\)\\s*\\|\\s*length \\(4\\.\\.7\\)\\s*\\|"),
                 diagram);
         // The 16-byte padding spans rows 32 and 40: the border between them is open ("|   |"), not dashed.
-        final int row32 = lines.indexOf(lines.stream().filter(l -> l.trim().startsWith("32 |")).findFirst().orElseThrow());
+        final int row32 =
+                lines.indexOf(lines.stream().filter(l -> l.trim().startsWith("32 |")).findFirst().orElseThrow());
         assertTrue(lines.get(row32).contains("padding (32..47)"), diagram);
         assertTrue(lines.get(row32 + 1).trim().matches("\\|\\s+\\|"), "open border inside a wide field:\n" + diagram);
         assertTrue(lines.get(row32 + 2).trim().matches("40 \\|\\s+\\|"), "continuation row is unlabelled:\n" + diagram);
@@ -189,8 +195,9 @@ class LayoutPrinterTest {
                 new BitField("low", 0xFL, "a"), new BitField("high", 0xFFL << 56, "b")));
         assertTrue(table.contains("4..55"), table);
         assertTrue(table.lines().anyMatch(l -> l.matches("4\\.\\.55\\s+52\\s+\\(unassigned\\).*")), table);
-        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayoutPrinter.bitTable("w",
-                List.of(new BitField("a", 0b0110, "x"), new BitField("b", 0b1100, "y"))));
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LayoutPrinter.bitTable("w",
+                        List.of(new BitField("a", 0b0110, "x"), new BitField("b", 0b1100, "y"))));
         assertTrue(e.getMessage().contains("overlaps"), e.getMessage());
     }
 
@@ -214,7 +221,8 @@ class LayoutPrinterTest {
         final List<String> lines = diagram.lines().toList();
         assertEquals(List.of("63", "62", "4", "3", "0"), List.of(lines.get(2).trim().split("\\s+")), diagram);
         assertEquals(List.of("top", "(unassigned)", "low"),
-                List.of(lines.get(4).replaceAll("^\\||\\|$", "").split("\\|")).stream().map(String::trim).toList(), diagram);
+                List.of(lines.get(4).replaceAll("^\\||\\|$", "").split("\\|")).stream().map(String::trim).toList(),
+                diagram);
         assertThrows(IllegalArgumentException.class, () -> LayoutPrinter.bitDiagram("w",
                 List.of(new BitField("a", 0b0110, "x"), new BitField("b", 0b1100, "y"))));
     }

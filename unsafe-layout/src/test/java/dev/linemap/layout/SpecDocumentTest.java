@@ -50,7 +50,8 @@ class SpecDocumentTest {
             final String name = WordFields.stateName(state);
             fromCode.add(state + " | " + (name.equals("reserved") ? "(reserved)" : name));
         }
-        TextDiff.assertSameLines(SPEC + " table ctrl-states (value | state)", fromCode, columns(table("ctrl-states"), 2));
+        TextDiff.assertSameLines(SPEC + " table ctrl-states (value | state)",
+                fromCode, columns(table("ctrl-states"), 2));
     }
 
     @Test
@@ -96,7 +97,7 @@ class SpecDocumentTest {
     }
 
     /** The body rows of the markdown table after {@code <!-- spec-table: name -->}, as cell arrays. */
-    private static List<String[]> table(final String name) {
+    static List<String[]> table(final String name) {
         final List<String> lines = SourceText.read(SPEC).lines().toList();
         final String marker = "<!-- spec-table: " + name + " -->";
         final int at = lines.indexOf(marker);
@@ -113,13 +114,14 @@ class SpecDocumentTest {
             rows.add(cells);
         }
         if (rows.size() < 2 || !rows.get(1)[0].matches("-+")) {
-            throw new AssertionError(SPEC + ": '" + marker + "' must be followed by a markdown table with a header row");
+            throw new AssertionError(SPEC + ": '" + marker
+                    + "' must be followed by a markdown table with a header row");
         }
         return rows.subList(2, rows.size());
     }
 
     /** The first {@code n} cells of each row, joined with {@code " | "}. */
-    private static List<String> columns(final List<String[]> rows, final int n) {
+    static List<String> columns(final List<String[]> rows, final int n) {
         final List<String> out = new ArrayList<>();
         for (final String[] row : rows) {
             final List<String> cells = new ArrayList<>();

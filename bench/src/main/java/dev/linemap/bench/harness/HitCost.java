@@ -52,6 +52,9 @@ public final class HitCost {
     }
 
     /**
+     * Fills a map with {@code n} random keys and times gets over its inline keys, its overflow keys
+     * and all keys, and over all keys in Agrona's map and in {@code ConcurrentHashMap}.
+     *
      * @param n entries
      * @param ops gets per timed pass
      * @return the measurement

@@ -44,6 +44,8 @@ public final class PutStalls {
     }
 
     /**
+     * One warm-up fill, then the measured fill of {@code n} entries.
+     *
      * @param kind the map
      * @param n entries to insert
      * @param withReader whether a reader thread runs (concurrent maps only)

@@ -13,6 +13,10 @@ public class Cursor {
     private int i = -1;
     private long tick;
 
+    /** Created by JMH, one per benchmark thread. */
+    public Cursor() {
+    }
+
     /**
      * Next index in {@code [0, n)}.
      *

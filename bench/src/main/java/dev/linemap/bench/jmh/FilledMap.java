@@ -32,6 +32,10 @@ public class FilledMap {
     /** Keys that are not stored (only for {@code getMiss}). */
     public long[] misses;
 
+    /** Created by JMH, one per benchmark, shared by its threads. */
+    public FilledMap() {
+    }
+
     /**
      * Fills the map.
      *

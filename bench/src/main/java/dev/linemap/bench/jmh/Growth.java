@@ -41,6 +41,10 @@ public class Growth {
     private long[] keys;
     private BenchMap map;
 
+    /** Created by JMH, one per benchmark thread. */
+    public Growth() {
+    }
+
     /** Generates the keys once. */
     @Setup(Level.Trial)
     public void keys() {

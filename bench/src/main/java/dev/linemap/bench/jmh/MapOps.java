@@ -24,6 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 public class MapOps {
 
+    /** Created by JMH. */
+    public MapOps() {
+    }
+
     /**
      * Random get of a stored key.
      *

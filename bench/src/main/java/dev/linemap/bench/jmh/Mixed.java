@@ -22,6 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class Mixed {
 
+    /** Created by JMH. */
+    public Mixed() {
+    }
+
     private static long step(FilledMap s, Cursor c) {
         long k = s.hits[c.next(s.size)];
         long t = c.tick();

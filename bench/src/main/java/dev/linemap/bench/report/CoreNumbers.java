@@ -63,7 +63,8 @@ final class CoreNumbers {
                 any ? allocs.toString().trim() : "–",
                 chmPut == null ? "–" : "CHM put@16Mi " + Tables.bytes(chmPut.allocNorm()) + " B/op",
                 !any ? "not measured" : !allZero ? "NO" : missing.isEmpty()
-                        ? "yes (remove measured as remove + re-insert)" : "yes where measured; not measured: " + missing);
+                        ? "yes (remove measured as remove + re-insert)"
+                        : "yes where measured; not measured: " + missing);
 
         double lmMax = checkpointMax(r, MapKind.LINEMAP, M10);
         double agMax = checkpointMax(r, MapKind.AGRONA, M10);
@@ -77,13 +78,16 @@ final class CoreNumbers {
         double chmGet = Tables.score(r, "getHit", MapKind.CHM, M16);
         double agGet = Tables.score(r, "getHit", MapKind.AGRONA, M16);
         row(sb, "random get hit, 16Mi entries, 1 thread ≥ 2× CHM", f("%.2f ops/µs", lmGet),
-                f("CHM %.2f ops/µs; ratio %s", chmGet, Tables.ratio(lmGet / chmGet)), met(lmGet / chmGet >= 2, lmGet, chmGet));
+                f("CHM %.2f ops/µs; ratio %s", chmGet, Tables.ratio(lmGet / chmGet)),
+                met(lmGet / chmGet >= 2, lmGet, chmGet));
         row(sb, "random get hit, 16Mi entries, 1 thread not slower than Agrona", f("%.2f ops/µs", lmGet),
-                f("Agrona %.2f ops/µs; ratio %s", agGet, Tables.ratio(lmGet / agGet)), met(lmGet >= agGet, lmGet, agGet));
+                f("Agrona %.2f ops/µs; ratio %s", agGet, Tables.ratio(lmGet / agGet)),
+                met(lmGet >= agGet, lmGet, agGet));
         double lmPut = Tables.score(r, "put", MapKind.LINEMAP, M16);
         double chmP = Tables.score(r, "put", MapKind.CHM, M16);
         row(sb, "put updating existing keys, 16Mi entries ≥ 1.5× CHM", f("%.2f ops/µs", lmPut),
-                f("CHM %.2f ops/µs; ratio %s", chmP, Tables.ratio(lmPut / chmP)), met(lmPut / chmP >= 1.5, lmPut, chmP));
+                f("CHM %.2f ops/µs; ratio %s", chmP, Tables.ratio(lmPut / chmP)),
+                met(lmPut / chmP >= 1.5, lmPut, chmP));
         sb.append("\nHow each number was taken: footprint = `footprint` harness (fill from empty, heap after full GC "
                 + "and the map's own off-heap count at the checkpoint); allocation = JMH `-prof gc` "
                 + "`gc.alloc.rate.norm`; growth max = `latency` harness, the running max when the 16Mi-entry growth "

@@ -51,9 +51,10 @@ final class Svg {
                 double top = y.pos(val);
                 double x = gx + groupW * 0.1 + s * barW;
                 sb.append(String.format(Locale.ROOT,
-                        "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'><title>%s %s: %s</title></rect>%n",
-                        x, top, barW * 0.92, (H - BOTTOM) - top, color(series.get(s)), esc(series.get(s).label()), esc(groups.get(g)),
-                        fmt(val)));
+                        "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'>"
+                                + "<title>%s %s: %s</title></rect>%n",
+                        x, top, barW * 0.92, (H - BOTTOM) - top, color(series.get(s)),
+                        esc(series.get(s).label()), esc(groups.get(g)), fmt(val)));
             }
         }
         legend(sb, series);

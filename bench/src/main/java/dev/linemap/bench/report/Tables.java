@@ -30,7 +30,8 @@ final class Tables {
         row(sb, "library versions", String.join(", ", versions(r)));
         row(sb, "commit", r.env("gitCommit"));
         row(sb, "duration", r.run("seconds") + " s (steps: " + r.run("steps") + ")");
-        row(sb, "load average (1/5/15 min)", "at start " + r.env("loadAverage") + ", at end " + r.run("loadAverageAtEnd")
+        row(sb, "load average (1/5/15 min)", "at start " + r.env("loadAverage")
+                + ", at end " + r.run("loadAverageAtEnd")
                 + " (anything above ~0.1 is other work competing for the 2 cores)");
         sb.append("\nTimings on a shared 2-core VM are noisy: read the ratios (measured in the same run) rather "
                 + "than the absolute numbers.\n\n");
@@ -58,7 +59,8 @@ final class Tables {
         for (String[] b : new String[][] {{"getHit", "get hit"}, {"put", "put"}, {"addAndGet", "addAndGet"},
             {"removeReinsert", "remove + re-insert"}}) {
             long s = r.sizes(b[0]).isEmpty() ? M16 : r.sizes(b[0]).getLast();
-            sb.append("| bytes allocated per op, ").append(b[1]).append(", ").append(size(s)).append(" (linemap vs peer) |");
+            sb.append("| bytes allocated per op, ").append(b[1]).append(", ").append(size(s))
+                    .append(" (linemap vs peer) |");
             for (MapKind p : peers) {
                 double a = alloc(r, b[0], MapKind.LINEMAP, s);
                 double c = alloc(r, b[0], p, s);
@@ -142,7 +144,8 @@ final class Tables {
                     base == null ? "–" : ratio(d(o, "writer.p9999") / d(base, "writer.p9999")), d(o, "totalMs"),
                     l(o, "gcCount")));
         }
-        sb.append("\n| reader (get, during growth) | p50 | p99 | p99.9 | p99.99 | max | p99.99 vs CHM | gets | wrong values |\n");
+        sb.append("\n| reader (get, during growth) | p50 | p99 | p99.9 | p99.99 | max | p99.99 vs CHM | gets "
+                + "| wrong values |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (MapKind k : Report.ordered(r.latency.keySet())) {
             JsonObject o = r.latency.get(k);
@@ -179,15 +182,16 @@ final class Tables {
                 + "sampled every 4096 puts; RSS high-water mark; heap pools' peak (includes garbage not yet "
                 + "collected). *vs CHM* = this ÷ CHM (below 1 = smaller). The heap column of an off-heap map is the "
                 + "noise floor of the method (a few bytes per entry either way at small sizes).\n\n");
-        sb.append("| map | entries | heap B/entry | off-heap B/entry | B/entry | vs CHM | RSS B/entry | peak off-heap MB "
-                + "| peak RSS MB | peak heap MB |\n");
+        sb.append("| map | entries | heap B/entry | off-heap B/entry | B/entry | vs CHM | RSS B/entry "
+                + "| peak off-heap MB | peak RSS MB | peak heap MB |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (MapKind k : Report.ordered(r.footprint.keySet())) {
             for (JsonObject p : r.footprint.get(k)) {
                 long n = l(p, "entries");
                 JsonObject base = r.footprintAt(BASE, n);
                 sb.append(f("| %s | %,d | %.1f | %.1f | %.1f | %s | %.1f | %.0f | %.0f | %.0f |%n", k.label(), n,
-                        d(p, "heapBytes") / n, d(p, "offHeapBytes") / n, d(p, "bytesPerEntry"), base == null ? "–" : ratio(d(p, "bytesPerEntry") / d(base, "bytesPerEntry")),
+                        d(p, "heapBytes") / n, d(p, "offHeapBytes") / n, d(p, "bytesPerEntry"),
+                        base == null ? "–" : ratio(d(p, "bytesPerEntry") / d(base, "bytesPerEntry")),
                         d(p, "rssPerEntry"), d(p, "peakOffHeapBytes") / 1e6, d(p, "peakRssBytes") / 1e6,
                         d(p, "peakHeapBytes") / 1e6));
             }
@@ -208,13 +212,15 @@ final class Tables {
                 + "cycle over native memory of N × 32 bytes (one node per 64-byte line): each step is exactly one "
                 + "dependent DRAM miss (with TLB miss, 4 KiB pages). *lookup ÷ chase* = how many DRAM misses one "
                 + "lookup costs (1.0 is the physical limit). Median of 3 runs.\n\n");
-        sb.append("| map | entries | ns per dependent lookup | ns per pointer-chase step | lookup ÷ chase | lookup vs CHM |\n");
+        sb.append("| map | entries | ns per dependent lookup | ns per pointer-chase step | lookup ÷ chase "
+                + "| lookup vs CHM |\n");
         sb.append("|---|---:|---:|---:|---:|---:|\n");
         JsonObject base = r.cold.get(BASE);
         for (MapKind k : Report.ordered(r.cold.keySet())) {
             JsonObject o = r.cold.get(k);
             sb.append(f("| %s | %,d | %.1f | %.1f | %.2f | %s |%n", k.label(), l(o, "n"), d(o, "lookupNs"),
-                    d(o, "chaseNs"), d(o, "ratio"), base == null ? "–" : ratio(d(o, "lookupNs") / d(base, "lookupNs"))));
+                    d(o, "chaseNs"), d(o, "ratio"),
+                    base == null ? "–" : ratio(d(o, "lookupNs") / d(base, "lookupNs"))));
         }
         sb.append('\n');
     }

@@ -171,7 +171,8 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
     }
 
     private boolean probeChronicle(Path out, List<Map<String, String>> errors) {
-        String err = Child.run(heap, out.resolve("logs/probe-chronicle.log"), 5, List.of("probe", "--impl", "chronicle"));
+        String err = Child.run(heap, out.resolve("logs/probe-chronicle.log"), 5,
+                List.of("probe", "--impl", "chronicle"));
         if (err != null) {
             errors.add(error("probe", "chronicle", "Chronicle Map cannot run on this JDK; left out of every "
                     + "measurement. " + err));

@@ -36,7 +36,8 @@ public final class Hammer {
     private Hammer(final HammerOptions options) {
         this.options = options;
         this.space = new KeySpace(options.keys(), options.sharedKeys(), options.threads());
-        this.map = LongLongMap.builder().initialCapacity(0).missingValue(options.missingValue()).seed(options.seed()).build();
+        this.map = LongLongMap.builder().initialCapacity(0).missingValue(options.missingValue()).seed(options.seed())
+                .build();
         this.control = new HammerControl(options.threads());
         this.workers = new Worker[options.threads()];
         for (int t = 0; t < workers.length; t++) {
@@ -119,7 +120,9 @@ public final class Hammer {
         final Mismatch failure = control.failure.get();
         final long ops = totalOps();
         final MapStats stats = failure == null ? map.stats() : null;
-        System.out.printf(Locale.ROOT, "hammer: %,d ops in %.1f s = %,.0f ops/s; completed migrations %d (bucket count rose %d times, fell %d times, range %d..%d buckets, max size %,d); clears %d; checkpoints %d%n",
+        System.out.printf(Locale.ROOT, "hammer: %,d ops in %.1f s = %,.0f ops/s; completed migrations %d"
+                        + " (bucket count rose %d times, fell %d times, range %d..%d buckets, max size %,d);"
+                        + " clears %d; checkpoints %d%n",
                 ops, seconds / 1000.0, ops * 1000.0 / seconds, completedGrowths(stats), bucketRises, bucketFalls,
                 minBuckets, maxBuckets, maxSize, clears, checkpoints);
         if (failure != null) {
@@ -193,9 +196,10 @@ public final class Hammer {
         for (final Worker w : workers) {
             cycles += w.cycles;
         }
-        System.out.printf(Locale.ROOT, "[%7.1f s] ops=%,d  ops/s=%,.0f  size=%,d  buckets=%,d  overflowLines=%,d  growing=%s  completedMigrations=%d  fill/drain cycles=%d  check %d %s%s%n",
-                (now - start) / 1e9, ops, (ops - lastOps) * 1e9 / Math.max(1, now - lastTime), s.size(), s.bucketCount(),
-                s.overflowLineCount(), s.growing(), s.completedMigrations(),
+        System.out.printf(Locale.ROOT, "[%7.1f s] ops=%,d  ops/s=%,.0f  size=%,d  buckets=%,d  overflowLines=%,d"
+                        + "  growing=%s  completedMigrations=%d  fill/drain cycles=%d  check %d %s%s%n",
+                (now - start) / 1e9, ops, (ops - lastOps) * 1e9 / Math.max(1, now - lastTime), s.size(),
+                s.bucketCount(), s.overflowLineCount(), s.growing(), s.completedMigrations(),
                 cycles, n, m == null ? "ok" : "MISMATCH", action);
         if (m != null) {
             control.fail(m);
@@ -262,7 +266,8 @@ public final class Hammer {
             }
             final long index = space.indexOf(key);
             if (index < 0) {
-                first[0] = new Mismatch("verify", "forEach reported a key outside the key space", key, "none", Long.toString(value));
+                first[0] = new Mismatch("verify", "forEach reported a key outside the key space", key, "none",
+                        Long.toString(value));
                 return;
             }
             if (seen.get((int) index)) {
@@ -285,7 +290,8 @@ public final class Hammer {
             return first[0];
         }
         if (reported[0] != expectedSize) {
-            return new Mismatch("verify", "forEach entry count", 0, Long.toString(expectedSize), Long.toString(reported[0]));
+            return new Mismatch("verify", "forEach entry count", 0, Long.toString(expectedSize),
+                    Long.toString(reported[0]));
         }
         return null;
     }

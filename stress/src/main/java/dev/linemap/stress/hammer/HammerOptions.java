@@ -54,14 +54,16 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
                 case "--missing-value" -> missing = Long.parseLong(v);
                 case "--virtual" -> virtual = parseBoolean(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
-                        + " (known: --threads --duration --keys --shared --seed --check-every --clear-every --missing-value --virtual)");
+                        + " (known: --threads --duration --keys --shared --seed --check-every --clear-every"
+                        + " --missing-value --virtual)");
             }
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads=" + threads + " must be >= 1");
         }
         if (keys < shared + threads * 16L) {
-            throw new IllegalArgumentException("keys=" + keys + " must be >= shared + 16 * threads = " + (shared + threads * 16L));
+            throw new IllegalArgumentException(
+                    "keys=" + keys + " must be >= shared + 16 * threads = " + (shared + threads * 16L));
         }
         if (keys / threads > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("keys=" + keys + " gives more than 2^31 keys per thread; add threads");

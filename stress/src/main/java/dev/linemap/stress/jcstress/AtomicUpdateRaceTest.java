@@ -31,7 +31,8 @@ public final class AtomicUpdateRaceTest {
     /** putIfAbsent from two threads: exactly one inserts. r1, r2 = results, r3 = get(K), r4 = size. */
     @JCStressTest
     @Description("racing putIfAbsent: exactly one winner, and its value stays")
-    @Outcome(id = {"-1, 1, 1, 3", "2, -1, 2, 3"}, expect = ACCEPTABLE, desc = "one thread inserted, the other saw its value")
+    @Outcome(id = {"-1, 1, 1, 3", "2, -1, 2, 3"}, expect = ACCEPTABLE,
+            desc = "one thread inserted, the other saw its value")
     @Outcome(expect = FORBIDDEN, desc = "two winners, no winner, or a wrong final value/size")
     @State
     public static class PutIfAbsent {
@@ -64,7 +65,8 @@ public final class AtomicUpdateRaceTest {
      */
     @JCStressTest
     @Description("racing replace(k, expected, new): exactly one winner")
-    @Outcome(id = {"1, 0, 1", "0, 1, 2"}, expect = ACCEPTABLE, desc = "exactly one replace succeeded and its value stays")
+    @Outcome(id = {"1, 0, 1", "0, 1, 2"}, expect = ACCEPTABLE,
+            desc = "exactly one replace succeeded and its value stays")
     @Outcome(expect = FORBIDDEN, desc = "two winners, no winner, or a wrong final value")
     @State
     public static class ReplaceExpected {
@@ -169,7 +171,8 @@ public final class AtomicUpdateRaceTest {
     @JCStressTest
     @Description("racing addAndGet on a present key: no lost increment")
     @Outcome(id = {"11, 12, 12", "12, 11, 12"}, expect = ACCEPTABLE, desc = "both increments applied, in some order")
-    @Outcome(id = "11, 11, 11", expect = FORBIDDEN, desc = "lost increment: both read 10 (the racy-add canary's signature)")
+    @Outcome(id = "11, 11, 11", expect = FORBIDDEN,
+            desc = "lost increment: both read 10 (the racy-add canary's signature)")
     @Outcome(expect = FORBIDDEN, desc = "other")
     @State
     public static class AddAndGetPresent {

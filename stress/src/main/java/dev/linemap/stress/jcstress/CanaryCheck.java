@@ -63,12 +63,14 @@ public final class CanaryCheck {
                             "AtomicUpdateRaceTest.Merge "), mode);
         }
         if (lincheck) {
-            final Run run = fork("lincheck-racy-add", List.of("-Dlinemap.canary=racy-add", "-XX:+EnableDynamicAgentLoading"),
+            final Run run = fork("lincheck-racy-add",
+                    List.of("-Dlinemap.canary=racy-add", "-XX:+EnableDynamicAgentLoading"),
                     // Missing value 0: the racy variant then stays sequentially correct on absent keys,
                     // so only a real race can expose it.
                     List.of("lincheck", "--iterations", "40", "--invocations", "500", "--missing-value", "0"));
             final boolean caught = run.status() == 1 && run.output().contains("LINCHECK VERDICT: FAIL");
-            System.out.println("CANARY racy-add vs lincheck: " + (caught ? "CAUGHT" : "NOT CAUGHT (exit " + run.status() + ")"));
+            System.out.println("CANARY racy-add vs lincheck: "
+                    + (caught ? "CAUGHT" : "NOT CAUGHT (exit " + run.status() + ")"));
             if (!caught) {
                 missed.add("lincheck vs racy-add");
             }
@@ -78,7 +80,8 @@ public final class CanaryCheck {
                     List.of("hammer", "--threads", "2", "--duration", "15s", "--keys", "100000", "--seed", "7",
                             "--check-every", "2s", "--missing-value", "0"));
             final boolean caught = run.status() == 1 && run.output().contains("MISMATCH seed=7");
-            System.out.println("CANARY racy-add vs hammer: " + (caught ? "CAUGHT" : "NOT CAUGHT (exit " + run.status() + ")"));
+            System.out.println("CANARY racy-add vs hammer: "
+                    + (caught ? "CAUGHT" : "NOT CAUGHT (exit " + run.status() + ")"));
             if (!caught) {
                 missed.add("hammer vs racy-add");
             }

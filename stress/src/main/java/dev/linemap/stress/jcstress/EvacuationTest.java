@@ -110,7 +110,8 @@ public final class EvacuationTest {
      */
     @JCStressTest
     @Description("a write racing the evacuation of its bucket is never lost")
-    @Outcome(id = "101, 102, 201, -1, 1", expect = ACCEPTABLE, desc = "the update and the remove both survived the growth")
+    @Outcome(id = "101, 102, 201, -1, 1", expect = ACCEPTABLE,
+            desc = "the update and the remove both survived the growth")
     @Outcome(expect = FORBIDDEN, desc = "an update or remove lost (or resurrected) by the evacuation")
     @State
     public static class WriterRacesEvacuation {

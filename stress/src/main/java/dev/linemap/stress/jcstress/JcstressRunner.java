@@ -142,7 +142,8 @@ public final class JcstressRunner {
         return verdict;
     }
 
-    private static Verdict grade(final String resultFile, final long seconds) throws IOException, ClassNotFoundException {
+    private static Verdict grade(final String resultFile, final long seconds)
+            throws IOException, ClassNotFoundException {
         final InProcessCollector collector = new InProcessCollector();
         final DiskReadCollector reader = new DiskReadCollector(resultFile, collector);
         boolean truncated = false;

@@ -32,7 +32,8 @@ public final class PublicationTest {
     /** Insert into an empty one-bucket map. */
     @JCStressTest
     @Description("a reader that sees the flag sees K with the value it was put with")
-    @Outcome(id = {"-1, -1", "-1, 107", "1, 107"}, expect = ACCEPTABLE, desc = "flag not yet seen, or K visible with its value")
+    @Outcome(id = {"-1, -1", "-1, 107", "1, 107"}, expect = ACCEPTABLE,
+            desc = "flag not yet seen, or K visible with its value")
     @Outcome(id = "1, -1", expect = FORBIDDEN, desc = "flag visible but the earlier insert of K is not")
     @Outcome(expect = FORBIDDEN, desc = "K returned with a value it was never put with")
     @State
@@ -70,7 +71,8 @@ public final class PublicationTest {
      */
     @JCStressTest
     @Description("publication of an insert that starts a growth")
-    @Outcome(id = {"-1, -1, 0", "-1, 107, 0", "1, 107, 0"}, expect = ACCEPTABLE, desc = "flag not yet seen, or K visible with its value; no key lost")
+    @Outcome(id = {"-1, -1, 0", "-1, 107, 0", "1, 107, 0"}, expect = ACCEPTABLE,
+            desc = "flag not yet seen, or K visible with its value; no key lost")
     @Outcome(id = "1, -1, 0", expect = FORBIDDEN, desc = "flag visible but the earlier insert of K is not")
     @Outcome(expect = FORBIDDEN, desc = "wrong value, or a prefilled key lost by the growth")
     @State

@@ -41,7 +41,8 @@ public final class SeqlockReadTest {
      */
     @JCStressTest
     @Description("get() during remove+insert into the same slot never returns another key's value")
-    @Outcome(id = {"101, -1", "-1, -1", "101, 104", "-1, 104"}, expect = ACCEPTABLE, desc = "each get saw its own key's value or nothing")
+    @Outcome(id = {"101, -1", "-1, -1", "101, 104", "-1, 104"}, expect = ACCEPTABLE,
+            desc = "each get saw its own key's value or nothing")
     @Outcome(expect = FORBIDDEN, desc = "torn key/value pair: a value returned under a key it was never put with")
     @State
     public static class SlotReuse {
@@ -90,7 +91,8 @@ public final class SeqlockReadTest {
      */
     @JCStressTest
     @Description("get() looping during repeated slot reuse never returns another key's value")
-    @Outcome(id = {"0, 0", "0, 1"}, expect = ACCEPTABLE, desc = "no torn pair (r2 = 1: the reads overlapped the writes)")
+    @Outcome(id = {"0, 0", "0, 1"}, expect = ACCEPTABLE,
+            desc = "no torn pair (r2 = 1: the reads overlapped the writes)")
     @Outcome(expect = FORBIDDEN, desc = "r1 > 0: a torn key/value pair was returned")
     @State
     public static class SlotReuseLoop {

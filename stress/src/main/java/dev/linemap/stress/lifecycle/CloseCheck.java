@@ -37,7 +37,8 @@ public final class CloseCheck {
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--entries" -> entries = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --threads --rounds --entries)");
+                default -> throw new IllegalArgumentException(
+                        "unknown option " + args[i] + " (known: --threads --rounds --entries)");
             }
         }
         Watchdog.arm(java.time.Duration.ofMinutes(2L + rounds), "close-check threads=" + threads + " rounds=" + rounds);
@@ -53,12 +54,13 @@ public final class CloseCheck {
         for (int round = 1; round <= rounds; round++) {
             failures += round(round, threads, entries, baseline, nmt) ? 0 : 1;
         }
-        System.out.println(failures == 0 ? "CLOSE-CHECK VERDICT: PASS" : "CLOSE-CHECK VERDICT: FAIL (" + failures + " rounds)");
+        System.out.println(failures == 0
+                ? "CLOSE-CHECK VERDICT: PASS" : "CLOSE-CHECK VERDICT: FAIL (" + failures + " rounds)");
         return failures == 0 ? 0 : 1;
     }
 
-    private static boolean round(final int round, final int threads, final int entries, final long baseline, final boolean nmt)
-            throws InterruptedException {
+    private static boolean round(final int round, final int threads, final int entries, final long baseline,
+                                 final boolean nmt) throws InterruptedException {
         boolean ok = true;
         final LongLongMap map = LongLongMap.builder().initialCapacity(0).seed(round).build();
         // Different sizes per round, so the callers' inserts catch the map at different points
@@ -75,7 +77,8 @@ public final class CloseCheck {
         final Thread[] callers = new Thread[threads];
         for (int t = 0; t < threads; t++) {
             final long seed = round * 1000L + t;
-            callers[t] = new Thread(() -> hammerUntilClosed(map, seed, entries, running, illegalState, other), "caller-" + t);
+            callers[t] = new Thread(() -> hammerUntilClosed(map, seed, entries, running, illegalState, other),
+                    "caller-" + t);
             callers[t].start();
         }
         running.await();
@@ -96,12 +99,14 @@ public final class CloseCheck {
             }
         }
         if (other.get() != null) {
-            System.out.println("  round " + round + ": a caller failed with something other than IllegalStateException:");
+            System.out.println("  round " + round
+                    + ": a caller failed with something other than IllegalStateException:");
             other.get().printStackTrace(System.out);
             ok = false;
         }
         if (illegalState.get() != threads) {
-            System.out.println("  round " + round + ": " + illegalState.get() + " of " + threads + " callers ended with IllegalStateException");
+            System.out.println("  round " + round + ": " + illegalState.get() + " of " + threads
+                    + " callers ended with IllegalStateException");
             ok = false;
         }
         try {
@@ -130,14 +135,15 @@ public final class CloseCheck {
             }
         }
         line.append(", migration in progress at close: ").append(migratingAtClose);
-        line.append(", callers ended with IllegalStateException: ").append(illegalState.get()).append('/').append(threads)
-                .append(ok ? "  ok" : "  FAILED");
+        line.append(", callers ended with IllegalStateException: ").append(illegalState.get())
+                .append('/').append(threads).append(ok ? "  ok" : "  FAILED");
         System.out.println(line);
         return ok;
     }
 
-    private static void hammerUntilClosed(final LongLongMap map, final long seed, final int entries, final CountDownLatch running,
-                                          final AtomicLong illegalState, final AtomicReference<Throwable> other) {
+    private static void hammerUntilClosed(final LongLongMap map, final long seed, final int entries,
+                                          final CountDownLatch running, final AtomicLong illegalState,
+                                          final AtomicReference<Throwable> other) {
         final SplittableRandom rnd = new SplittableRandom(seed);
         running.countDown();
         try {

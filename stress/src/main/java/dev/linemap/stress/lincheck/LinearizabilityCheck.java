@@ -15,10 +15,22 @@ public final class LinearizabilityCheck {
     private LinearizabilityCheck() {
     }
 
-    /** Settings of one run; the defaults are the CI subset. */
+    /**
+     * Settings of one run; the defaults are the CI subset.
+     *
+     * @param iterations scenarios Lincheck generates
+     * @param invocations runs of each scenario
+     * @param threads threads of a scenario's parallel part
+     * @param actorsPerThread operations per thread in the parallel part
+     * @param actorsBefore operations run on one thread before the parallel part
+     */
     public record Settings(int iterations, int invocations, int threads, int actorsPerThread, int actorsBefore) {
 
-        /** The CI subset: 10,000 invocations, about 20 s on 2 cores. */
+        /**
+         * The CI subset: 10,000 invocations, about 20 s on 2 cores.
+         *
+         * @return the settings of the CI subset
+         */
         public static Settings ci() {
             return new Settings(20, 500, 2, 4, 4);
         }
@@ -40,9 +52,11 @@ public final class LinearizabilityCheck {
                     case "--invocations" -> new Settings(s.iterations, v, s.threads, s.actorsPerThread, s.actorsBefore);
                     case "--threads" -> new Settings(s.iterations, s.invocations, v, s.actorsPerThread, s.actorsBefore);
                     case "--actors" -> new Settings(s.iterations, s.invocations, s.threads, v, s.actorsBefore);
-                    case "--actors-before" -> new Settings(s.iterations, s.invocations, s.threads, s.actorsPerThread, v);
+                    case "--actors-before" ->
+                            new Settings(s.iterations, s.invocations, s.threads, s.actorsPerThread, v);
                     default -> throw new IllegalArgumentException("unknown option " + a
-                            + " (known: --iterations --invocations --threads --actors --actors-before --missing-value)");
+                            + " (known: --iterations --invocations --threads --actors --actors-before"
+                            + " --missing-value)");
                 };
             }
             return s;

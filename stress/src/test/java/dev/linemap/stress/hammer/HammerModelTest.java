@@ -49,7 +49,8 @@ class HammerModelTest {
                 acceptedForeign++;
             }
         }
-        assertTrue(acceptedForeign <= 1, "a value tagged for one key passed for " + acceptedForeign + " random other keys");
+        assertTrue(acceptedForeign <= 1,
+                "a value tagged for one key passed for " + acceptedForeign + " random other keys");
     }
 
     @Test
@@ -77,7 +78,8 @@ class HammerModelTest {
         assertEquals(Duration.ofSeconds(45), HammerOptions.parseDuration("45s"));
         assertEquals(10_000_000L, HammerOptions.parseCount("1e7"));
         assertEquals(1_000_000L, HammerOptions.parseCount("1_000_000"));
-        final HammerOptions o = HammerOptions.parse(new String[] {"--threads", "4", "--duration", "2h", "--keys", "2.5e6", "--seed", "9"});
+        final HammerOptions o = HammerOptions.parse(
+                new String[] {"--threads", "4", "--duration", "2h", "--keys", "2.5e6", "--seed", "9"});
         assertEquals(4, o.threads());
         assertEquals(Duration.ofHours(2), o.duration());
         assertEquals(2_500_000L, o.keys());
