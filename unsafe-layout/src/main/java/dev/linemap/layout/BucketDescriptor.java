@@ -134,7 +134,7 @@ public final class BucketDescriptor {
      * addressed as {@code line + KEY0_OFFSET + slot * SLOT_STRIDE} (offsets derived from
      * {@link #LAYOUT}) rather than through a sequence-path handle: the path handle's index
      * arithmetic goes through an exception-guarded method-handle chain that measurably slowed the
-     * hot read (see docs/design.md, section 10); the slot index is still bounds-checked.
+     * hot read (see docs/notes/read-path-speed.md); the slot index is still bounds-checked.
      */
     private static final VarHandle VH_SLOT_WORD = JAVA_LONG.varHandle();
 
@@ -267,7 +267,7 @@ public final class BucketDescriptor {
      * {@code ctrl} before, {@link VarHandle#acquireFence()} and the re-check after), exactly as in
      * {@code StampedLock}'s optimistic read; a torn or stale word is discarded by the re-check.
      * Plain rather than opaque because the JIT can then share the segment checks of neighbouring
-     * loads, which makes the hot read measurably shorter (docs/design.md, section 10).
+     * loads, which makes the hot read measurably shorter (docs/notes/read-path-speed.md).
      *
      * @param segment segment holding the line
      * @param line byte offset of the line in {@code segment}

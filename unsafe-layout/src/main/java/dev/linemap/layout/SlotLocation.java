@@ -30,6 +30,8 @@ public final class SlotLocation {
     }
 
     /**
+     * The location of a home-line slot.
+     *
      * @param slot a slot of the home line
      * @return its location
      */
@@ -38,6 +40,8 @@ public final class SlotLocation {
     }
 
     /**
+     * The location of a slot of an overflow line.
+     *
      * @param lineIndex an overflow line's index in its table's overflow area, {@code >= 0}
      * @param slot a slot of that line
      * @return its location
@@ -47,6 +51,8 @@ public final class SlotLocation {
     }
 
     /**
+     * Whether a location is in the home line.
+     *
      * @param loc a location
      * @return whether it names a slot of the home line
      */
@@ -55,6 +61,8 @@ public final class SlotLocation {
     }
 
     /**
+     * The line of a location.
+     *
      * @param loc a location
      * @return its overflow line index ({@code -1} for the home line)
      */
@@ -63,6 +71,8 @@ public final class SlotLocation {
     }
 
     /**
+     * The slot of a location.
+     *
      * @param loc a location
      * @return its slot
      */

@@ -27,6 +27,8 @@ public final class TableGeometry {
     }
 
     /**
+     * Whether a table is due to grow.
+     *
      * @param entries entries in the table
      * @param buckets buckets of the table
      * @return whether the load is above the growth load
@@ -48,6 +50,8 @@ public final class TableGeometry {
     }
 
     /**
+     * Sizes the first table for an expected number of entries.
+     *
      * @param capacity expected entries, {@code 0 <= capacity <= MAX_CAPACITY}
      * @return log2 of the fewest buckets that hold {@code capacity} entries at the growth load
      */

@@ -31,7 +31,7 @@ public final class Hammer {
     private long maxBuckets;
     private long maxSize;
     private long clears;
-    private long lastCompletedGrowths;
+    private long lastCompletedMigrations;
 
     private Hammer(final HammerOptions options) {
         this.options = options;
@@ -123,7 +123,7 @@ public final class Hammer {
         System.out.printf(Locale.ROOT, "hammer: %,d ops in %.1f s = %,.0f ops/s; completed migrations %d"
                         + " (bucket count rose %d times, fell %d times, range %d..%d buckets, max size %,d);"
                         + " clears %d; checkpoints %d%n",
-                ops, seconds / 1000.0, ops * 1000.0 / seconds, completedGrowths(stats), bucketRises, bucketFalls,
+                ops, seconds / 1000.0, ops * 1000.0 / seconds, completedMigrations(stats), bucketRises, bucketFalls,
                 minBuckets, maxBuckets, maxSize, clears, checkpoints);
         if (failure != null) {
             System.out.println(failure.describe(options.seed()));
@@ -134,8 +134,8 @@ public final class Hammer {
         return 0;
     }
 
-    private long completedGrowths(final MapStats stats) {
-        return stats == null ? lastCompletedGrowths : stats.completedMigrations();
+    private long completedMigrations(final MapStats stats) {
+        return stats == null ? lastCompletedMigrations : stats.completedMigrations();
     }
 
     private long totalOps() {
@@ -158,7 +158,7 @@ public final class Hammer {
         minBuckets = Math.min(minBuckets, b);
         maxBuckets = Math.max(maxBuckets, b);
         maxSize = Math.max(maxSize, s.size());
-        lastCompletedGrowths = s.completedMigrations();
+        lastCompletedMigrations = s.completedMigrations();
     }
 
     /** Pauses the workers, compares map and model, maybe clears, resumes. */
