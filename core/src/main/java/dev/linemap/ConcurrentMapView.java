@@ -183,7 +183,8 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
     }
 
     @Override
-    public Long computeIfPresent(final Long key, final BiFunction<? super Long, ? super Long, ? extends Long> remapping) {
+    public Long computeIfPresent(final Long key,
+                                 final BiFunction<? super Long, ? super Long, ? extends Long> remapping) {
         Objects.requireNonNull(remapping, "remappingFunction");
         final long k = key(key);
         return compute(k, (kk, present, old, result) -> {
@@ -200,7 +201,8 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
     }
 
     @Override
-    public Long merge(final Long key, final Long value, final BiFunction<? super Long, ? super Long, ? extends Long> remapping) {
+    public Long merge(final Long key, final Long value,
+                      final BiFunction<? super Long, ? super Long, ? extends Long> remapping) {
         Objects.requireNonNull(remapping, "remappingFunction");
         final long k = key(key);
         final long v = value(value);
@@ -308,7 +310,8 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
 
         @Override
         public boolean contains(final Object o) {
-            if (!(o instanceof Map.Entry<?, ?> e) || !(e.getKey() instanceof Long k) || !(e.getValue() instanceof Long v)) {
+            if (!(o instanceof Map.Entry<?, ?> e) || !(e.getKey() instanceof Long k)
+                    || !(e.getValue() instanceof Long v)) {
                 return false;
             }
             final long[] value = new long[1];

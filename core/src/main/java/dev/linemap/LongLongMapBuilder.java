@@ -34,7 +34,8 @@ public final class LongLongMapBuilder {
             throw new IllegalArgumentException("initialCapacity=" + initialCapacity + " must be >= 0");
         }
         if (initialCapacity > MAX_INITIAL_CAPACITY) {
-            throw new IllegalArgumentException("initialCapacity=" + initialCapacity + " exceeds maximum " + MAX_INITIAL_CAPACITY);
+            throw new IllegalArgumentException("initialCapacity=" + initialCapacity
+                    + " exceeds maximum " + MAX_INITIAL_CAPACITY);
         }
         this.initialCapacity = initialCapacity;
         return this;

@@ -122,9 +122,11 @@ class ArenaRaceTest {
 
             assertNull(closeFailure.get(), "round " + round + ": close() threw while a reader was inside the arena");
             assertFalse(reader.isAlive(), "round " + round + ": reader did not stop after the close");
-            assertNull(reader.unexpected, "round " + round + ": reader failed with something other than IllegalStateException");
+            assertNull(reader.unexpected,
+                    "round " + round + ": reader failed with something other than IllegalStateException");
             assertEquals(-1, reader.wrongWord, "round " + round + ": reader read a word that was never stored");
-            assertEquals(-1, reader.readAfterClose, "round " + round + ": a read that began after close() returned succeeded");
+            assertEquals(-1, reader.readAfterClose,
+                    "round " + round + ": a read that began after close() returned succeeded");
             final IllegalStateException failure = reader.failure;
             assertNotNull(failure, "round " + round + ": reader ended without an exception");
             messages.merge(String.valueOf(failure.getMessage()), 1, Integer::sum);

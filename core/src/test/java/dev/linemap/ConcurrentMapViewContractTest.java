@@ -54,7 +54,8 @@ class ConcurrentMapViewContractTest {
     }
 
     /** The value an action returns, or the class of what it throws. */
-    private static Object outcome(final Function<ConcurrentMap<Long, Long>, Object> action, final ConcurrentMap<Long, Long> m) {
+    private static Object outcome(final Function<ConcurrentMap<Long, Long>, Object> action,
+                                  final ConcurrentMap<Long, Long> m) {
         try {
             return action.apply(m);
         } catch (final RuntimeException e) {
@@ -70,7 +71,8 @@ class ConcurrentMapViewContractTest {
     }
 
     // Deterministic functions, some returning null (which removes, or does not insert).
-    private static final BiFunction<Long, Long, Long> REMAP = (k, v) -> v == null ? (k % 3 == 0 ? null : k * 2) : (v % 5 == 0 ? null : v + k);
+    private static final BiFunction<Long, Long, Long> REMAP = (k, v) -> v == null ? (k % 3 == 0 ? null : k * 2)
+            : (v % 5 == 0 ? null : v + k);
     private static final Function<Long, Long> MAKE = k -> k % 4 == 0 ? null : k * 3;
     private static final BiFunction<Long, Long, Long> COMBINE = (a, b) -> (a + b) % 7 == 0 ? null : a + b;
 
@@ -246,7 +248,8 @@ class ConcurrentMapViewContractTest {
             assertTrue(view.keySet().contains(e.getKey()), "key " + e.getKey());
             assertTrue(view.values().contains(e.getValue()), "value " + e.getValue());
             assertTrue(view.entrySet().contains(Map.entry(e.getKey(), e.getValue())), "entry " + e);
-            assertFalse(view.entrySet().contains(Map.entry(e.getKey(), e.getValue() + 1)), "entry with another value " + e);
+            assertFalse(view.entrySet().contains(Map.entry(e.getKey(), e.getValue() + 1)),
+                    "entry with another value " + e);
         }
         assertFalse(view.keySet().contains(-1L));
         assertEquals(reference.keySet(), Set.copyOf(listOf(view.keySet().iterator())));

@@ -129,7 +129,8 @@ class ConcurrentModelTest {
             final Map<Long, Long> iterated = new HashMap<>();
             map.forEach((k, v) -> assertEquals(null, iterated.put(k, v), where + ": forEach repeated key " + k));
             assertEquals(union, iterated, where + ": forEach content");
-            assertTrue(shrankAfterGrowing(bucketCounts), where + ": the run should have seen the table grow and shrink");
+            assertTrue(shrankAfterGrowing(bucketCounts),
+                    where + ": the run should have seen the table grow and shrink");
         }
     }
 
@@ -144,9 +145,9 @@ class ConcurrentModelTest {
         return false;
     }
 
-    private static void runModelThread(final LongLongMap map, final Map<Long, Long> model, final SplittableRandom random,
-                                       final String seedText, final long base, final int keys, final int phases,
-                                       final int opsPerPhase, final Phaser barrier) {
+    private static void runModelThread(final LongLongMap map, final Map<Long, Long> model,
+                                       final SplittableRandom random, final String seedText, final long base,
+                                       final int keys, final int phases, final int opsPerPhase, final Phaser barrier) {
         for (int phase = 0; phase < phases; phase++) {
             final boolean filling = phase % 2 == 0;
             for (int i = 0; i < opsPerPhase; i++) {
@@ -217,7 +218,8 @@ class ConcurrentModelTest {
                             switch (random.nextInt(3)) {
                                 case 0 -> assertEquals(oldOrMissing, map.get(k), where + " get");
                                 case 1 -> assertEquals(old != null, map.containsKey(k), where + " containsKey");
-                                default -> assertEquals(old == null ? v : old, map.getOrDefault(k, v), where + " getOrDefault");
+                                default -> assertEquals(old == null ? v : old, map.getOrDefault(k, v),
+                                        where + " getOrDefault");
                             }
                         }
                     }
@@ -292,7 +294,8 @@ class ConcurrentModelTest {
                         where + ": counter " + k + ": added deltas != final value + removed values");
             }
             assertEquals(present, map.size(), where + ": size");
-            assertTrue(maxBuckets.get() >= 1024, where + ": the table should have grown, max buckets " + maxBuckets.get());
+            assertTrue(maxBuckets.get() >= 1024,
+                    where + ": the table should have grown, max buckets " + maxBuckets.get());
             assertTrue(shrinksSeen.get() > 0, where + ": the table should have shrunk while the threads ran");
         }
     }
@@ -375,7 +378,8 @@ class ConcurrentModelTest {
                             }
                             default -> {
                                 if (!map.containsKey(k)) {
-                                    fail(seedText + ": stable key " + k + " missing (containsKey) at read " + n + ", " + map.stats());
+                                    fail(seedText + ": stable key " + k + " missing (containsKey) at read " + n
+                                            + ", " + map.stats());
                                 }
                                 continue;
                             }
@@ -386,7 +390,8 @@ class ConcurrentModelTest {
                         }
                         final long version = v & 0xffff_ffffL;
                         if (version < lastVersion[k]) {
-                            fail(seedText + ": stable key " + k + " went back from version " + lastVersion[k] + " to " + version);
+                            fail(seedText + ": stable key " + k + " went back from version " + lastVersion[k]
+                                    + " to " + version);
                         }
                         lastVersion[k] = version;
                         assertNotInterrupted(seedText + ", read " + n);
@@ -399,13 +404,15 @@ class ConcurrentModelTest {
             }
             runAll(bodies);
             GrowthTest.awaitQuiescent(map);
-            final String where = "seed " + seed + ", " + map.stats() + ", reads " + reads.get() + ", iterations " + iterations.get();
+            final String where = "seed " + seed + ", " + map.stats() + ", reads " + reads.get()
+                    + ", iterations " + iterations.get();
             assertTrue(reads.get() > 0, where);
             for (long k = 0; k < stable; k++) {
                 final long v = map.get(k);
                 assertEquals(tag(k), v >>> 32, where + ": stable key " + k);
             }
-            assertTrue(map.stats().completedMigrations() >= 10, where + ": the writers should have caused many migrations");
+            assertTrue(map.stats().completedMigrations() >= 10,
+                    where + ": the writers should have caused many migrations");
         }
     }
 
@@ -467,9 +474,11 @@ class ConcurrentModelTest {
                         final boolean has = map.containsKey(key);
                         present += has ? 1 : 0;
                         if (i <= before[w]) {
-                            assertFalse(has, where + ": writer " + w + " put " + i + " completed before clear() began, but survived");
+                            assertFalse(has, where + ": writer " + w + " put " + i
+                                    + " completed before clear() began, but survived");
                         } else if (i > after[w]) {
-                            assertTrue(has, where + ": writer " + w + " put " + i + " began after clear() returned, but is lost");
+                            assertTrue(has, where + ": writer " + w + " put " + i
+                                    + " began after clear() returned, but is lost");
                             assertEquals(i, map.get(key), where);
                         }
                     }
@@ -499,7 +508,8 @@ class ConcurrentModelTest {
             }
         });
         if (stableSeen.cardinality() != stable) {
-            fail(where + ": stable keys missed: " + (stable - stableSeen.cardinality()) + ", first " + stableSeen.nextClearBit(0));
+            fail(where + ": stable keys missed: " + (stable - stableSeen.cardinality())
+                    + ", first " + stableSeen.nextClearBit(0));
         }
     }
 }

@@ -32,7 +32,8 @@ class GrowthTest {
                 if (completed != growths) {
                     growths = completed;
                     for (int j = 0; j <= i; j++) {
-                        assertEquals(valueOf(keys[j]), map.get(keys[j]), "seed " + seed + " key #" + j + " after growth " + growths);
+                        assertEquals(valueOf(keys[j]), map.get(keys[j]),
+                                "seed " + seed + " key #" + j + " after growth " + growths);
                     }
                 }
             }

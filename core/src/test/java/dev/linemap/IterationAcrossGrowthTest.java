@@ -69,7 +69,8 @@ class IterationAcrossGrowthTest {
             final long key = cursor.key;
             assertTrue(seen.add(key), where() + ": key " + key + " seen twice");
             final Long expected = model.get(key);
-            assertNotNull(expected, where() + ": key " + key + " reported but it is not mapped (removed before reached?)");
+            assertNotNull(expected,
+                    where() + ": key " + key + " reported but it is not mapped (removed before reached?)");
             assertEquals(expected.longValue(), cursor.value, where() + ": key " + key + " reported with a stale value");
             return true;
         }
@@ -80,7 +81,8 @@ class IterationAcrossGrowthTest {
         }
 
         void remove(final long key) {
-            assertEquals(model.remove(key), map.containsKey(key) ? Long.valueOf(map.remove(key)) : null, where() + " remove " + key);
+            assertEquals(model.remove(key), map.containsKey(key) ? Long.valueOf(map.remove(key)) : null,
+                    where() + " remove " + key);
             throughout.remove(key);
         }
 
@@ -154,7 +156,8 @@ class IterationAcrossGrowthTest {
             }
             final Migration m = map.engine().generation().migration();
             assertNotNull(m, "seed " + seed + ": migration finished too early for this test");
-            assertTrue(m.watermarkAcquire() > 0 && m.watermarkAcquire() < m.units, "seed " + seed + ": watermark " + m.watermarkAcquire());
+            assertTrue(m.watermarkAcquire() > 0 && m.watermarkAcquire() < m.units,
+                    "seed " + seed + ": watermark " + m.watermarkAcquire());
             final Walk walk = new Walk(map, model, seed);
             final List<Long> keys = new ArrayList<>(model.keySet());
             while (walk.step()) {
@@ -203,7 +206,8 @@ class IterationAcrossGrowthTest {
     void clearDuringIterationEndsItWithoutDuplicates() {
         final long seed = 404;
         final SplittableRandom random = new SplittableRandom(seed);
-        try (LongLongMap map = LongLongMap.builder().backgroundMigration(false).build()) {   // random seed: a clear reseeds
+        // random seed: a clear reseeds
+        try (LongLongMap map = LongLongMap.builder().backgroundMigration(false).build()) {
             final Walk walk = new Walk(map, fill(map, random, 2000), seed);
             for (int i = 0; i < 500; i++) {
                 assertTrue(walk.step(), walk.where());
@@ -340,7 +344,8 @@ class IterationAcrossGrowthTest {
             assertEquals(6000, seen.size(), "seed " + seed);
             assertEquals(kept, map.size(), "seed " + seed);
             assertEquals(model.size(), map.size(), "seed " + seed);
-            assertTrue(map.stats().bucketCount() < bucketsBefore, "seed " + seed + ": no shrink happened: " + map.stats());
+            assertTrue(map.stats().bucketCount() < bucketsBefore,
+                    "seed " + seed + ": no shrink happened: " + map.stats());
             model.forEach((k, v) -> assertEquals(v.longValue(), map.get(k), "seed " + seed + ": key " + k));
         }
     }

@@ -89,7 +89,8 @@ class LifecycleTest {
         try {
             use.run();
         } catch (final IllegalStateException e) {
-            assertTrue(String.valueOf(e.getMessage()).toLowerCase().contains("closed"), what + ": message " + e.getMessage());
+            assertTrue(String.valueOf(e.getMessage()).toLowerCase().contains("closed"),
+                    what + ": message " + e.getMessage());
             return;
         } catch (final Throwable t) {
             throw new AssertionError(what + " after close threw " + t + " instead of IllegalStateException", t);
@@ -101,7 +102,8 @@ class LifecycleTest {
     @ValueSource(booleans = {false, true})
     void everyUseAfterCloseThrowsIllegalStateException(final boolean midMigration) {
         final LongLongMap map = LongLongMap.builder().backgroundMigration(false).build();
-        for (long k = 0; k < 5000 && !(midMigration && map.stats().growing() && map.stats().evacuatedBuckets() > 10); k++) {
+        for (long k = 0; k < 5000
+                && !(midMigration && map.stats().growing() && map.stats().evacuatedBuckets() > 10); k++) {
             map.put(k, k);
         }
         assertEquals(midMigration, map.stats().growing(), "set-up");
@@ -109,7 +111,8 @@ class LifecycleTest {
         map.close();
         assertTrue(map.isClosed());
         primitiveUses().forEach((what, use) -> assertThrowsClosed(what, () -> use.accept(map)));
-        viewUses().forEach((what, use) -> assertThrowsClosed(what + " (view taken before close)", () -> use.accept(viewBefore)));
+        viewUses().forEach((what, use) -> assertThrowsClosed(what + " (view taken before close)",
+                () -> use.accept(viewBefore)));
         assertThrowsClosed("asConcurrentMap (a view cannot be taken after close)", map::asConcurrentMap);
         assertEquals("LongLongMap[closed]", map.toString());
     }
@@ -163,7 +166,8 @@ class LifecycleTest {
             }
             // Shrinks chain until the table is back at its minimum; the helper threads run them. Bounded
             // wait (10 s), no timing assertion: between two chained shrinks the map is briefly not growing.
-            for (int i = 0; i < 10_000 && (map.stats().growing() || map.stats().bucketCount() > empty.bucketCount()); i++) {
+            for (int i = 0; i < 10_000
+                    && (map.stats().growing() || map.stats().bucketCount() > empty.bucketCount()); i++) {
                 try {
                     Thread.sleep(1);
                 } catch (final InterruptedException e) {
@@ -174,7 +178,8 @@ class LifecycleTest {
             assertEquals(0, after.size(), after.toString());
             assertEquals(empty.bucketCount(), after.bucketCount(), "after removing everything: " + after);
             assertEquals(0, after.overflowLineCount(), after.toString());
-            assertTrue(after.offHeapBytes() < full.offHeapBytes() / 16, "after removing everything: " + after + ", full " + full);
+            assertTrue(after.offHeapBytes() < full.offHeapBytes() / 16,
+                    "after removing everything: " + after + ", full " + full);
             if (initialCapacity == 0) {
                 // Shrinking all the way to one bucket retires every table that ever had overflow lines.
                 assertEquals(baseline, after.offHeapBytes(), "after removing everything: " + after);
@@ -191,7 +196,8 @@ class LifecycleTest {
         final long seed = 0xC105E;
         final AtomicReference<Throwable> uncaught = new AtomicReference<>();
         final Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.compareAndSet(null, e));   // the migrator thread too
+        // the migrator thread too
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.compareAndSet(null, e));
         try {
             for (int round = 0; round < 30; round++) {
                 final LongLongMap map = LongLongMap.builder().build();
@@ -237,7 +243,8 @@ class LifecycleTest {
                                 // A call racing close() may complete; one that starts after close() returned may not.
                                 closeReturned.await();
                                 map.get(1L);
-                                failure.compareAndSet(null, new AssertionError("seed " + threadSeed + ": get after close returned"));
+                                failure.compareAndSet(null,
+                                        new AssertionError("seed " + threadSeed + ": get after close returned"));
                             } catch (final IllegalStateException again) {
                                 // as promised
                             } catch (final Throwable other) {
@@ -275,7 +282,8 @@ class LifecycleTest {
     void reachingMaxOffHeapBytesLosesNothingAndLeavesTheMapUsable(final boolean backgroundMigration) {
         final long limit = 4L << 20;
         final long seed = 0x0FF_4EAF;
-        try (LongLongMap map = LongLongMap.builder().maxOffHeapBytes(limit).backgroundMigration(backgroundMigration).seed(seed).build()) {
+        try (LongLongMap map = LongLongMap.builder().maxOffHeapBytes(limit).backgroundMigration(backgroundMigration)
+                .seed(seed).build()) {
             long stored = 0;
             OutOfMemoryError oom = null;
             for (; stored < 10_000_000; stored++) {
@@ -286,9 +294,11 @@ class LifecycleTest {
                     break;
                 }
             }
-            final String where = "seed " + seed + ", background " + backgroundMigration + ", " + stored + " stored, " + map.stats();
+            final String where = "seed " + seed + ", background " + backgroundMigration + ", " + stored + " stored, "
+                    + map.stats();
             assertNotNull(oom, where + ": the limit was never reached");
-            assertTrue(oom.getMessage().contains(Long.toString(limit)), where + ": message does not name the limit: " + oom.getMessage());
+            assertTrue(oom.getMessage().contains(Long.toString(limit)),
+                    where + ": message does not name the limit: " + oom.getMessage());
             assertTrue(map.stats().offHeapBytes() <= limit, where);
             assertFalse(map.containsKey(stored), where + ": the failed put stored its key");
             assertEquals(stored, map.size(), where);
@@ -311,8 +321,8 @@ class LifecycleTest {
                     failures.add("remove(" + k + "): " + e.getMessage());
                 }
             }
-            assertTrue(failures.isEmpty(), where + ": " + failures.size() + " operations that need no memory failed with"
-                    + " OutOfMemoryError, first: " + (failures.isEmpty() ? "" : failures.get(0)));
+            assertTrue(failures.isEmpty(), where + ": " + failures.size() + " operations that need no memory failed"
+                    + " with OutOfMemoryError, first: " + (failures.isEmpty() ? "" : failures.get(0)));
             for (long k = 0; k < stored; k++) {
                 final long expected = k % 7 == 0 ? k : ~k;
                 if (k % 7 == 1) {

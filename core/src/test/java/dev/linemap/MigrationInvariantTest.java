@@ -75,7 +75,8 @@ class MigrationInvariantTest {
 
         void put(final long key, final long value) {
             final Long expected = model.put(key, value);
-            assertEquals(expected == null ? map.missingValue() : expected, map.put(key, value), where() + " put " + key);
+            assertEquals(expected == null ? map.missingValue() : expected, map.put(key, value),
+                    where() + " put " + key);
             afterOp();
         }
 
@@ -99,7 +100,8 @@ class MigrationInvariantTest {
                 // (2): the migration changed only because the one in progress completed.
                 if (current != null) {
                     assertEquals(completed + 1, done, where() + ": migration replaced without exactly one completion");
-                    assertEquals(current.units, current.watermarkAcquire(), where() + ": replaced before its watermark reached the end");
+                    assertEquals(current.units, current.watermarkAcquire(),
+                            where() + ": replaced before its watermark reached the end");
                     assertTrue(current.from.isRetired(), where() + ": old table of a completed migration not retired");
                     evacuatedWords.remove(current);
                 } else {
@@ -139,7 +141,8 @@ class MigrationInvariantTest {
             assertEquals(0, m.watermarkAcquire(), where());
             assertEquals(0, m.evacuatedBuckets.get(), where());
             for (long d = 0; d < m.to.bucketCount; d++) {
-                assertNull(m.to.bucketSegment(d), where() + ": destination bucket " + d + " allocated when the migration started");
+                assertNull(m.to.bucketSegment(d),
+                        where() + ": destination bucket " + d + " allocated when the migration started");
             }
         }
 
@@ -221,12 +224,13 @@ class MigrationInvariantTest {
                 final MemorySegment segment = table.bucketSegment(b);
                 final long line = table.bucketLine(b);
                 final long c = ctrlAcquire(segment, line);
-                assertEquals(CtrlWord.NORMAL, CtrlWord.state(c), where() + ": key " + key + " routed to a bucket that is "
-                        + CtrlWord.toString(c));
+                assertEquals(CtrlWord.NORMAL, CtrlWord.state(c), where() + ": key " + key
+                        + " routed to a bucket that is " + CtrlWord.toString(c));
                 final long loc = LongLongFormat.find(table, segment, line, c, key);
                 assertNotEquals(Chains.NOT_FOUND, loc, where() + ": key " + key + " not in the bucket "
                         + (table == g.table() ? "new " : "old ") + b + " the routing names");
-                assertEquals(value, Chains.valueAt(table, segment, line, loc), where() + ": key " + key + " in bucket " + b);
+                assertEquals(value, Chains.valueAt(table, segment, line, loc),
+                        where() + ": key " + key + " in bucket " + b);
             }
         }
 
@@ -315,10 +319,12 @@ class MigrationInvariantTest {
             for (int i = 0; i < 50; i++) {
                 checker.put(random.nextLong(), 2L);
             }
-            assertSame(growing, map.engine().generation().migration(), checker.where() + ": growth completed too soon for this test");
+            assertSame(growing, map.engine().generation().migration(),
+                    checker.where() + ": growth completed too soon for this test");
             final long before = map.stats().completedMigrations();
             map.clear();
-            assertEquals(before + 2, map.stats().completedMigrations(), checker.where() + ": clear = the growth, then the clear");
+            assertEquals(before + 2, map.stats().completedMigrations(),
+                    checker.where() + ": clear = the growth, then the clear");
             assertTrue(growing.from.isRetired(), checker.where());
             assertNull(map.engine().generation().migration(), checker.where());
             assertNotSame(growing.to, map.engine().generation().table(), checker.where());

@@ -77,8 +77,8 @@ class RetirementInterruptTest {
         assertNull(failure.get(), "seed " + seed);
         System.out.println("RetirementInterruptTest: " + operations.get() + " operations, " + interrupted.get()
                 + " came back interrupted" + (first.get() == null ? "" : "; first: " + first.get()));
-        assertEquals(0, interrupted.get(), "seed " + seed + ": map operations left the calling thread interrupted; first: "
-                + first.get());
+        assertEquals(0, interrupted.get(),
+                "seed " + seed + ": map operations left the calling thread interrupted; first: " + first.get());
     }
 
     private static void check(final String who, final int round, final long op, final AtomicLong interrupted,

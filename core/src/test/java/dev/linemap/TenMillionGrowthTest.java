@@ -48,8 +48,8 @@ class TenMillionGrowthTest {
                     for (int j = 0; j <= i; j++) {
                         final long got = map.get(keys[j]);
                         if (got != valueOf(keys[j])) {
-                            assertEquals(valueOf(keys[j]), got, where + ": key #" + j + " (" + keys[j] + ") after growth "
-                                    + growths + " with " + (i + 1) + " puts");
+                            assertEquals(valueOf(keys[j]), got, where + ": key #" + j + " (" + keys[j]
+                                    + ") after growth " + growths + " with " + (i + 1) + " puts");
                         }
                     }
                 }
@@ -72,7 +72,8 @@ class TenMillionGrowthTest {
             assertTrue(growths >= 22, where + ": completed migrations " + growths);
             System.out.printf("TenMillionGrowthTest: %d entries, %d buckets, %d overflow lines, %d off-heap bytes,"
                             + " %.2f bytes/entry, %d migrations%n",
-                    s.size(), s.bucketCount(), s.overflowLineCount(), s.offHeapBytes(), s.bytesPerEntry(), s.completedMigrations());
+                    s.size(), s.bucketCount(), s.overflowLineCount(), s.offHeapBytes(), s.bytesPerEntry(),
+                    s.completedMigrations());
         }
     }
 }

@@ -78,7 +78,8 @@ public final class Chains {
      */
     public static long valueAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : BucketDescriptor.valuePlain(segment, lineOf(homeLine, loc), SlotLocation.slot(loc));
+        return segment == null ? 0L
+                : BucketDescriptor.valuePlain(segment, lineOf(homeLine, loc), SlotLocation.slot(loc));
     }
 
     /**
@@ -176,7 +177,8 @@ public final class Chains {
      */
     static void unlinkAndFree(final Table table, final MemorySegment home, final long homeLine, final long index) {
         final long meta = metaPlain(home, homeLine);
-        final long next = MetaWord.link(OverflowLineDescriptor.nextPlain(table.overflowSegment(index), Table.overflowLine(index)));
+        final long next = MetaWord.link(
+                OverflowLineDescriptor.nextPlain(table.overflowSegment(index), Table.overflowLine(index)));
         final int count = MetaWord.count(meta) - 1;
         if (MetaWord.link(meta) == index) {
             BucketDescriptor.setMetaOpaque(home, homeLine, MetaWord.withCount(MetaWord.withLink(meta, next), count));

@@ -308,7 +308,8 @@ public final class LongLongStore {
             BucketDescriptor.setKeyOpaque(segment, line, s, key);
             BucketDescriptor.setValueOpaque(segment, line, s, value);
             // Release: key and value are visible before the occupancy bit that makes them live.
-            unlock(segment, line, CtrlWord.nextUnlocked(CtrlWord.withOccupancy(ctrl, CtrlWord.occupancy(ctrl) | 1 << s)));
+            unlock(segment, line,
+                    CtrlWord.nextUnlocked(CtrlWord.withOccupancy(ctrl, CtrlWord.occupancy(ctrl) | 1 << s)));
             loaded = s == BucketDescriptor.SLOTS - 1;
         } else if (free != SlotLocation.NOT_FOUND) {
             final MemorySegment lineSegment = table.overflowSegment(SlotLocation.lineIndex(free));

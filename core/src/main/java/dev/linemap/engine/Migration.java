@@ -449,7 +449,8 @@ public final class Migration {
         final long meta = metaOpaque(segment, line);
         long link = MetaWord.link(meta);
         for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
-            final long next = MetaWord.link(OverflowLineDescriptor.nextOpaque(to.overflowSegment(link), Table.overflowLine(link)));
+            final long next = MetaWord.link(
+                    OverflowLineDescriptor.nextOpaque(to.overflowSegment(link), Table.overflowLine(link)));
             to.freeLine(link);
             link = next;
         }

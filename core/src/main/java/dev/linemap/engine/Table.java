@@ -94,7 +94,8 @@ public final class Table {
      * @param source where the table's memory comes from
      * @throws OutOfMemoryError if the bucket array does not fit in the budget; nothing is held
      */
-    Table(final int log2, final long seed, final MemoryBudget budget, final boolean overLimit, final MemorySource source) {
+    Table(final int log2, final long seed, final MemoryBudget budget, final boolean overLimit,
+          final MemorySource source) {
         this.log2 = log2;
         this.bucketCount = 1L << log2;
         this.mask = bucketCount - 1;
@@ -215,7 +216,8 @@ public final class Table {
             if (index == MetaWord.NONE) {
                 break;
             }
-            final long next = MetaWord.link(OverflowLineDescriptor.nextOpaque(overflowSegment(index), overflowLine(index)));
+            final long next = MetaWord.link(
+                    OverflowLineDescriptor.nextOpaque(overflowSegment(index), overflowLine(index)));
             final long nextHead = ((head >>> 32) + 1) << 32 | ((next + 1) & MetaWord.LINK_MASK);
             if (VH_FREE_HEAD.compareAndSet(this, head, nextHead)) {
                 overflowInUse.increment();
@@ -248,7 +250,8 @@ public final class Table {
             final long head = freeHead;
             OverflowLineDescriptor.setNextOpaque(segment, line, head & MetaWord.LINK_MASK);
             // Volatile CAS: the next store above is visible before the line can be popped.
-            if (VH_FREE_HEAD.compareAndSet(this, head, ((head >>> 32) + 1) << 32 | ((index + 1) & MetaWord.LINK_MASK))) {
+            if (VH_FREE_HEAD.compareAndSet(this, head,
+                    ((head >>> 32) + 1) << 32 | ((index + 1) & MetaWord.LINK_MASK))) {
                 overflowInUse.decrement();
                 return;
             }

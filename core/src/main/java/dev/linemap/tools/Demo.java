@@ -60,7 +60,8 @@ public final class Demo {
         volatile Event latest;
 
         @Override
-        public synchronized void migrationStarted(final MigrationKind kind, final long fromBuckets, final long toBuckets) {
+        public synchronized void migrationStarted(final MigrationKind kind, final long fromBuckets,
+                                                  final long toBuckets) {
             final Event e = new Event(kind, fromBuckets, toBuckets);
             events.add(e);
             running = e;
@@ -68,8 +69,8 @@ public final class Demo {
         }
 
         @Override
-        public synchronized void migrationCompleted(final MigrationKind kind, final long fromBuckets, final long toBuckets,
-                                                    final long nanos) {
+        public synchronized void migrationCompleted(final MigrationKind kind, final long fromBuckets,
+                                                    final long toBuckets, final long nanos) {
             for (int i = events.size() - 1; i >= 0; i--) {
                 final Event e = events.get(i);
                 if (e.nanos < 0 && e.fromBuckets == fromBuckets && e.toBuckets == toBuckets && e.kind == kind) {
@@ -108,7 +109,8 @@ public final class Demo {
         Locale.setDefault(Locale.ROOT);
         final long entries = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 10_000_000L;
         final PrintSink out = new PrintSink();
-        out.line("linemap demo: %,d entries, JDK %s, %d cores", entries, Runtime.version(), Runtime.getRuntime().availableProcessors());
+        out.line("linemap demo: %,d entries, JDK %s, %d cores", entries, Runtime.version(),
+                Runtime.getRuntime().availableProcessors());
         out.line("");
         out.line("1. One bucket is one 64-byte cache line (rendered from BucketDescriptor.LAYOUT):");
         out.block(LayoutPrinter.diagram(BucketDescriptor.LAYOUT));
@@ -127,7 +129,8 @@ public final class Demo {
 
     private static void load(final LongLongMap map, final long entries, final Recorder recorder, final PrintSink out)
             throws InterruptedException {
-        out.line("2. Loading %,d entries into an empty map (initialCapacity 0) while a reader checks random loaded keys:", entries);
+        out.line("2. Loading %,d entries into an empty map (initialCapacity 0) while a reader checks random"
+                + " loaded keys:", entries);
         final AtomicLong published = new AtomicLong();
         final Reader reader = new Reader(map, published);
         reader.start();
@@ -155,7 +158,8 @@ public final class Demo {
                 final long reads = reader.reads.get();
                 final MapStats st = map.stats();
                 out.line("   %,12d entries  %6.2f M puts/s  reader %6.2f M gets/s  buckets %,11d  %5.1f B/entry",
-                        i + 1, mops(step, now - tPhase), mops(reads - readsPhase, now - tPhase), st.bucketCount(), st.bytesPerEntry());
+                        i + 1, mops(step, now - tPhase), mops(reads - readsPhase, now - tPhase), st.bucketCount(),
+                        st.bytesPerEntry());
                 tPhase = now;
                 readsPhase = reads;
             }
@@ -191,10 +195,12 @@ public final class Demo {
         final MapStats st = map.stats();
         out.line("   stats: %s", st);
         out.line("   native bytes per entry: %.1f B for a %d-byte payload (%.2fx); %,d overflow lines for %,d buckets",
-                st.bytesPerEntry(), PAYLOAD_BYTES, st.bytesPerEntry() / PAYLOAD_BYTES, st.overflowLineCount(), st.bucketCount());
+                st.bytesPerEntry(), PAYLOAD_BYTES, st.bytesPerEntry() / PAYLOAD_BYTES, st.overflowLineCount(),
+                st.bucketCount());
     }
 
-    private static void shrink(final LongLongMap map, final long entries, final Recorder recorder, final PrintSink out) {
+    private static void shrink(final LongLongMap map, final long entries, final Recorder recorder,
+                               final PrintSink out) {
         out.line("");
         out.line("5. Removing 90%% of the entries:");
         final MapStats before = map.stats();
@@ -222,7 +228,8 @@ public final class Demo {
     }
 
     private static void printEvents(final List<Event> events, final PrintSink out) {
-        out.line("   %-8s %14s %14s %12s %18s", "kind", "old buckets", "new buckets", "migration", "longest put during");
+        out.line("   %-8s %14s %14s %12s %18s", "kind", "old buckets", "new buckets", "migration",
+                "longest put during");
         for (final Event e : events) {
             out.line("   %-8s %,14d %,14d %9.2f ms %15.1f µs", e.kind, e.fromBuckets, e.toBuckets,
                     e.nanos < 0 ? Double.NaN : e.nanos / 1e6, e.longestPutNanos / 1e3);
