@@ -8,6 +8,8 @@ package dev.linemap;
 public interface LongLongConsumer {
 
     /**
+     * Receives one entry.
+     *
      * @param key the entry's key
      * @param value the entry's value
      */

@@ -64,6 +64,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns a builder with the defaults: initial capacity 0, missing value 0, random seed.
+     *
      * @return a builder with the defaults: initial capacity 0, missing value 0, random seed
      */
     public static LongLongMapBuilder builder() {
@@ -73,6 +75,8 @@ public final class LongLongMap implements AutoCloseable {
     // ================================================================================ reading
 
     /**
+     * Returns the value of {@code key}, or {@link #missingValue()} if it is not mapped.
+     *
      * @param key any key
      * @return its value, or {@link #missingValue()} if it is not mapped
      */
@@ -81,6 +85,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns the value of {@code key}, or {@code defaultValue} if it is not mapped.
+     *
      * @param key any key
      * @param defaultValue what to return if the key is not mapped
      * @return its value, or {@code defaultValue}
@@ -90,6 +96,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns whether {@code key} is mapped (tells a stored {@link #missingValue()} from an absent key).
+     *
      * @param key any key
      * @return whether it is mapped (tells a stored {@link #missingValue()} from an absent key)
      */
@@ -105,6 +113,8 @@ public final class LongLongMap implements AutoCloseable {
     // ================================================================================ writing
 
     /**
+     * Returns the previous value, or {@link #missingValue()} if there was none.
+     *
      * @param key any key
      * @param value any value
      * @return the previous value, or {@link #missingValue()} if there was none
@@ -114,6 +124,9 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns the existing value (and nothing is stored), or {@link #missingValue()} if the key was
+     * absent and is now mapped to {@code value}.
+     *
      * @param key any key
      * @param value any value
      * @return the existing value (and nothing is stored), or {@link #missingValue()} if the key was
@@ -124,6 +137,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns the removed value, or {@link #missingValue()} if there was none.
+     *
      * @param key any key
      * @return the removed value, or {@link #missingValue()} if there was none
      */
@@ -132,6 +147,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns whether the key was mapped to {@code expectedValue} and is now removed.
+     *
      * @param key any key
      * @param expectedValue the value the key must have
      * @return whether the key was mapped to {@code expectedValue} and is now removed
@@ -141,6 +158,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns whether the key was mapped to {@code expectedValue} and now maps to {@code newValue}.
+     *
      * @param key any key
      * @param expectedValue the value the key must have
      * @param newValue the value to store
@@ -192,6 +211,8 @@ public final class LongLongMap implements AutoCloseable {
     // ============================================================================ whole map
 
     /**
+     * Returns the number of entries; exact when no write is in flight.
+     *
      * @return the number of entries; exact when no write is in flight
      */
     public long size() {
@@ -199,6 +220,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns whether {@link #size()} is 0.
+     *
      * @return whether {@link #size()} is 0
      */
     public boolean isEmpty() {
@@ -206,6 +229,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns the value {@link #get} and the other primitive methods return for "no mapping".
+     *
      * @return the value {@link #get} and the other primitive methods return for "no mapping"
      */
     public long missingValue() {
@@ -250,6 +275,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns a snapshot of shape and memory (see {@link MapStats}).
+     *
      * @return a snapshot of shape and memory (see {@link MapStats})
      */
     public MapStats stats() {
@@ -280,6 +307,8 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
+     * Returns whether {@link #close()} was called.
+     *
      * @return whether {@link #close()} was called
      */
     public boolean isClosed() {

@@ -27,6 +27,8 @@ public record MapStats(
         long completedMigrations) {
 
     /**
+     * Returns native bytes per entry, or {@code NaN} for an empty map.
+     *
      * @return native bytes per entry, or {@code NaN} for an empty map
      */
     public double bytesPerEntry() {

@@ -27,6 +27,8 @@ public final class Backoff {
     }
 
     /**
+     * Waits once: a spin, a yield or a short park, by how long the caller has waited.
+     *
      * @param spins how many times the caller has waited already
      */
     public static void pause(final int spins) {

@@ -58,6 +58,9 @@ public final class Chains {
     }
 
     /**
+     * Returns the segment holding location {@code loc} (the home segment for home slots), or {@code
+     * null} for a stale overflow index.
+     *
      * @return the segment holding location {@code loc} (the home segment for home slots), or
      *         {@code null} for a stale overflow index
      */
@@ -66,6 +69,8 @@ public final class Chains {
     }
 
     /**
+     * Returns the byte offset of the line holding location {@code loc}.
+     *
      * @return the byte offset of the line holding location {@code loc}
      */
     static long lineOf(final long homeLine, final long loc) {
@@ -75,6 +80,12 @@ public final class Chains {
     /**
      * Plain load of the value at a location; in a read section a stale location reads as 0 (the
      * caller's re-check discards it).
+     *
+     * @param table the bucket's table
+     * @param home segment of the home line
+     * @param homeLine byte offset of the home line
+     * @param loc a location in the bucket's chain
+     * @return the value word there
      */
     public static long valueAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
@@ -144,6 +155,9 @@ public final class Chains {
     }
 
     /**
+     * Returns the rank ({@code Long.reverse} of the hash) of the key at {@code loc}, or 0 for a
+     * stale location (in a read section; the re-check discards it).
+     *
      * @return the rank ({@code Long.reverse} of the hash) of the key at {@code loc}, or 0 for a
      *         stale location (in a read section; the re-check discards it)
      */
@@ -155,6 +169,8 @@ public final class Chains {
     }
 
     /**
+     * Returns the tie-break word of the key at {@code loc}, or 0 for a stale location.
+     *
      * @return the tie-break word of the key at {@code loc}, or 0 for a stale location
      */
     static long tieBreakAt(final BucketFormat format, final Table table, final MemorySegment home,

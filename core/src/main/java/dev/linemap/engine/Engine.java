@@ -166,6 +166,8 @@ public final class Engine {
     }
 
     /**
+     * Returns the smallest table size (log2) the map shrinks to.
+     *
      * @return the smallest table size (log2) the map shrinks to
      */
     public int minLog2() {
@@ -190,6 +192,8 @@ public final class Engine {
     }
 
     /**
+     * Returns the number of entries; exact when no write is in flight.
+     *
      * @return the number of entries; exact when no write is in flight
      */
     public long size() {
@@ -359,6 +363,8 @@ public final class Engine {
     }
 
     /**
+     * Returns whether {@link #close()} was called.
+     *
      * @return whether {@link #close()} was called
      */
     public boolean isClosed() {
@@ -366,6 +372,8 @@ public final class Engine {
     }
 
     /**
+     * Fails if the map is closed.
+     *
      * @throws IllegalStateException if the map is closed
      */
     public void checkOpen() {
@@ -397,6 +405,8 @@ public final class Engine {
     // ================================================================================ stats
 
     /**
+     * Returns a snapshot of shape and memory; fields are read one by one without a global lock.
+     *
      * @return a snapshot of shape and memory; fields are read one by one without a global lock
      */
     public EngineStats stats() {

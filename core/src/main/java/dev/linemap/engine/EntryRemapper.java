@@ -7,6 +7,8 @@ package dev.linemap.engine;
 public interface EntryRemapper {
 
     /**
+     * Returns {@code true} to store {@code result[0]}, {@code false} to remove (or stay absent).
+     *
      * @param key the key
      * @param present whether the key is mapped
      * @param value its value if present

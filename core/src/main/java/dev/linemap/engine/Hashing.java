@@ -27,6 +27,8 @@ public final class Hashing {
     }
 
     /**
+     * Returns the 64-bit hash; bucket = hash &amp; mask.
+     *
      * @param key the key
      * @param seed the table's seed
      * @return the 64-bit hash; bucket = hash &amp; mask
@@ -40,6 +42,8 @@ public final class Hashing {
     }
 
     /**
+     * Returns whether the colliding test hash is in force (for tests that need it).
+     *
      * @return whether the colliding test hash is in force (for tests that need it)
      */
     public static boolean colliding() {
@@ -47,6 +51,8 @@ public final class Hashing {
     }
 
     /**
+     * Returns a fresh random seed for a new table lineage.
+     *
      * @return a fresh random seed for a new table lineage
      */
     public static long randomSeed() {

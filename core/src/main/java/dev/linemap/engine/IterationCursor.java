@@ -54,6 +54,8 @@ public final class IterationCursor {
     }
 
     /**
+     * Returns a fresh cursor (for a boxed iterator).
+     *
      * @param engine the map to walk
      * @return a fresh cursor (for a boxed iterator)
      */
@@ -64,6 +66,8 @@ public final class IterationCursor {
     }
 
     /**
+     * Returns this thread's cursor, or a fresh one if it is in use (a nested forEach).
+     *
      * @param engine the map to walk
      * @return this thread's cursor, or a fresh one if it is in use (a nested forEach)
      */

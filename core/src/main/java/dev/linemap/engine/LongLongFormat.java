@@ -32,6 +32,8 @@ public final class LongLongFormat implements BucketFormat {
     }
 
     /**
+     * Returns its 64-bit hash in that table.
+     *
      * @param key a key
      * @param seed a table's seed
      * @return its 64-bit hash in that table
@@ -55,6 +57,11 @@ public final class LongLongFormat implements BucketFormat {
      * Finds {@code key} in the chain of the bucket at {@code (segment, line)} whose ctrl word is
      * {@code ctrl}.
      *
+     * @param table the bucket's table
+     * @param segment segment of the bucket
+     * @param line byte offset of the bucket
+     * @param ctrl the bucket's ctrl word, as read at the start of the section or the lock
+     * @param key the key
      * @return its {@link SlotLocation}, or {@link SlotLocation#NOT_FOUND}
      */
     public static long find(final Table table, final MemorySegment segment, final long line, final long ctrl,

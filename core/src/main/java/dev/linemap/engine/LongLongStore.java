@@ -51,6 +51,8 @@ public final class LongLongStore {
     private final long missingValue;
 
     /**
+     * Creates the operations over an engine.
+     *
      * @param engine the engine, built with {@link LongLongFormat#FORMAT}
      * @param missingValue what reads and writes return for "no mapping"
      */
@@ -62,6 +64,8 @@ public final class LongLongStore {
     // ================================================================================ reading
 
     /**
+     * Returns the value of {@code key}, or {@code defaultValue} if it is not mapped.
+     *
      * @param key any key
      * @param defaultValue what to return if the key is not mapped
      * @return its value, or {@code defaultValue}

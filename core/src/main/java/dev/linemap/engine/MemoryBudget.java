@@ -56,6 +56,8 @@ final class MemoryBudget {
     }
 
     /**
+     * Returns bytes held now.
+     *
      * @return bytes held now
      */
     long used() {

@@ -16,6 +16,8 @@ import java.lang.foreign.MemorySegment;
 public interface MemorySource {
 
     /**
+     * Returns a new region for one table.
+     *
      * @return a new region for one table
      */
     Region newRegion();
@@ -24,6 +26,8 @@ public interface MemorySource {
     interface Region {
 
         /**
+         * Returns a zeroed, 64-byte-aligned segment of that many lines.
+         *
          * @param lines number of 64-byte lines
          * @return a zeroed, 64-byte-aligned segment of that many lines
          * @throws OutOfMemoryError if the memory cannot be had
@@ -35,6 +39,8 @@ public interface MemorySource {
     }
 
     /**
+     * Returns anonymous native memory, one shared arena per table (the default).
+     *
      * @return anonymous native memory, one shared arena per table (the default)
      */
     static MemorySource anonymous() {

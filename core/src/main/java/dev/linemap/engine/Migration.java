@@ -102,6 +102,8 @@ public final class Migration {
     }
 
     /**
+     * Returns the unit that evacuates it.
+     *
      * @param oldBucket a bucket of {@code from}
      * @return the unit that evacuates it
      */
@@ -120,6 +122,9 @@ public final class Migration {
     }
 
     /**
+     * Returns whether it is evacuated. For SHRINK the lower source is published last, so its state
+     * speaks for both.
+     *
      * @param u a unit
      * @return whether it is evacuated. For SHRINK the lower source is published last, so its state
      *         speaks for both.

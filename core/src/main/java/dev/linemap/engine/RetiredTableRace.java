@@ -24,6 +24,8 @@ public final class RetiredTableRace {
     }
 
     /**
+     * Returns the current thread's interrupt status, to hand to {@link #recover} later.
+     *
      * @return the current thread's interrupt status, to hand to {@link #recover} later
      */
     public static boolean interruptStatus() {

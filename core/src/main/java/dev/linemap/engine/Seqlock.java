@@ -112,6 +112,9 @@ public final class Seqlock {
     }
 
     /**
+     * Returns whether a read section can start on it: unlocked and not EVACUATED (NORMAL or
+     * EVACUATING; an EVACUATING bucket's slots no longer change).
+     *
      * @param stamp a word from {@link #tryOptimisticRead}
      * @return whether a read section can start on it: unlocked and not EVACUATED (NORMAL or
      *         EVACUATING; an EVACUATING bucket's slots no longer change)
@@ -121,6 +124,8 @@ public final class Seqlock {
     }
 
     /**
+     * Returns whether the fast path may read: unlocked and NORMAL (one mask test).
+     *
      * @param stamp a word from {@link #tryOptimisticRead}
      * @return whether the fast path may read: unlocked and NORMAL (one mask test)
      */
@@ -129,6 +134,8 @@ public final class Seqlock {
     }
 
     /**
+     * Returns whether its bucket was evacuated into a newer table.
+     *
      * @param word a ctrl word
      * @return whether its bucket was evacuated into a newer table
      */
@@ -252,6 +259,8 @@ public final class Seqlock {
     }
 
     /**
+     * Returns whether it is EVACUATED (acquire: its destinations are visible if so).
+     *
      * @param segment segment holding the bucket
      * @param line byte offset of the bucket
      * @return whether it is EVACUATED (acquire: its destinations are visible if so)

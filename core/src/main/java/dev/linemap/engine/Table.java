@@ -117,6 +117,8 @@ public final class Table {
     }
 
     /**
+     * Returns the key's home bucket in this table: the hash's low bits.
+     *
      * @param hash a key's 64-bit hash under this table's {@link #seed}
      * @return the key's home bucket in this table: the hash's low bits
      */
@@ -137,6 +139,8 @@ public final class Table {
     }
 
     /**
+     * Returns byte offset of bucket {@code b} inside {@link #bucketSegment(long)}.
+     *
      * @param b bucket index
      * @return byte offset of bucket {@code b} inside {@link #bucketSegment(long)}
      */
@@ -193,6 +197,8 @@ public final class Table {
     }
 
     /**
+     * Returns byte offset of the line inside {@link #overflowSegment(long)}.
+     *
      * @param index overflow line index
      * @return byte offset of the line inside {@link #overflowSegment(long)}
      */
@@ -305,6 +311,8 @@ public final class Table {
     }
 
     /**
+     * Returns whether {@link #retire()} ran.
+     *
      * @return whether {@link #retire()} ran
      */
     public boolean isRetired() {

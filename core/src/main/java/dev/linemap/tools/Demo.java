@@ -102,6 +102,8 @@ public final class Demo {
     }
 
     /**
+     * Runs the demo.
+     *
      * @param args optional: number of entries to load (default 10,000,000)
      * @throws InterruptedException if interrupted while joining the reader
      */
