@@ -1,6 +1,8 @@
 package dev.linemap.stress.jcstress;
 
 import dev.linemap.LongLongMap;
+import dev.linemap.engine.Backoff;
+import dev.linemap.engine.Seqlock;
 import dev.linemap.layout.AlignedSegments;
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
@@ -14,7 +16,6 @@ import org.openjdk.jcstress.infra.results.JJ_Result;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 
 import static dev.linemap.stress.jcstress.TinyMaps.MISSING;
 import static dev.linemap.stress.jcstress.TinyMaps.valueOf;
@@ -22,11 +23,13 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Protocol: the per-bucket seqlock. A reader never returns a key/value pair that no writer wrote.
+ * Protocol: the per-bucket seqlock, the engine's {@link Seqlock}. A reader never returns a
+ * key/value pair that no writer wrote: at map level through {@link LongLongMap}, at protocol level
+ * by calling {@link Seqlock} itself on a raw bucket ({@link RawBucket}).
  *
- * <p>These are the canary's targets: run with {@code -Dlinemap.canary=skip-read-validation} in the
- * forked JVMs (the {@code canary} command does) the reader skips the validating re-read of
- * {@code ctrl}, and these same tests must then report FORBIDDEN outcomes.
+ * <p>The canary's targets: run with {@code -Dlinemap.canary=skip-read-validation} in the forked
+ * JVMs (the {@code canary} command does), {@link Seqlock#validate} skips its re-read of
+ * {@code ctrl}, and {@link SlotReuseLoop} and {@link RawBucket} must then report FORBIDDEN outcomes.
  */
 public final class SeqlockReadTest {
 
@@ -153,24 +156,34 @@ public final class SeqlockReadTest {
     }
 
     /**
-     * Descriptor level: the documented seqlock protocol executed on a raw bucket with the
-     * {@link BucketDescriptor} accessors, on a segment from an automatic (shared-access) arena.
-     * The writer fills all six slot words and {@code meta} with one pattern per write section; the
-     * reader reads them in the opposite order, so an unvalidated read that overlaps a write is
-     * almost always mixed. r1 = the pattern of the last word read, r2 = number of words that
-     * differ from it (must be 0).
+     * Protocol level: the engine's own {@link Seqlock} on a raw bucket. The writer runs two write
+     * sections as the engine's writers do ({@link Seqlock#lock}, opaque stores of all six slot words
+     * and {@code meta} with one pattern per section, {@link Seqlock#unlock} of
+     * {@link CtrlWord#nextUnlocked}); the reader runs the engine's read section
+     * ({@link Seqlock#tryOptimisticRead}, {@link Backoff} while the word is not readable, plain
+     * loads through {@code keyPlain} / {@code valuePlain} / {@code metaPlain} in the opposite order
+     * to the writer's stores, {@link Seqlock#validate}; again if it fails). Write section {@code p}
+     * stores pattern {@code p} and leaves version {@code p}, so a validated read must see pattern
+     * = version in every word: a mix of two sections (a torn read) and words from another section
+     * than the stamp's (a stale or early read) both fail. r1 = version of the validated stamp,
+     * r2 = number of the seven words that differ from r1 (must be 0).
      *
-     * <p>Honours {@code linemap.canary=skip-read-validation} itself (the reader then skips the
-     * re-read), so the canary is proved on the protocol even where the engine has no such hook.
+     * <p>A raw line from an automatic arena rather than a bucket of a real tiny table: a
+     * {@code Table} can only be built inside the engine's package (its constructor takes the map's
+     * memory budget and source), and {@link Seqlock} is handed a segment and an offset and nothing
+     * else, so the code under test is the same. What differs is the arena: a table's shared arena
+     * can be closed under a writer, which {@code GenerationSwitchTest} covers at map level.
+     *
+     * <p>A canary target: with {@code -Dlinemap.canary=skip-read-validation} in the forked JVMs
+     * {@link Seqlock#validate} always succeeds, and this test must then report FORBIDDEN outcomes.
      */
     @JCStressTest
-    @Description("seqlock on a raw bucket: a validated read is never a mix of two write sections")
-    @Outcome(id = {"0, 0", "1, 0", "2, 0"}, expect = ACCEPTABLE, desc = "the read saw exactly one write section")
-    @Outcome(expect = FORBIDDEN, desc = "torn read: words from different write sections")
+    @Description("Seqlock on a raw bucket: a validated read is exactly the write section of its stamp")
+    @Outcome(id = {"0, 0", "1, 0", "2, 0"}, expect = ACCEPTABLE,
+            desc = "the read saw exactly the write section its stamp's version names")
+    @Outcome(expect = FORBIDDEN, desc = "torn or stale read: words from another write section than the stamp's")
     @State
     public static class RawBucket {
-        private static final boolean SKIP_VALIDATION =
-                "skip-read-validation".equals(System.getProperty("linemap.canary"));
         private static final long LINE = BucketDescriptor.lineOffset(0);
         private final MemorySegment bucket = AlignedSegments.allocateLines(Arena.ofAuto(), 1);
 
@@ -183,52 +196,52 @@ public final class SeqlockReadTest {
 
         private void write(final long pattern) {
             final MemorySegment seg = bucket;
-            long c;
-            do {
-                c = BucketDescriptor.ctrlAcquire(seg, LINE);
-            } while (CtrlWord.isLocked(c) || !BucketDescriptor.casCtrl(seg, LINE, c, CtrlWord.locked(c)));
+            final long c = Seqlock.lock(seg, LINE);
+            if (c == Seqlock.MOVED) {
+                throw new IllegalStateException("never evacuated here: " + CtrlWord.toString(c));
+            }
             for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
                 BucketDescriptor.setKeyOpaque(seg, LINE, s, pattern);
                 BucketDescriptor.setValueOpaque(seg, LINE, s, pattern);
             }
             BucketDescriptor.setMetaOpaque(seg, LINE, pattern);
-            BucketDescriptor.ctrlRelease(seg, LINE, CtrlWord.nextUnlocked(CtrlWord.locked(c)));
+            Seqlock.unlock(seg, LINE, CtrlWord.nextUnlocked(c));
         }
 
         /**
-         * Reader: one seqlock read of the seven words.
+         * Reader: one read section of the seven words, repeated until it validates.
          *
-         * @param r r1 = pattern of the last word read, r2 = words that differ from it
+         * @param r r1 = version of the validated stamp, r2 = words that differ from it
          */
         @Actor
         public void reader(final JJ_Result r) {
             final MemorySegment seg = bucket;
             final long[] words = new long[2 * BucketDescriptor.SLOTS + 1];
-            while (true) {
-                final long v1 = BucketDescriptor.ctrlAcquire(seg, LINE);
-                if (CtrlWord.isLocked(v1)) {
-                    Thread.onSpinWait();
+            long stamp;
+            for (int spins = 0; ; spins++) {
+                stamp = Seqlock.tryOptimisticRead(seg, LINE);
+                if (!Seqlock.isReadable(stamp)) {
+                    Backoff.pause(spins);   // a write section is under way
                     continue;
                 }
                 int i = 0;
-                words[i++] = BucketDescriptor.metaOpaque(seg, LINE);
+                words[i++] = BucketDescriptor.metaPlain(seg, LINE);
                 for (int s = BucketDescriptor.SLOTS - 1; s >= 0; s--) {
-                    words[i++] = BucketDescriptor.valueOpaque(seg, LINE, s);
-                    words[i++] = BucketDescriptor.keyOpaque(seg, LINE, s);
+                    words[i++] = BucketDescriptor.valuePlain(seg, LINE, s);
+                    words[i++] = BucketDescriptor.keyPlain(seg, LINE, s);
                 }
-                VarHandle.acquireFence(); // order the word loads before the re-check
-                if (SKIP_VALIDATION || BucketDescriptor.ctrlOpaque(seg, LINE) == v1) {
+                if (Seqlock.validate(seg, LINE, stamp)) {
                     break;
                 }
             }
-            final long last = words[words.length - 1];
+            final long version = CtrlWord.version(stamp);
             long differing = 0;
             for (final long w : words) {
-                if (w != last) {
+                if (w != version) {
                     differing++;
                 }
             }
-            r.r1 = last;
+            r.r1 = version;
             r.r2 = differing;
         }
     }
