@@ -29,9 +29,15 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>The canary's targets: run with {@code -Dlinemap.canary=skip-read-validation} in the forked
  * JVMs (the {@code canary} command does), {@link Seqlock#validate} skips its re-read of
- * {@code ctrl}, and {@link SlotReuseLoop} and {@link RawBucket} must then report FORBIDDEN outcomes.
+ * {@code ctrl}, and {@link SlotReuseLoop}, {@link RawBucket} and {@link RawBucketLoop} must then
+ * report FORBIDDEN outcomes.
  */
 public final class SeqlockReadTest {
+
+    private static final long LINE = BucketDescriptor.lineOffset(0);
+
+    /** Slot words plus {@code meta}. */
+    private static final int WORDS = 2 * BucketDescriptor.SLOTS + 1;
 
     private SeqlockReadTest() {
     }
@@ -176,6 +182,8 @@ public final class SeqlockReadTest {
      *
      * <p>A canary target: with {@code -Dlinemap.canary=skip-read-validation} in the forked JVMs
      * {@link Seqlock#validate} always succeeds, and this test must then report FORBIDDEN outcomes.
+     * It does, but rarely on a loaded machine (a single read meets a write a few times per million
+     * samples); {@link RawBucketLoop} is the reliable catch.
      */
     @JCStressTest
     @Description("Seqlock on a raw bucket: a validated read is exactly the write section of its stamp")
@@ -184,28 +192,13 @@ public final class SeqlockReadTest {
     @Outcome(expect = FORBIDDEN, desc = "torn or stale read: words from another write section than the stamp's")
     @State
     public static class RawBucket {
-        private static final long LINE = BucketDescriptor.lineOffset(0);
         private final MemorySegment bucket = AlignedSegments.allocateLines(Arena.ofAuto(), 1);
 
         /** Writer: two write sections, patterns 1 then 2. */
         @Actor
         public void writer() {
-            write(1);
-            write(2);
-        }
-
-        private void write(final long pattern) {
-            final MemorySegment seg = bucket;
-            final long c = Seqlock.lock(seg, LINE);
-            if (c == Seqlock.MOVED) {
-                throw new IllegalStateException("never evacuated here: " + CtrlWord.toString(c));
-            }
-            for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
-                BucketDescriptor.setKeyOpaque(seg, LINE, s, pattern);
-                BucketDescriptor.setValueOpaque(seg, LINE, s, pattern);
-            }
-            BucketDescriptor.setMetaOpaque(seg, LINE, pattern);
-            Seqlock.unlock(seg, LINE, CtrlWord.nextUnlocked(c));
+            writeSection(bucket, 1);
+            writeSection(bucket, 2);
         }
 
         /**
@@ -215,34 +208,118 @@ public final class SeqlockReadTest {
          */
         @Actor
         public void reader(final JJ_Result r) {
-            final MemorySegment seg = bucket;
-            final long[] words = new long[2 * BucketDescriptor.SLOTS + 1];
-            long stamp;
-            for (int spins = 0; ; spins++) {
-                stamp = Seqlock.tryOptimisticRead(seg, LINE);
-                if (!Seqlock.isReadable(stamp)) {
-                    Backoff.pause(spins);   // a write section is under way
-                    continue;
-                }
-                int i = 0;
-                words[i++] = BucketDescriptor.metaPlain(seg, LINE);
-                for (int s = BucketDescriptor.SLOTS - 1; s >= 0; s--) {
-                    words[i++] = BucketDescriptor.valuePlain(seg, LINE, s);
-                    words[i++] = BucketDescriptor.keyPlain(seg, LINE, s);
-                }
-                if (Seqlock.validate(seg, LINE, stamp)) {
-                    break;
-                }
-            }
-            final long version = CtrlWord.version(stamp);
-            long differing = 0;
-            for (final long w : words) {
-                if (w != version) {
-                    differing++;
-                }
-            }
+            final long[] words = new long[WORDS];
+            final long version = readSection(bucket, words);
             r.r1 = version;
-            r.r2 = differing;
+            r.r2 = differing(words, version);
         }
+    }
+
+    /**
+     * Protocol level, widened window: {@link RawBucket}'s sections, but the writer runs 32 of them
+     * and then raises a flag, and the reader runs read sections until it sees the flag, so its
+     * reads overlap the writes whatever the start skew of the two threads (a single read of seven
+     * plain loads is a few nanoseconds wide; on a loaded 2-core machine it rarely meets a write).
+     * r1 = validated reads whose words differ from their stamp's version (must be 0), r2 = 1 if some
+     * validated read saw an intermediate version (the sign that the reads overlapped the writes).
+     *
+     * <p>A canary target, like {@link RawBucket}, and the one that catches the canary reliably.
+     */
+    @JCStressTest
+    @Description("Seqlock on a raw bucket, reads looping during 32 write sections: no torn or stale read validates")
+    @Outcome(id = {"0, 0", "0, 1"}, expect = ACCEPTABLE,
+            desc = "every validated read matched its stamp (r2 = 1: the reads overlapped the writes)")
+    @Outcome(expect = FORBIDDEN, desc = "r1 > 0: a torn or stale read validated")
+    @State
+    public static class RawBucketLoop {
+        private static final int ROUNDS = 32;
+        private static final int MAX_READS = 20_000;
+        private final MemorySegment bucket = AlignedSegments.allocateLines(Arena.ofAuto(), 1);
+        private volatile boolean writerDone;
+
+        /** Writer: write sections with patterns 1 to 32, then the flag. */
+        @Actor
+        public void writer() {
+            for (int p = 1; p <= ROUNDS; p++) {
+                writeSection(bucket, p);
+            }
+            writerDone = true;
+        }
+
+        /**
+         * Reader: read sections until the writer is done (bounded).
+         *
+         * @param r r1 = bad validated reads, r2 = whether one saw an intermediate version
+         */
+        @Actor
+        public void reader(final JJ_Result r) {
+            final long[] words = new long[WORDS];
+            long bad = 0;
+            boolean overlapped = false;
+            for (int i = 0; i < MAX_READS && !writerDone; i++) {
+                final long version = readSection(bucket, words);
+                if (differing(words, version) != 0) {
+                    bad++;
+                }
+                overlapped |= version > 0 && version < ROUNDS;
+            }
+            r.r1 = bad;
+            r.r2 = overlapped ? 1 : 0;
+        }
+    }
+
+    // ------------------------------------------------ the engine's sections, on the raw bucket
+
+    /**
+     * One write section as the engine's writers run it: lock, opaque stores of every slot word and
+     * {@code meta}, unlock with the next version.
+     */
+    private static void writeSection(final MemorySegment seg, final long pattern) {
+        final long c = Seqlock.lock(seg, LINE);
+        if (c == Seqlock.MOVED) {
+            throw new IllegalStateException("never evacuated here: " + CtrlWord.toString(c));
+        }
+        for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
+            BucketDescriptor.setKeyOpaque(seg, LINE, s, pattern);
+            BucketDescriptor.setValueOpaque(seg, LINE, s, pattern);
+        }
+        BucketDescriptor.setMetaOpaque(seg, LINE, pattern);
+        Seqlock.unlock(seg, LINE, CtrlWord.nextUnlocked(c));
+    }
+
+    /**
+     * One read section as the engine's general read runs it, repeated until it validates: stamp,
+     * wait while not readable, plain loads (in the opposite order to the writer's stores), validate.
+     *
+     * @return the version of the validated stamp; {@code words} holds what the section read
+     */
+    private static long readSection(final MemorySegment seg, final long[] words) {
+        for (int spins = 0; ; spins++) {
+            final long stamp = Seqlock.tryOptimisticRead(seg, LINE);
+            if (!Seqlock.isReadable(stamp)) {
+                Backoff.pause(spins);   // a write section is under way
+                continue;
+            }
+            int i = 0;
+            words[i++] = BucketDescriptor.metaPlain(seg, LINE);
+            for (int s = BucketDescriptor.SLOTS - 1; s >= 0; s--) {
+                words[i++] = BucketDescriptor.valuePlain(seg, LINE, s);
+                words[i++] = BucketDescriptor.keyPlain(seg, LINE, s);
+            }
+            if (Seqlock.validate(seg, LINE, stamp)) {
+                return CtrlWord.version(stamp);
+            }
+        }
+    }
+
+    /** @return how many of {@code words} differ from {@code version} */
+    private static long differing(final long[] words, final long version) {
+        long n = 0;
+        for (final long w : words) {
+            if (w != version) {
+                n++;
+            }
+        }
+        return n;
     }
 }
