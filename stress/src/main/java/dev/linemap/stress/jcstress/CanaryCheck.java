@@ -16,8 +16,13 @@ import java.util.List;
  * succeeds only if every variant is caught:
  *
  * <ul>
- *   <li>{@code skip-read-validation} (readers skip the seqlock re-read): {@link SeqlockReadTest}
- *       must report FORBIDDEN outcomes;</li>
+ *   <li>{@code skip-read-validation} ({@link dev.linemap.engine.Seqlock#validate} skips the
+ *       seqlock re-read): {@code SeqlockReadTest.SlotReuseLoop} (map level) and
+ *       {@code SeqlockReadTest.RawBucketLoop} (the engine's {@code Seqlock} on a raw bucket) must
+ *       report FORBIDDEN outcomes. {@code SeqlockReadTest.RawBucket} and
+ *       {@code SeqlockProtocolTest.AbortRestoresWord} run too and are reported, but do not decide
+ *       the verdict: a single read section is a few nanoseconds wide, and on a loaded 2-core
+ *       machine it meets a write in as few as 6 of 750,000 samples, or in none;</li>
  *   <li>{@code racy-add} (addAndGet/merge read the old value before the bucket lock):
  *       {@link AtomicUpdateRaceTest} must report FORBIDDEN outcomes, and Lincheck must find a
  *       non-linearizable history.</li>
@@ -56,11 +61,14 @@ public final class CanaryCheck {
         }
         final List<String> missed = new ArrayList<>();
         if (jcstress) {
-            expectCaught(missed, "skip-read-validation", "SeqlockReadTest\\.(RawBucket|SlotReuseLoop)$",
-                    List.of("SeqlockReadTest.RawBucket ", "SeqlockReadTest.SlotReuseLoop "), mode);
+            expectCaught(missed, "skip-read-validation",
+                    "(SeqlockReadTest\\.(RawBucket|RawBucketLoop|SlotReuseLoop)"
+                            + "|SeqlockProtocolTest\\.AbortRestoresWord)$",
+                    List.of("SeqlockReadTest.RawBucketLoop ", "SeqlockReadTest.SlotReuseLoop "),
+                    List.of("SeqlockReadTest.RawBucket ", "SeqlockProtocolTest.AbortRestoresWord "), mode);
             expectCaught(missed, "racy-add", "AtomicUpdateRaceTest\\.(AddAndGet|AddAndGetPresent|Merge)$",
                     List.of("AtomicUpdateRaceTest.AddAndGet ", "AtomicUpdateRaceTest.AddAndGetPresent ",
-                            "AtomicUpdateRaceTest.Merge "), mode);
+                            "AtomicUpdateRaceTest.Merge "), List.of(), mode);
         }
         if (lincheck) {
             final Run run = fork("lincheck-racy-add",
@@ -91,8 +99,21 @@ public final class CanaryCheck {
         return missed.isEmpty() ? 0 : 1;
     }
 
+    /**
+     * Runs the tests {@code regex} selects with {@code canary} on.
+     *
+     * @param missed where a missed canary is recorded
+     * @param canary the value of {@code linemap.canary} in the forked JVMs
+     * @param regex the jcstress test selection
+     * @param mustFail tests that must report a FORBIDDEN outcome, or the canary is missed
+     * @param reported tests whose catch is printed but does not decide the verdict (their window is
+     *                 too narrow to be caught in every run on a loaded machine)
+     * @param mode {@code ci} or a jcstress preset
+     * @throws Exception if the child JVM cannot be started
+     */
     private static void expectCaught(final List<String> missed, final String canary, final String regex,
-                                     final List<String> mustFail, final String mode) throws Exception {
+                                     final List<String> mustFail, final List<String> reported, final String mode)
+            throws Exception {
         final List<String> command = "ci".equals(mode)
                 // 1 s instead of 500 ms: a map-level torn read needs a reader inside a write, and a
                 // canary that is caught only most of the time would make CI flaky.
@@ -106,6 +127,12 @@ public final class CanaryCheck {
             if (!caught) {
                 missed.add(canary + " vs " + test);
             }
+        }
+        for (final String test : reported) {
+            final boolean caught = run.output().lines()
+                    .anyMatch(l -> l.startsWith("[FAIL] ") && l.contains(test));
+            System.out.println("CANARY " + canary + " vs " + test + ": "
+                    + (caught ? "CAUGHT" : "not caught this run") + " (reported, not required)");
         }
     }
 

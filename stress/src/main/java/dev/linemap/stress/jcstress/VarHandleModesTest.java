@@ -1,5 +1,6 @@
 package dev.linemap.stress.jcstress;
 
+import dev.linemap.engine.Seqlock;
 import dev.linemap.layout.AlignedSegments;
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
@@ -26,9 +27,14 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * Every {@code VarHandle} access mode the engine uses, on an off-heap segment (one 64-byte line
  * from an automatic arena, so any thread may access it): acquire/release message passing on
- * {@code ctrl}, volatile CAS on {@code ctrl} (one winner; mutual exclusion of the writer lock),
- * opaque per-location coherence of every word the descriptors expose, and {@code getAndAdd} of a
- * native long (the counters' mode).
+ * {@code ctrl}, volatile CAS on {@code ctrl} (one winner), opaque per-location coherence of every
+ * word the descriptors expose, and {@code getAndAdd} of a native long (the counters' mode).
+ *
+ * <p>These test the layout module's accessors one access mode at a time, so a failure names the
+ * accessor. The one test here that needs a protocol, the writer lock's mutual exclusion
+ * ({@link CasLockMutualExclusion}), calls the engine's {@link Seqlock} rather than re-coding it;
+ * the read section and the evacuation are tested in {@link SeqlockReadTest} and
+ * {@link SeqlockProtocolTest}.
  */
 public final class VarHandleModesTest {
 
@@ -44,6 +50,12 @@ public final class VarHandleModesTest {
     /**
      * Opaque slot and meta stores followed by a release store of ctrl; an acquire load that sees
      * the new ctrl sees every earlier store. r1 = ctrl seen (0 or 257), r2 = key, r3 = value, r4 = meta.
+     *
+     * <p>The raw accessors on purpose: this is the pairing {@link Seqlock#unlock} (a
+     * {@code ctrlRelease}) and {@link Seqlock#tryOptimisticRead} (a {@code ctrlAcquire}) rely on,
+     * isolated, so a failure here points at the accessors rather than the protocol. The same
+     * publication through {@link Seqlock}, with the engine's plain loads, is
+     * {@code SeqlockReadTest.RawBucket} (a validated stamp of version p must see pattern p).
      */
     @JCStressTest
     @Description("ctrlRelease / ctrlAcquire publish the opaque slot and meta stores")
@@ -103,12 +115,13 @@ public final class VarHandleModesTest {
     }
 
     /**
-     * The writer lock as the engine uses it: CAS to lock (acquire), opaque read-modify-write of a
-     * value, release store of the next unlocked version. Two writers each add one: the value is 2
-     * and the version advanced twice. r1 = value, r2 = version, r3 = lock bit.
+     * The writer lock, the engine's own: {@link Seqlock#lock}, a read-modify-write of a value under
+     * it as the engine's writers do it (plain load, opaque store), {@link Seqlock#unlock} of
+     * {@link CtrlWord#nextUnlocked}. Two writers each add one: the value is 2 and the version
+     * advanced twice. r1 = value, r2 = version, r3 = lock bit.
      */
     @JCStressTest
-    @Description("lock by casCtrl, unlock by ctrlRelease: mutual exclusion, no lost update")
+    @Description("Seqlock.lock / Seqlock.unlock: mutual exclusion, no lost update")
     @Outcome(id = "2, 2, 0", expect = ACCEPTABLE, desc = "both critical sections ran, one after the other")
     @Outcome(expect = FORBIDDEN, desc = "overlapping critical sections (lost update) or a stuck lock")
     @State
@@ -116,13 +129,13 @@ public final class VarHandleModesTest {
         private final MemorySegment seg = line();
 
         private void increment() {
-            long c;
-            do {
-                c = BucketDescriptor.ctrlAcquire(seg, LINE);
-            } while (CtrlWord.isLocked(c) || !BucketDescriptor.casCtrl(seg, LINE, c, CtrlWord.locked(c)));
-            final long v = BucketDescriptor.valueOpaque(seg, LINE, 0);
+            final long c = Seqlock.lock(seg, LINE);
+            if (c == Seqlock.MOVED) {
+                throw new IllegalStateException("never evacuated here: " + CtrlWord.toString(c));
+            }
+            final long v = BucketDescriptor.valuePlain(seg, LINE, 0);
             BucketDescriptor.setValueOpaque(seg, LINE, 0, v + 1);
-            BucketDescriptor.ctrlRelease(seg, LINE, CtrlWord.nextUnlocked(c));
+            Seqlock.unlock(seg, LINE, CtrlWord.nextUnlocked(c));
         }
 
         /** First writer. */
