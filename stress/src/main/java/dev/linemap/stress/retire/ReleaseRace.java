@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Command {@code release-race}: the regression check for "a writer's unlock reports failure after it
- * succeeded" (see {@code RetiredTableRace.finalRelease} and {@code docs/design.md}, "Reclamation").
+ * succeeded" (see {@code Seqlock.unlock} and {@code docs/design.md}, "Reclamation").
  *
  * <p>The race: a writer's release store completes, another thread evacuates the bucket, completes
  * the migration and retires the table while the writer is still inside the JDK's scoped access
