@@ -1,6 +1,5 @@
 package dev.linemap.engine;
 
-import dev.linemap.layout.CtrlWord;
 
 import java.lang.foreign.MemorySegment;
 
@@ -137,7 +136,7 @@ public final class IterationCursor {
      */
     private boolean step(final Migration m, final Table start, final long end) {
         Table table = start;
-        for (int spins = 0; ; spins++) {
+        for (;;) {
             if (table.seed != seed) {
                 if (m == null || table != m.to) {
                     done = true;        // the map was cleared since the walk started
@@ -148,11 +147,7 @@ public final class IterationCursor {
             final long bucket = Long.reverse(position) & table.mask;
             final MemorySegment segment = table.bucketSegment(bucket);
             final long line = table.bucketLine(bucket);
-            final long c1 = Seqlock.tryOptimisticRead(segment, line);
-            if (CtrlWord.isLocked(c1)) {
-                Backoff.pause(spins);
-                continue;
-            }
+            final long c1 = Seqlock.awaitUnlocked(segment, line);
             if (Seqlock.isMoved(c1)) {
                 if (m != null && table == m.from) {
                     table = m.to;

@@ -116,15 +116,11 @@ public final class LongLongStore {
             final Migration m = g.migration();
             try {
                 Table table = m == null ? g.table() : m.answering(m.from.bucket(LongLongFormat.hash(key, m.from.seed)));
-                for (int spins = 0; ; spins++) {
+                for (;;) {
                     final long bucket = table.bucket(LongLongFormat.hash(key, table.seed));
                     final MemorySegment segment = table.bucketSegment(bucket);
                     final long line = table.bucketLine(bucket);
-                    final long c1 = Seqlock.tryOptimisticRead(segment, line);
-                    if (CtrlWord.isLocked(c1)) {
-                        Backoff.pause(spins);
-                        continue;
-                    }
+                    final long c1 = Seqlock.awaitUnlocked(segment, line);
                     if (Seqlock.isMoved(c1)) {
                         if (m != null && table == m.from) {
                             table = m.to;   // the release of EVACUATED published the new bucket

@@ -96,6 +96,24 @@ public final class Seqlock {
     }
 
     /**
+     * Opens a read section on a bucket that may be locked: {@link #tryOptimisticRead} until the
+     * word is unlocked, backing off in between. The caller still checks for EVACUATED.
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket
+     * @return the stamp: an unlocked ctrl word
+     */
+    public static long awaitUnlocked(final MemorySegment segment, final long line) {
+        for (int spins = 0; ; spins++) {
+            final long c = tryOptimisticRead(segment, line);
+            if (!CtrlWord.isLocked(c)) {
+                return c;
+            }
+            Backoff.pause(spins);
+        }
+    }
+
+    /**
      * Closes a read section: everything read since {@link #tryOptimisticRead} returned
      * {@code stamp} is consistent if this returns {@code true}; otherwise discard it and read
      * again.
@@ -153,22 +171,7 @@ public final class Seqlock {
      * @return the unlocked word it had, or {@link #MOVED} if the bucket is EVACUATED
      */
     public static long lock(final MemorySegment segment, final long line) {
-        for (int spins = 0; ; spins++) {
-            final long c = BucketDescriptor.ctrlAcquire(segment, line);
-            if (!CtrlWord.isLocked(c)) {
-                final int state = CtrlWord.state(c);
-                if (state == CtrlWord.EVACUATED) {
-                    return MOVED;
-                }
-                if (state == CtrlWord.NORMAL && BucketDescriptor.casCtrl(segment, line, c, CtrlWord.locked(c))) {
-                    // The CAS is volatile; this fence states the one order the seqlock needs from
-                    // it: the LOCK store before the slot stores that follow (free on x86).
-                    VarHandle.releaseFence();
-                    return c;
-                }
-            }
-            Backoff.pause(spins);   // locked by a writer, or EVACUATING
-        }
+        return own(segment, line, false);
     }
 
     /**
@@ -213,6 +216,15 @@ public final class Seqlock {
      * @return the NORMAL unlocked word it had, or {@link #MOVED} if it is EVACUATED already
      */
     public static long beginEvacuation(final MemorySegment segment, final long line) {
+        return own(segment, line, true);
+    }
+
+    /**
+     * The one wait-and-CAS loop of {@link #lock} and {@link #beginEvacuation}: waits while the
+     * bucket is locked or EVACUATING, gives up on EVACUATED, and CASes a NORMAL unlocked word to
+     * locked (a writer) or to EVACUATING (an evacuator; no lock bit, so readers keep reading).
+     */
+    private static long own(final MemorySegment segment, final long line, final boolean evacuate) {
         for (int spins = 0; ; spins++) {
             final long c = BucketDescriptor.ctrlAcquire(segment, line);
             if (!CtrlWord.isLocked(c)) {
@@ -220,13 +232,18 @@ public final class Seqlock {
                 if (state == CtrlWord.EVACUATED) {
                     return MOVED;
                 }
-                // Volatile CAS: the evacuator's later loads of the slots cannot move above it.
-                if (state == CtrlWord.NORMAL
-                        && BucketDescriptor.casCtrl(segment, line, c, CtrlWord.withState(c, CtrlWord.EVACUATING))) {
+                final long next = evacuate ? CtrlWord.withState(c, CtrlWord.EVACUATING) : CtrlWord.locked(c);
+                // Volatile CAS: the owner's later loads cannot move above it.
+                if (state == CtrlWord.NORMAL && BucketDescriptor.casCtrl(segment, line, c, next)) {
+                    // The one order the seqlock needs beyond that: the LOCK store before the slot
+                    // stores that follow (free on x86). An evacuator stores nothing into its sources.
+                    if (!evacuate) {
+                        VarHandle.releaseFence();
+                    }
                     return c;
                 }
             }
-            Backoff.pause(spins);   // a writer holds it, or another evacuator is copying it
+            Backoff.pause(spins);   // locked by a writer, or EVACUATING
         }
     }
 
