@@ -9,6 +9,7 @@ import dev.linemap.engine.LongLongFormat;
 import dev.linemap.engine.LongLongStore;
 import dev.linemap.engine.MemorySource;
 
+import java.util.Objects;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.LongBinaryOperator;
 
@@ -93,6 +94,28 @@ public final class LongLongMap implements AutoCloseable {
      */
     public long getOrDefault(final long key, final long defaultValue) {
         return store.getOrDefault(key, defaultValue);
+    }
+
+    /**
+     * Batched get: {@code values[i]} becomes {@code get(keys[i])} for every {@code i} of
+     * {@code keys}. Each key is read linearizably on its own (the batch as a whole is not a
+     * snapshot). Faster per key than single gets on a large map: the home lines of a group of keys
+     * are loaded together, so their cache misses overlap. Allocates nothing.
+     *
+     * @param keys the keys
+     * @param values receives the values, or {@link #missingValue()} for absent keys; at least
+     *        {@code keys.length} long (the rest is untouched)
+     * @throws IllegalArgumentException if {@code values} is shorter than {@code keys}
+     */
+    public void getAll(final long[] keys, final long[] values) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(values, "values");
+        if (values.length < keys.length) {
+            throw new IllegalArgumentException("values.length=" + values.length + " is shorter than keys.length="
+                    + keys.length);
+        }
+        engine.checkOpen();
+        store.getAll(keys, values, missingValue);
     }
 
     /**

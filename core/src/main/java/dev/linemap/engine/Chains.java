@@ -47,7 +47,7 @@ public final class Chains {
         long link = MetaWord.link(meta);
         for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
             final MemorySegment lineSegment = table.overflowSegment(link);
-            final long lineOffset = Table.overflowLine(link);
+            final long lineOffset = table.overflowLine(link);
             final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
             if (lineOccupancy != CtrlWord.OCCUPANCY_MASK) {
                 return SlotLocation.overflow(link, Integer.numberOfTrailingZeros(~lineOccupancy));
@@ -73,8 +73,8 @@ public final class Chains {
      *
      * @return the byte offset of the line holding location {@code loc}
      */
-    static long lineOf(final long homeLine, final long loc) {
-        return SlotLocation.isHome(loc) ? homeLine : Table.overflowLine(SlotLocation.lineIndex(loc));
+    static long lineOf(final Table table, final long homeLine, final long loc) {
+        return SlotLocation.isHome(loc) ? homeLine : table.overflowLine(SlotLocation.lineIndex(loc));
     }
 
     /**
@@ -90,7 +90,7 @@ public final class Chains {
     public static long valueAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
         return segment == null ? 0L
-                : BucketDescriptor.valuePlain(segment, lineOf(homeLine, loc), SlotLocation.slot(loc));
+                : BucketDescriptor.valuePlain(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc));
     }
 
     /**
@@ -147,7 +147,7 @@ public final class Chains {
             if (lineSegment == null) {
                 return best;   // stale link in a racing read section; the re-check fails
             }
-            lineOffset = Table.overflowLine(link);
+            lineOffset = table.overflowLine(link);
             lineIndex = link;
             occupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
             link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
@@ -165,7 +165,7 @@ public final class Chains {
                        final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
         return segment == null ? 0L
-                : Long.reverse(format.slotHash(segment, lineOf(homeLine, loc), SlotLocation.slot(loc), table.seed));
+                : Long.reverse(format.slotHash(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc), table.seed));
     }
 
     /**
@@ -176,7 +176,7 @@ public final class Chains {
     static long tieBreakAt(final BucketFormat format, final Table table, final MemorySegment home,
                            final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : format.tieBreak(segment, lineOf(homeLine, loc), SlotLocation.slot(loc));
+        return segment == null ? 0L : format.tieBreak(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc));
     }
 
     /**
@@ -184,7 +184,7 @@ public final class Chains {
      */
     static long keyAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : keyPlain(segment, lineOf(homeLine, loc), SlotLocation.slot(loc));
+        return segment == null ? 0L : keyPlain(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc));
     }
 
     /**
@@ -194,7 +194,7 @@ public final class Chains {
     static void unlinkAndFree(final Table table, final MemorySegment home, final long homeLine, final long index) {
         final long meta = metaPlain(home, homeLine);
         final long next = MetaWord.link(
-                OverflowLineDescriptor.nextPlain(table.overflowSegment(index), Table.overflowLine(index)));
+                OverflowLineDescriptor.nextPlain(table.overflowSegment(index), table.overflowLine(index)));
         final int count = MetaWord.count(meta) - 1;
         if (MetaWord.link(meta) == index) {
             BucketDescriptor.setMetaOpaque(home, homeLine, MetaWord.withCount(MetaWord.withLink(meta, next), count));
@@ -202,7 +202,7 @@ public final class Chains {
             long prev = MetaWord.link(meta);
             for (;;) {
                 final MemorySegment prevSegment = table.overflowSegment(prev);
-                final long prevLine = Table.overflowLine(prev);
+                final long prevLine = table.overflowLine(prev);
                 final long prevNext = OverflowLineDescriptor.nextPlain(prevSegment, prevLine);
                 if (MetaWord.link(prevNext) == index) {
                     OverflowLineDescriptor.setNextOpaque(prevSegment, prevLine, MetaWord.withLink(prevNext, next));

@@ -6,6 +6,7 @@ import dev.linemap.layout.TableGeometry;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -340,6 +341,8 @@ public final class Engine {
                 }
             } catch (final IllegalStateException e) {
                 afterRetiredTable(e, interrupted);
+            } finally {
+                Reference.reachabilityFence(g);
             }
         }
     }

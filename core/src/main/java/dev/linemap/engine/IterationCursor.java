@@ -2,6 +2,7 @@ package dev.linemap.engine;
 
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 
 /**
  * A weakly consistent walk over a map, by increasing rank, where a key's rank is
@@ -101,7 +102,7 @@ public final class IterationCursor {
      * @throws IllegalStateException if the map is closed
      */
     public boolean advance() {
-        final boolean interrupted = RetiredTableRace.interruptStatus();
+        final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         while (!done) {
             final Generation g = engine.generation();
             final Migration m = g.migration();
@@ -123,6 +124,8 @@ public final class IterationCursor {
                 }
             } catch (final IllegalStateException e) {
                 engine.afterRetiredTable(e, interrupted);   // a retired table: start over
+            } finally {
+                Reference.reachabilityFence(g);   // fast mode: keeps the tables mapped (MmapSource)
             }
         }
         return false;
@@ -163,6 +166,10 @@ public final class IterationCursor {
             final long tie = loc == Chains.NOT_FOUND ? 0L : Chains.tieBreakAt(format, table, segment, line, loc);
             if (!Seqlock.validate(segment, line, c1)) {
                 continue;
+            }
+            if (AccessMode.FAST && table.isRetired()) {
+                engine.checkOpen();
+                return false;           // we may have read its zero pages: start over
             }
             if (loc == Chains.NOT_FOUND) {
                 return moveTo(end);

@@ -85,7 +85,7 @@ public final class LongLongFormat implements BucketFormat {
             if (lineSegment == null) {
                 return SlotLocation.NOT_FOUND;   // stale link read in a racing read section
             }
-            final long lineOffset = Table.overflowLine(link);
+            final long lineOffset = table.overflowLine(link);
             final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
             for (int s = 0; s < SLOTS; s++) {
                 if ((lineOccupancy & (1 << s)) != 0 && keyPlain(lineSegment, lineOffset, s) == key) {

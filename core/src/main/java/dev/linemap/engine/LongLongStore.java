@@ -7,6 +7,7 @@ import dev.linemap.layout.OverflowLineDescriptor;
 import dev.linemap.layout.SlotLocation;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.util.function.LongBinaryOperator;
 
 /**
@@ -71,30 +72,87 @@ public final class LongLongStore {
      * @return its value, or {@code defaultValue}
      */
     public long getOrDefault(final long key, final long defaultValue) {
-        // Fast path: no migration and the home bucket unlocked and NORMAL, so one read section over
-        // the home line (and its overflow chain, if the key is not inline) decides. Everything else
-        // (a migration, a locked or moved bucket, a failed re-check) goes to read().
-        final boolean interrupted = RetiredTableRace.interruptStatus();
         final Generation g = engine.generation();
         if (g.migration() == null) {
-            final Table table = g.table();
-            final long bucket = table.bucket(LongLongFormat.hash(key, table.seed));
-            final MemorySegment segment = table.bucketSegment(bucket);
-            final long line = table.bucketLine(bucket);
             try {
-                final long c1 = Seqlock.tryOptimisticRead(segment, line);
-                if (Seqlock.isUnlockedNormal(c1)) {
-                    final long loc = LongLongFormat.find(table, segment, line, c1, key);
-                    final long result = loc == SlotLocation.NOT_FOUND
-                            ? defaultValue : Chains.valueAt(table, segment, line, loc);
-                    if (Seqlock.validate(segment, line, c1)) {
-                        return result;
-                    }
-                }
-            } catch (final IllegalStateException e) {
-                // The table was retired under us (or the map closed): the general path copes.
-                engine.afterRetiredTable(e, interrupted);
+                return getIn(g.table(), key, defaultValue);
+            } finally {
+                // Fast mode: the table's mapping stays until g (and so the table) is unreachable.
+                Reference.reachabilityFence(g);
             }
+        }
+        return read(key, defaultValue, MODE_VALUE, null);
+    }
+
+    /** Keys whose home lines a batched get touches before it reads any of them. */
+    private static final int BATCH = 8;
+
+    /**
+     * Batched get: {@code values[i]} becomes {@code getOrDefault(keys[i], defaultValue)}, each a
+     * linearizable read of its own. For each group of {@value #BATCH} keys it first loads one word
+     * of every key's home line, loads that depend on nothing, so the CPU has all the group's cache
+     * misses in flight at once, and then runs each key's read section on lines that are arriving.
+     * A key whose bucket is busy, chained or migrating takes the general path. Allocates nothing:
+     * {@code values} holds the touched words between the two passes.
+     *
+     * @param keys the keys
+     * @param values receives the values; at least as long as {@code keys}
+     * @param defaultValue the value of an absent key
+     */
+    public void getAll(final long[] keys, final long[] values, final long defaultValue) {
+        final int n = keys.length;
+        for (int base = 0; base < n; base += BATCH) {
+            final int end = Math.min(n, base + BATCH);
+            final Generation g = engine.generation();
+            try {
+                if (g.migration() != null) {
+                    for (int i = base; i < end; i++) {
+                        values[i] = getOrDefault(keys[i], defaultValue);
+                    }
+                    continue;
+                }
+                final Table table = g.table();
+                final long seed = table.seed;
+                for (int i = base; i < end; i++) {
+                    final long bucket = table.bucket(LongLongFormat.hash(keys[i], seed));
+                    // A plain load whose value is kept (in the caller's array), so it is not dropped.
+                    values[i] = BucketDescriptor.metaPlain(table.bucketSegment(bucket), table.bucketLine(bucket));
+                }
+                for (int i = base; i < end; i++) {
+                    values[i] = getIn(table, keys[i], defaultValue);
+                }
+            } finally {
+                Reference.reachabilityFence(g);
+            }
+        }
+    }
+
+    /**
+     * The fast path: no migration, and the home bucket unlocked and NORMAL, so one read section
+     * over the home line (and its overflow chain, if the key is not inline) decides. Everything
+     * else (a locked or moved bucket, a failed re-check, a retired table) goes to {@link #read}.
+     * The caller keeps {@code table} reachable.
+     */
+    private long getIn(final Table table, final long key, final long defaultValue) {
+        // Checked mode only: the interrupt status HotSpot may set when a table is retired under us.
+        final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
+        final long bucket = table.bucket(LongLongFormat.hash(key, table.seed));
+        final MemorySegment segment = table.bucketSegment(bucket);
+        final long line = table.bucketLine(bucket);
+        try {
+            final long c1 = Seqlock.tryOptimisticRead(segment, line);
+            if (Seqlock.isUnlockedNormal(c1)) {
+                final long loc = LongLongFormat.find(table, segment, line, c1, key);
+                final long result = loc == SlotLocation.NOT_FOUND
+                        ? defaultValue : Chains.valueAt(table, segment, line, loc);
+                // Fast mode: a retired table reads as zero pages, which validate as "absent".
+                if (Seqlock.validate(segment, line, c1) && !(AccessMode.FAST && table.isRetired())) {
+                    return result;
+                }
+            }
+        } catch (final IllegalStateException e) {
+            // The table was retired under us (or the map closed): the general path copes.
+            engine.afterRetiredTable(e, interrupted);
         }
         return read(key, defaultValue, MODE_VALUE, null);
     }
@@ -110,7 +168,7 @@ public final class LongLongStore {
      * @return see the modes
      */
     public long read(final long key, final long absent, final int mode, final long[] out) {
-        final boolean interrupted = RetiredTableRace.interruptStatus();
+        final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = engine.generation();
             final Migration m = g.migration();
@@ -133,6 +191,10 @@ public final class LongLongStore {
                     if (!Seqlock.validate(segment, line, c1)) {
                         continue;           // a writer got in: read again
                     }
+                    if (AccessMode.FAST && table.isRetired()) {
+                        engine.checkOpen();
+                        break;              // we may have read its zero pages: start over
+                    }
                     if (loc == SlotLocation.NOT_FOUND) {
                         return mode == MODE_VALUE ? absent : 0L;
                     }
@@ -143,6 +205,8 @@ public final class LongLongStore {
                 }
             } catch (final IllegalStateException e) {
                 engine.afterRetiredTable(e, interrupted);   // the table we read was retired: start over
+            } finally {
+                Reference.reachabilityFence(g);
             }
         }
     }
@@ -166,7 +230,7 @@ public final class LongLongStore {
                        final LongBinaryOperator fn, final EntryRemapper remapper, final long[] out) {
         // Canary (test-only): compute the new value from a read taken outside the lock.
         final long racyBase = Seqlock.RACY_ADD && (op == ADD || op == MERGE) ? getOrDefault(key, 0L) : 0L;
-        final boolean interrupted = RetiredTableRace.interruptStatus();
+        final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = engine.generation();
             final MemorySegment segment;
@@ -187,10 +251,19 @@ public final class LongLongStore {
             if (ctrl == Seqlock.MOVED) {
                 continue;   // a newer migration owns the bucket: start over from its Generation
             }
+            if (AccessMode.FAST && table.isRetired()) {
+                // The CAS took a "lock" in a decommitted page of a retired table: nothing to undo.
+                engine.checkOpen();
+                continue;
+            }
             // Locked. From here no retired-table exception can occur (a locked NORMAL bucket cannot
             // be evacuated, so its table cannot be retired) until the unlock, which absorbs its own
             // after-the-fact one (Seqlock.unlock); any other exception is the caller's own.
-            return apply(op, table, segment, line, ctrl, key, a, b, fn, remapper, out, racyBase);
+            try {
+                return apply(op, table, segment, line, ctrl, key, a, b, fn, remapper, out, racyBase);
+            } finally {
+                Reference.reachabilityFence(g);
+            }
         }
     }
 
@@ -272,7 +345,7 @@ public final class LongLongStore {
         // Act. Each branch releases the lock exactly once.
         if (present && store) {
             if (newValue != old) {
-                BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(line, loc),
+                BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(table, line, loc),
                         SlotLocation.slot(loc), newValue);
                 unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
             } else {
@@ -313,7 +386,7 @@ public final class LongLongStore {
             loaded = s == BucketDescriptor.SLOTS - 1;
         } else if (free != SlotLocation.NOT_FOUND) {
             final MemorySegment lineSegment = table.overflowSegment(SlotLocation.lineIndex(free));
-            final long lineOffset = Table.overflowLine(SlotLocation.lineIndex(free));
+            final long lineOffset = table.overflowLine(SlotLocation.lineIndex(free));
             final int s = SlotLocation.slot(free);
             BucketDescriptor.setKeyOpaque(lineSegment, lineOffset, s, key);
             BucketDescriptor.setValueOpaque(lineSegment, lineOffset, s, value);
@@ -335,7 +408,7 @@ public final class LongLongStore {
                 throw e;
             }
             final MemorySegment lineSegment = table.overflowSegment(index);
-            final long lineOffset = Table.overflowLine(index);
+            final long lineOffset = table.overflowLine(index);
             BucketDescriptor.setKeyOpaque(lineSegment, lineOffset, 0, key);
             BucketDescriptor.setValueOpaque(lineSegment, lineOffset, 0, value);
             OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset, 1L);
@@ -361,7 +434,7 @@ public final class LongLongStore {
         } else {
             final long index = SlotLocation.lineIndex(loc);
             final MemorySegment lineSegment = table.overflowSegment(index);
-            final long lineOffset = Table.overflowLine(index);
+            final long lineOffset = table.overflowLine(index);
             final long occupancy = OverflowLineDescriptor.occOpaque(lineSegment, lineOffset)
                     & ~(1L << SlotLocation.slot(loc));
             OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset, occupancy);

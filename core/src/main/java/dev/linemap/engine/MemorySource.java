@@ -34,16 +34,31 @@ public interface MemorySource {
          */
         MemorySegment allocateLines(long lines);
 
-        /** Frees every segment of the region. Called once. */
+        /**
+         * Gives the region's memory back, at the table's retirement. Called once. Checked mode:
+         * closes the arena (a later access through its segments throws). Fast mode: decommits the
+         * pages (a later access reads zeros); the address range itself goes at {@link #unmapper()}.
+         */
         void release();
+
+        /**
+         * Returns what unmaps the region once its table is unreachable (run by a {@code Cleaner};
+         * it must not reference the table), or {@code null} if {@link #release()} frees it all.
+         *
+         * @return the deferred unmap, or {@code null}
+         */
+        default Runnable unmapper() {
+            return null;
+        }
     }
 
     /**
-     * Returns anonymous native memory, one shared arena per table (the default).
+     * Returns anonymous native memory: {@code mmap} in fast mode, one shared arena per table in
+     * checked mode ({@link AccessMode}).
      *
-     * @return anonymous native memory, one shared arena per table (the default)
+     * @return the default memory source of this JVM's access mode
      */
     static MemorySource anonymous() {
-        return SharedArenaRegion::new;
+        return AccessMode.FAST ? new MmapSource() : SharedArenaRegion::new;
     }
 }

@@ -8,6 +8,7 @@ import dev.linemap.layout.OverflowLineDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.linemap.layout.BucketDescriptor.SLOTS;
@@ -223,6 +224,8 @@ public final class Migration {
             RetiredTableRace.recover(interrupted);
         } catch (final OutOfMemoryError e) {
             // Out of native memory: writers carry on evacuating unit by unit and each fails alone.
+        } finally {
+            Reference.reachabilityFence(this);   // fast mode: keeps from and to mapped (MmapSource)
         }
     }
 
@@ -298,6 +301,12 @@ public final class Migration {
         final long line0 = from.bucketLine(u);
         final long c0 = Seqlock.beginEvacuation(seg0, line0);
         if (c0 == Seqlock.MOVED) {
+            return;
+        }
+        if (AccessMode.FAST && from.isRetired()) {
+            // The CAS hit a decommitted page: this migration is complete (every unit was done) or
+            // the map is closed. Filling from zeros would wipe the live destinations: stop here.
+            engine.checkOpen();
             return;
         }
         MemorySegment seg1 = null;
@@ -390,7 +399,7 @@ public final class Migration {
                         // Current line full: chain a new overflow line after it.
                         final long index = to.allocateLine();
                         final MemorySegment lineSegment = to.overflowSegment(index);
-                        final long lineOffset = Table.overflowLine(index);
+                        final long lineOffset = to.overflowLine(index);
                         OverflowLineDescriptor.setNextOpaque(lineSegment, lineOffset, MetaWord.of(MetaWord.NONE, 0));
                         if (outIndex == MetaWord.NONE) {
                             meta = MetaWord.of(index, 1);
@@ -419,7 +428,7 @@ public final class Migration {
                     break;
                 }
                 segment = from.overflowSegment(link);
-                line = Table.overflowLine(link);
+                line = from.overflowLine(link);
                 occupancy = CtrlWord.occupancy(OverflowLineDescriptor.occOpaque(segment, line));
                 link = MetaWord.link(OverflowLineDescriptor.nextOpaque(segment, line));
             }
@@ -437,7 +446,7 @@ public final class Migration {
         long link = MetaWord.link(meta);
         for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
             final MemorySegment segment = from.overflowSegment(link);
-            final long line = Table.overflowLine(link);
+            final long line = from.overflowLine(link);
             n += Integer.bitCount(CtrlWord.occupancy(OverflowLineDescriptor.occOpaque(segment, line)));
             link = MetaWord.link(OverflowLineDescriptor.nextOpaque(segment, line));
         }
@@ -455,7 +464,7 @@ public final class Migration {
         long link = MetaWord.link(meta);
         for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
             final long next = MetaWord.link(
-                    OverflowLineDescriptor.nextOpaque(to.overflowSegment(link), Table.overflowLine(link)));
+                    OverflowLineDescriptor.nextOpaque(to.overflowSegment(link), to.overflowLine(link)));
             to.freeLine(link);
             link = next;
         }

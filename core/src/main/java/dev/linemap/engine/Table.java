@@ -63,11 +63,21 @@ public final class Table {
     private final int chunkShift;
     private final long chunkMask;
     private final long chunkLines;
-    /** Bucket chunks; an element is written once, with release, under {@code this} lock. */
+    /**
+     * Checked mode: bucket chunks; an element is written once, with release, under {@code this}
+     * lock. Fast mode: unused (the bucket array is one mapping at {@link #bucketBase}).
+     */
     private final MemorySegment[] chunks;
+    /** Fast mode: address of bucket 0; the whole bucket array is one reserved mapping. */
+    private final long bucketBase;
 
-    /** Overflow chunk directory; replaced by a larger copy under {@code this} lock. */
+    /**
+     * Overflow chunk directory; replaced by a larger copy under {@code this} lock. Checked mode:
+     * the chunks' segments. Fast mode: {@link #overflowBases} instead.
+     */
     private volatile MemorySegment[] overflowChunks = new MemorySegment[4];
+    /** Fast mode: the overflow chunks' addresses, 0 for none; replaced like {@link #overflowChunks}. */
+    private volatile long[] overflowBases = new long[4];
     /** Lines available in the overflow chunks; raised after the directory that covers them. */
     private volatile long overflowCapacity;
     /** Bump pointer: next never-used overflow line. */
@@ -104,7 +114,7 @@ public final class Table {
         this.chunkShift = Math.min(log2, CHUNK_LOG2);
         this.chunkLines = 1L << chunkShift;
         this.chunkMask = chunkLines - 1;
-        this.chunks = new MemorySegment[(int) (bucketCount >>> chunkShift)];
+        this.chunks = new MemorySegment[AccessMode.FAST ? 0 : (int) (bucketCount >>> chunkShift)];
         final long bucketBytes = BucketDescriptor.lineOffset(bucketCount);
         if (overLimit) {
             budget.reserveOverLimit(bucketBytes);
@@ -114,6 +124,23 @@ public final class Table {
         this.bytes = bucketBytes;
         // Region last: a failed reservation above leaves nothing to release.
         this.region = source.newRegion();
+        if (AccessMode.FAST) {
+            // One reserved mapping for all buckets: its pages are committed (zeroed by the kernel)
+            // on first touch, by the evacuations that fill them, so nothing is touched here.
+            try {
+                this.bucketBase = region.allocateLines(bucketCount).address();
+            } catch (final RuntimeException | Error e) {
+                budget.release(bucketBytes);
+                throw e;
+            }
+            final Runnable unmapper = region.unmapper();
+            if (unmapper != null) {
+                // The address range goes once no thread can reach this table (see MmapSource).
+                MmapSource.CLEANER.register(this, unmapper);
+            }
+        } else {
+            this.bucketBase = 0;
+        }
     }
 
     /**
@@ -135,7 +162,7 @@ public final class Table {
      * @return the chunk holding it
      */
     public MemorySegment bucketSegment(final long b) {
-        return chunks[(int) (b >>> chunkShift)];
+        return AccessMode.FAST ? AccessMode.ALL : chunks[(int) (b >>> chunkShift)];
     }
 
     /**
@@ -145,7 +172,7 @@ public final class Table {
      * @return byte offset of bucket {@code b} inside {@link #bucketSegment(long)}
      */
     public long bucketLine(final long b) {
-        return BucketDescriptor.lineOffset(b & chunkMask);
+        return AccessMode.FAST ? bucketBase + BucketDescriptor.lineOffset(b) : BucketDescriptor.lineOffset(b & chunkMask);
     }
 
     /**
@@ -155,6 +182,9 @@ public final class Table {
      * @throws OutOfMemoryError if native memory (or the map's limit) is exhausted
      */
     void ensureChunkOf(final long b) {
+        if (AccessMode.FAST) {
+            return;   // mapped whole at construction
+        }
         final int c = (int) (b >>> chunkShift);
         if (VH_CHUNK.getAcquire(chunks, c) == null) {
             allocateChunk(c);
@@ -163,6 +193,9 @@ public final class Table {
 
     /** Allocates every bucket chunk now: for the first table and for the target of a clear. */
     void allocateAllChunks() {
+        if (AccessMode.FAST) {
+            return;
+        }
         for (int c = 0; c < chunks.length; c++) {
             if (VH_CHUNK.getAcquire(chunks, c) == null) {
                 allocateChunk(c);
@@ -191,8 +224,12 @@ public final class Table {
      * @return the chunk holding it, or {@code null}
      */
     public MemorySegment overflowSegment(final long index) {
-        final MemorySegment[] directory = overflowChunks;
         final long c = index >>> OVERFLOW_CHUNK_LOG2;
+        if (AccessMode.FAST) {
+            final long[] bases = overflowBases;
+            return index >= 0 && c < bases.length && bases[(int) c] != 0 ? AccessMode.ALL : null;
+        }
+        final MemorySegment[] directory = overflowChunks;
         return index >= 0 && c < directory.length ? directory[(int) c] : null;
     }
 
@@ -202,8 +239,9 @@ public final class Table {
      * @param index overflow line index
      * @return byte offset of the line inside {@link #overflowSegment(long)}
      */
-    public static long overflowLine(final long index) {
-        return BucketDescriptor.lineOffset(index & (OVERFLOW_CHUNK_LINES - 1));
+    public long overflowLine(final long index) {
+        final long offset = BucketDescriptor.lineOffset(index & (OVERFLOW_CHUNK_LINES - 1));
+        return AccessMode.FAST ? overflowBases[(int) (index >>> OVERFLOW_CHUNK_LOG2)] + offset : offset;
     }
 
     /**
@@ -285,20 +323,35 @@ public final class Table {
         }
         bytes += size;
         final int c = (int) (capacity >>> OVERFLOW_CHUNK_LOG2);
-        MemorySegment[] directory = overflowChunks;
-        if (c >= directory.length) {
-            directory = java.util.Arrays.copyOf(directory, directory.length * 2);
+        if (AccessMode.FAST) {
+            long[] bases = overflowBases;
+            if (c >= bases.length) {
+                bases = java.util.Arrays.copyOf(bases, bases.length * 2);
+            }
+            bases[c] = segment.address();
+            overflowBases = bases;                // volatile: publishes the chunk ...
+        } else {
+            MemorySegment[] directory = overflowChunks;
+            if (c >= directory.length) {
+                directory = java.util.Arrays.copyOf(directory, directory.length * 2);
+            }
+            directory[c] = segment;
+            overflowChunks = directory;           // volatile: publishes the chunk ...
         }
-        directory[c] = segment;
-        overflowChunks = directory;               // volatile: publishes the chunk ...
         overflowCapacity = capacity + OVERFLOW_CHUNK_LINES; // ... before its lines can be handed out
     }
 
     // ----------------------------------------------------------------------------- lifecycle
 
     /**
-     * Frees all memory of this table, once. Any later access to it throws
-     * {@link IllegalStateException} in the accessing thread (never a crash).
+     * Gives all memory of this table back, once. Checked mode: any later access to it throws
+     * {@link IllegalStateException} in the accessing thread. Fast mode: a later access reads zero
+     * pages, and every engine path re-checks {@link #isRetired()} before it trusts what it read
+     * or wrote there; the address range is unmapped once this object is unreachable. Never a crash.
+     *
+     * <p>{@link #retired} is set before the memory goes (a volatile CAS, then the release): a
+     * thread that saw a zeroed page, or took a lock in one, and then reads {@link #retired} sees
+     * {@code true}.
      */
     void retire() {
         if (VH_RETIRED.compareAndSet(this, false, true)) {
@@ -311,7 +364,8 @@ public final class Table {
     }
 
     /**
-     * Returns whether {@link #retire()} ran.
+     * Returns whether {@link #retire()} ran (volatile read). The fast path's guard: call it after
+     * the loads or the lock it vouches for.
      *
      * @return whether {@link #retire()} ran
      */

@@ -1,0 +1,157 @@
+package dev.linemap.engine;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Table memory from anonymous {@code mmap} (fast mode only: the {@code Linker} is restricted).
+ *
+ * <p>Why mappings: memory the engine frees must reach the operating system. Memory from
+ * {@code malloc} often does not (glibc keeps freed 1 MiB blocks once its mmap threshold has risen
+ * past them), so RSS stayed at its peak after shrinks and even after {@code close()}.
+ *
+ * <p>Reclamation, in two steps (see {@code docs/design.md}, "Reclamation"):
+ * <ol>
+ *   <li>{@link Region#release()}, when the table is retired: {@code madvise(MADV_DONTNEED)} on
+ *       every mapping. RSS drops at once. The mappings stay: a thread that still reads the table
+ *       sees zero pages, never a fault; it then finds the table retired and starts over.</li>
+ *   <li>{@code munmap}, once the table object is unreachable ({@link Cleaner}). Every operation
+ *       that touches a table keeps the object that references it reachable to its end
+ *       ({@code Reference.reachabilityFence}), so no thread can hold an address into an unmapped
+ *       range.</li>
+ * </ol>
+ * A mapping is made with {@code MAP_NORESERVE}: its pages are committed (and zeroed by the kernel)
+ * on first touch, so a table's whole bucket array is reserved in one call without touching it.
+ */
+// Restricted methods (Linker, reinterpret): this class is loaded only in fast mode, when native
+// access is enabled for this module.
+@SuppressWarnings("restricted")
+final class MmapSource implements MemorySource {
+
+    private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
+    private static final int MAP_PRIVATE = 0x02;
+    private static final int MAP_ANONYMOUS = 0x20;
+    private static final int MAP_NORESERVE = 0x4000;
+    private static final int MADV_DONTNEED = 4;
+    private static final long MAP_FAILED = -1L;
+
+    private static final StructLayout CAPTURED = Linker.Option.captureStateLayout();
+    private static final VarHandle VH_ERRNO =
+            CAPTURED.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle MMAP;
+    private static final MethodHandle MUNMAP;
+    private static final MethodHandle MADVISE;
+
+    /** Runs the deferred unmaps. */
+    static final Cleaner CLEANER = Cleaner.create();
+
+    static {
+        final Linker linker = Linker.nativeLinker();
+        final Linker.Option errno = Linker.Option.captureCallState("errno");
+        MMAP = linker.downcallHandle(linker.defaultLookup().findOrThrow("mmap"),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+                errno);
+        MUNMAP = linker.downcallHandle(linker.defaultLookup().findOrThrow("munmap"),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), errno);
+        MADVISE = linker.downcallHandle(linker.defaultLookup().findOrThrow("madvise"),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), errno);
+        if (ADDRESS.byteSize() != Long.BYTES) {
+            throw new ExceptionInInitializerError("64-bit addresses required");
+        }
+    }
+
+    @Override
+    public Region newRegion() {
+        return new MmapRegion();
+    }
+
+    /** One table's mappings. */
+    private static final class MmapRegion implements Region {
+
+        /** {address, length} of every mapping; guarded by {@code this}. */
+        private final List<long[]> mappings = new ArrayList<>();
+        private boolean released;
+
+        @Override
+        public MemorySegment allocateLines(final long lines) {
+            final long length = lines << 6;
+            final long address;
+            try (Arena arena = Arena.ofConfined()) {
+                final MemorySegment state = arena.allocate(CAPTURED);
+                address = (long) MMAP.invokeExact(state, 0L, length, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+                if (address == MAP_FAILED) {
+                    throw new OutOfMemoryError("mmap of " + length + " bytes failed, errno "
+                            + (int) VH_ERRNO.get(state, 0L) + " (linemap table memory; nothing stored was lost)");
+                }
+            } catch (final OutOfMemoryError | RuntimeException e) {
+                throw e;
+            } catch (final Throwable t) {
+                throw new IllegalStateException("mmap downcall failed", t);
+            }
+            synchronized (this) {
+                mappings.add(new long[] {address, length});
+            }
+            return MemorySegment.ofAddress(address).reinterpret(length);
+        }
+
+        @Override
+        public synchronized void release() {
+            if (released) {
+                return;
+            }
+            released = true;
+            for (final long[] m : mappings) {
+                call(MADVISE, m[0], m[1], "madvise(MADV_DONTNEED)");
+            }
+        }
+
+        @Override
+        public Runnable unmapper() {
+            return () -> {
+                final List<long[]> all;
+                synchronized (this) {
+                    all = List.copyOf(mappings);
+                    mappings.clear();
+                }
+                for (final long[] m : all) {
+                    call(MUNMAP, m[0], m[1], "munmap");
+                }
+            };
+        }
+
+        private static void call(final MethodHandle handle, final long address, final long length,
+                                 final String what) {
+            final int result;
+            try (Arena arena = Arena.ofConfined()) {
+                final MemorySegment state = arena.allocate(CAPTURED);
+                result = handle == MADVISE
+                        ? (int) MADVISE.invokeExact(state, address, length, MADV_DONTNEED)
+                        : (int) MUNMAP.invokeExact(state, address, length);
+                if (result != 0) {
+                    throw new IllegalStateException(what + " of " + length + " bytes at 0x"
+                            + Long.toHexString(address) + " failed, errno " + (int) VH_ERRNO.get(state, 0L));
+                }
+            } catch (final RuntimeException | Error e) {
+                throw e;
+            } catch (final Throwable t) {
+                throw new IllegalStateException(what + " downcall failed", t);
+            }
+        }
+    }
+}
