@@ -70,7 +70,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
         if (!(value instanceof Long v)) {
             return false;
         }
-        final IterationCursor cursor = IterationCursor.over(map.engine());
+        final IterationCursor cursor = IterationCursor.over(map);
         while (cursor.advance()) {
             if (cursor.value == v) {
                 return true;
@@ -98,14 +98,15 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
     @Override
     public Long put(final Long key, final Long value) {
         final long[] out = new long[2];
-        map.store.update(LongLongStore.PUT, key(key), value(value), 0, null, null, out);
+        LongLongStore.update(map, map.missingValue, LongLongStore.PUT, key(key), value(value), 0, null, null, out);
         return previous(out);
     }
 
     @Override
     public Long putIfAbsent(final Long key, final Long value) {
         final long[] out = new long[2];
-        map.store.update(LongLongStore.PUT_IF_ABSENT, key(key), value(value), 0, null, null, out);
+        LongLongStore.update(map, map.missingValue, LongLongStore.PUT_IF_ABSENT,
+                key(key), value(value), 0, null, null, out);
         return previous(out);
     }
 
@@ -116,7 +117,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
             return null;
         }
         final long[] out = new long[2];
-        map.store.update(LongLongStore.REMOVE, k, 0, 0, null, null, out);
+        LongLongStore.update(map, map.missingValue, LongLongStore.REMOVE, k, 0, 0, null, null, out);
         return previous(out);
     }
 
@@ -137,7 +138,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
     @Override
     public Long replace(final Long key, final Long value) {
         final long[] out = new long[2];
-        map.store.update(LongLongStore.REPLACE, key(key), value(value), 0, null, null, out);
+        LongLongStore.update(map, map.missingValue, LongLongStore.REPLACE, key(key), value(value), 0, null, null, out);
         return previous(out);
     }
 
@@ -223,7 +224,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
     private Long compute(final long key, final EntryRemapper remapper) {
         final long[] out = new long[3];
         final long[] result = new long[1];
-        map.store.update(LongLongStore.COMPUTE, key, 0, 0, null, (k, present, old, r) -> {
+        LongLongStore.update(map, map.missingValue, LongLongStore.COMPUTE, key, 0, 0, null, (k, present, old, r) -> {
             final boolean keep = remapper.remap(k, present, old, r);
             result[0] = r[0];
             return keep;
@@ -254,7 +255,7 @@ final class ConcurrentMapView extends AbstractMap<Long, Long> implements Concurr
 
     /** Weakly consistent iterator over the backing map; {@code remove} removes the last key. */
     private abstract class BaseIterator<T> implements Iterator<T> {
-        private final IterationCursor cursor = IterationCursor.over(map.engine());
+        private final IterationCursor cursor = IterationCursor.over(map);
         private boolean ready;
         private boolean hasLast;
         long lastKey;

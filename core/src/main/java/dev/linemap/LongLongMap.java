@@ -4,6 +4,7 @@ import dev.linemap.engine.Engine;
 import dev.linemap.engine.EngineConfig;
 import dev.linemap.engine.EngineStats;
 import dev.linemap.engine.EntryRemapper;
+import dev.linemap.engine.Generation;
 import dev.linemap.engine.IterationCursor;
 import dev.linemap.engine.LongLongFormat;
 import dev.linemap.engine.LongLongStore;
@@ -42,26 +43,28 @@ import java.util.function.LongBinaryOperator;
  *
  * <p>The primitive methods allocate nothing on the Java heap.
  */
-public final class LongLongMap implements AutoCloseable {
+// "exports": the superclass lives in the engine package, which is not exported. Users cannot name it
+// and see none of its members (nothing in it is public, and this class is final).
+@SuppressWarnings("exports")
+public final class LongLongMap extends Engine implements AutoCloseable {
 
     /*
      * A thin API over the engine (package dev.linemap.engine; its Engine class has the Overview of
      * the whole design): LongLongStore runs every operation, Engine owns generations, migration,
      * lifecycle and counting, IterationCursor the iteration. This class validates arguments and
-     * documents the contract; ConcurrentMapView is the boxed view.
+     * documents the contract; ConcurrentMapView is the boxed view. It extends Engine so that the
+     * map object is the engine (one load to the current generation on every operation; see
+     * Engine's class comment); Engine exposes nothing public.
      */
 
-    private final Engine engine;
-    /** The operations; package-private for the boxed view. */
-    final LongLongStore store;
-    private final long missingValue;
+    /** What the primitive methods return for "no mapping"; package-private for the boxed view. */
+    final long missingValue;
 
     LongLongMap(final LongLongMapBuilder builder) {
-        this.missingValue = builder.missingValue;
-        this.engine = new Engine(new EngineConfig("LongLongMap", LongLongFormat.FORMAT, MemorySource.anonymous(),
+        super(new EngineConfig("LongLongMap", LongLongFormat.FORMAT, MemorySource.anonymous(),
                 builder.initialCapacity, builder.seedSet ? builder.seed : null, builder.backgroundMigration,
                 builder.maxOffHeapBytes, builder.migrationListener));
-        this.store = new LongLongStore(engine, missingValue);
+        this.missingValue = builder.missingValue;
     }
 
     /**
@@ -93,7 +96,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return its value, or {@code defaultValue}
      */
     public long getOrDefault(final long key, final long defaultValue) {
-        return store.getOrDefault(key, defaultValue);
+        return LongLongStore.getOrDefault(this, key, defaultValue);
     }
 
     /**
@@ -114,8 +117,8 @@ public final class LongLongMap implements AutoCloseable {
             throw new IllegalArgumentException("values.length=" + values.length + " is shorter than keys.length="
                     + keys.length);
         }
-        engine.checkOpen();
-        store.getAll(keys, values, missingValue);
+        checkOpen();
+        LongLongStore.getAll(this, keys, values, missingValue);
     }
 
     /**
@@ -125,12 +128,12 @@ public final class LongLongMap implements AutoCloseable {
      * @return whether it is mapped (tells a stored {@link #missingValue()} from an absent key)
      */
     public boolean containsKey(final long key) {
-        return store.read(key, 0, LongLongStore.MODE_PRESENCE, null) != 0;
+        return LongLongStore.read(this, key, 0, LongLongStore.MODE_PRESENCE, null) != 0;
     }
 
     /** Boxed-view read: presence and value from one linearizable read. */
     boolean readEntry(final long key, final long[] value) {
-        return store.read(key, 0, LongLongStore.MODE_ENTRY, value) != 0;
+        return LongLongStore.read(this, key, 0, LongLongStore.MODE_ENTRY, value) != 0;
     }
 
     // ================================================================================ writing
@@ -143,7 +146,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the previous value, or {@link #missingValue()} if there was none
      */
     public long put(final long key, final long value) {
-        return store.update(LongLongStore.PUT, key, value, 0, null, null, null);
+        return LongLongStore.update(this, missingValue, LongLongStore.PUT, key, value, 0, null, null, null);
     }
 
     /**
@@ -156,7 +159,7 @@ public final class LongLongMap implements AutoCloseable {
      *         absent and is now mapped to {@code value}
      */
     public long putIfAbsent(final long key, final long value) {
-        return store.update(LongLongStore.PUT_IF_ABSENT, key, value, 0, null, null, null);
+        return LongLongStore.update(this, missingValue, LongLongStore.PUT_IF_ABSENT, key, value, 0, null, null, null);
     }
 
     /**
@@ -166,7 +169,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the removed value, or {@link #missingValue()} if there was none
      */
     public long remove(final long key) {
-        return store.update(LongLongStore.REMOVE, key, 0, 0, null, null, null);
+        return LongLongStore.update(this, missingValue, LongLongStore.REMOVE, key, 0, 0, null, null, null);
     }
 
     /**
@@ -177,7 +180,8 @@ public final class LongLongMap implements AutoCloseable {
      * @return whether the key was mapped to {@code expectedValue} and is now removed
      */
     public boolean remove(final long key, final long expectedValue) {
-        return store.update(LongLongStore.REMOVE_IF, key, expectedValue, 0, null, null, null) != 0;
+        return LongLongStore.update(this, missingValue, LongLongStore.REMOVE_IF,
+                key, expectedValue, 0, null, null, null) != 0;
     }
 
     /**
@@ -189,7 +193,8 @@ public final class LongLongMap implements AutoCloseable {
      * @return whether the key was mapped to {@code expectedValue} and now maps to {@code newValue}
      */
     public boolean replace(final long key, final long expectedValue, final long newValue) {
-        return store.update(LongLongStore.REPLACE_IF, key, expectedValue, newValue, null, null, null) != 0;
+        return LongLongStore.update(this, missingValue, LongLongStore.REPLACE_IF,
+                key, expectedValue, newValue, null, null, null) != 0;
     }
 
     /**
@@ -200,7 +205,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the previous value, or {@link #missingValue()} if the key was absent
      */
     public long replace(final long key, final long value) {
-        return store.update(LongLongStore.REPLACE, key, value, 0, null, null, null);
+        return LongLongStore.update(this, missingValue, LongLongStore.REPLACE, key, value, 0, null, null, null);
     }
 
     /**
@@ -216,7 +221,7 @@ public final class LongLongMap implements AutoCloseable {
         if (fn == null) {
             throw new NullPointerException("fn");
         }
-        return store.update(LongLongStore.MERGE, key, value, 0, fn, null, null);
+        return LongLongStore.update(this, missingValue, LongLongStore.MERGE, key, value, 0, fn, null, null);
     }
 
     /**
@@ -228,7 +233,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the new value
      */
     public long addAndGet(final long key, final long delta) {
-        return store.update(LongLongStore.ADD, key, delta, 0, null, null, null);
+        return LongLongStore.update(this, missingValue, LongLongStore.ADD, key, delta, 0, null, null, null);
     }
 
     // ============================================================================ whole map
@@ -239,7 +244,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the number of entries; exact when no write is in flight
      */
     public long size() {
-        return engine.size();
+        return entryCount();
     }
 
     /**
@@ -257,7 +262,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the value {@link #get} and the other primitive methods return for "no mapping"
      */
     public long missingValue() {
-        engine.checkOpen();
+        checkOpen();
         return missingValue;
     }
 
@@ -267,7 +272,7 @@ public final class LongLongMap implements AutoCloseable {
      * land after the clear reaches their bucket. O(buckets) in the calling thread.
      */
     public void clear() {
-        engine.clear();
+        clearEntries();
     }
 
     /**
@@ -281,8 +286,8 @@ public final class LongLongMap implements AutoCloseable {
         if (action == null) {
             throw new NullPointerException("action");
         }
-        engine.checkOpen();
-        final IterationCursor cursor = IterationCursor.borrow(engine);
+        checkOpen();
+        final IterationCursor cursor = IterationCursor.borrow(this);
         try {
             while (cursor.advance()) {
                 action.accept(cursor.key, cursor.value);
@@ -292,9 +297,13 @@ public final class LongLongMap implements AutoCloseable {
         }
     }
 
-    /** The engine, for the boxed view, tests and tools inside the module. */
-    Engine engine() {
-        return engine;
+    /**
+     * Returns the current generation, for tests and tools inside the module.
+     *
+     * @return the descriptor every operation starts from
+     */
+    Generation currentGeneration() {
+        return generation();
     }
 
     /**
@@ -303,7 +312,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return a snapshot of shape and memory (see {@link MapStats})
      */
     public MapStats stats() {
-        final EngineStats s = engine.stats();
+        final EngineStats s = engineStats();
         return new MapStats(s.size(), s.bucketCount(), s.overflowLineCount(), s.offHeapBytes(), s.migrating(),
                 s.evacuatedBuckets(), s.oldBucketCount(), s.completedMigrations());
     }
@@ -316,7 +325,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the view
      */
     public ConcurrentMap<Long, Long> asConcurrentMap() {
-        engine.checkOpen();
+        checkOpen();
         return new ConcurrentMapView(this);
     }
 
@@ -326,7 +335,7 @@ public final class LongLongMap implements AutoCloseable {
      */
     @Override
     public void close() {
-        engine.close();
+        closeEngine();
     }
 
     /**
@@ -335,12 +344,12 @@ public final class LongLongMap implements AutoCloseable {
      * @return whether {@link #close()} was called
      */
     public boolean isClosed() {
-        return engine.isClosed();
+        return engineClosed();
     }
 
     @Override
     public String toString() {
-        if (engine.isClosed()) {
+        if (engineClosed()) {
             return "LongLongMap[closed]";
         }
         final MapStats s = stats();

@@ -50,7 +50,7 @@ class IterationAcrossGrowthTest {
             this.map = map;
             this.model = model;
             this.seedText = "seed " + seed;
-            this.cursor = IterationCursor.over(map.engine());
+            this.cursor = IterationCursor.over(map);
             this.throughout = new HashSet<>(model.keySet());
         }
 
@@ -144,7 +144,7 @@ class IterationAcrossGrowthTest {
         final SplittableRandom random = new SplittableRandom(seed);
         try (LongLongMap map = stepped(seed)) {
             final Map<Long, Long> model = fill(map, random, 3000);
-            while (map.engine().generation().migration() == null) {
+            while (map.currentGeneration().migration() == null) {
                 final long k = random.nextLong();
                 model.put(k, 1L);
                 map.put(k, 1L);
@@ -154,7 +154,7 @@ class IterationAcrossGrowthTest {
                 model.put(k, 2L);
                 map.put(k, 2L);
             }
-            final Migration m = map.engine().generation().migration();
+            final Migration m = map.currentGeneration().migration();
             assertNotNull(m, "seed " + seed + ": migration finished too early for this test");
             assertTrue(m.watermarkAcquire() > 0 && m.watermarkAcquire() < m.units,
                     "seed " + seed + ": watermark " + m.watermarkAcquire());
@@ -229,7 +229,7 @@ class IterationAcrossGrowthTest {
         try (LongLongMap map = LongLongMap.builder().backgroundMigration(false).build()) {
             final Map<Long, Long> model = fill(map, random, 2000);
             final Walk walk = new Walk(map, model, seed);
-            for (int i = 0; i < 300 || map.engine().generation().migration() == null; i++) {
+            for (int i = 0; i < 300 || map.currentGeneration().migration() == null; i++) {
                 assertTrue(walk.step(), walk.where());
                 walk.put(random.nextLong(), i);
             }

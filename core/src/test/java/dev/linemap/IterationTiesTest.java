@@ -72,7 +72,7 @@ class IterationTiesTest {
                 }
                 final Set<Long> throughout = new HashSet<>(model.keySet());
                 final Set<Long> seen = new HashSet<>();
-                final IterationCursor cursor = IterationCursor.over(map.engine());
+                final IterationCursor cursor = IterationCursor.over(map);
                 final int stopAfter = 1 + random.nextInt(40);
                 long stopRank = 0;
                 for (int i = 0; i < stopAfter && cursor.advance(); i++) {

@@ -36,7 +36,7 @@ class RetiredTableReadFastModeTest {
                 map.put(k, k + 1);
             }
             // The reader's state in the middle of a get: the generation, the table, the open section.
-            final Generation g = map.engine().generation();
+            final Generation g = map.currentGeneration();
             final Table table = g.table();
             final long key = 77;
             final long bucket = table.bucket(Hashing.hash(key, table.seed));

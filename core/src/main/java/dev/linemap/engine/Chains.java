@@ -165,7 +165,8 @@ public final class Chains {
                        final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
         return segment == null ? 0L
-                : Long.reverse(format.slotHash(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc), table.seed));
+                : Long.reverse(format.slotHash(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc),
+                        table.seed));
     }
 
     /**

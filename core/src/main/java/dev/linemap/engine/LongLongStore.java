@@ -12,13 +12,17 @@ import java.util.function.LongBinaryOperator;
 
 /**
  * The {@code long -> long} operations on the engine: the read paths and every write, each one a
- * bucket protocol section ({@link Seqlock}) over the inline format ({@link LongLongFormat}). The
- * public map ({@code LongLongMap}) is a thin API over this class.
+ * bucket protocol section ({@link Seqlock}) over the inline format ({@link LongLongFormat}). Static
+ * methods over the map's {@link Engine}: the public map ({@code LongLongMap}, which is the engine)
+ * is a thin API over this class.
  *
  * <p>Threading: every method may be called by any thread, concurrently. Reads never write shared
  * memory; writes lock only the key's home bucket; every single-key operation is linearizable.
  */
 public final class LongLongStore {
+
+    private LongLongStore() {
+    }
 
     /** Read mode: return the value, or the caller's default. */
     public static final int MODE_VALUE = 0;
@@ -48,40 +52,27 @@ public final class LongLongStore {
     /** Remap through an {@link EntryRemapper}; result: the new value. */
     public static final int COMPUTE = 8;
 
-    private final Engine engine;
-    private final long missingValue;
-
-    /**
-     * Creates the operations over an engine.
-     *
-     * @param engine the engine, built with {@link LongLongFormat#FORMAT}
-     * @param missingValue what reads and writes return for "no mapping"
-     */
-    public LongLongStore(final Engine engine, final long missingValue) {
-        this.engine = engine;
-        this.missingValue = missingValue;
-    }
-
     // ================================================================================ reading
 
     /**
      * Returns the value of {@code key}, or {@code defaultValue} if it is not mapped.
      *
+     * @param engine the map, built with {@link LongLongFormat#FORMAT}
      * @param key any key
      * @param defaultValue what to return if the key is not mapped
      * @return its value, or {@code defaultValue}
      */
-    public long getOrDefault(final long key, final long defaultValue) {
+    public static long getOrDefault(final Engine engine, final long key, final long defaultValue) {
         final Generation g = engine.generation();
         if (g.migration() == null) {
             try {
-                return getIn(g.table(), key, defaultValue);
+                return getIn(engine, g.table(), key, defaultValue);
             } finally {
                 // Fast mode: the table's mapping stays until g (and so the table) is unreachable.
                 Reference.reachabilityFence(g);
             }
         }
-        return read(key, defaultValue, MODE_VALUE, null);
+        return read(engine, key, defaultValue, MODE_VALUE, null);
     }
 
     /** Keys whose home lines a batched get touches before it reads any of them. */
@@ -95,11 +86,12 @@ public final class LongLongStore {
      * A key whose bucket is busy, chained or migrating takes the general path. Allocates nothing:
      * {@code values} holds the touched words between the two passes.
      *
+     * @param engine the map
      * @param keys the keys
      * @param values receives the values; at least as long as {@code keys}
      * @param defaultValue the value of an absent key
      */
-    public void getAll(final long[] keys, final long[] values, final long defaultValue) {
+    public static void getAll(final Engine engine, final long[] keys, final long[] values, final long defaultValue) {
         final int n = keys.length;
         for (int base = 0; base < n; base += BATCH) {
             final int end = Math.min(n, base + BATCH);
@@ -107,7 +99,7 @@ public final class LongLongStore {
             try {
                 if (g.migration() != null) {
                     for (int i = base; i < end; i++) {
-                        values[i] = getOrDefault(keys[i], defaultValue);
+                        values[i] = getOrDefault(engine, keys[i], defaultValue);
                     }
                     continue;
                 }
@@ -119,7 +111,7 @@ public final class LongLongStore {
                     values[i] = BucketDescriptor.metaPlain(table.bucketSegment(bucket), table.bucketLine(bucket));
                 }
                 for (int i = base; i < end; i++) {
-                    values[i] = getIn(table, keys[i], defaultValue);
+                    values[i] = getIn(engine, table, keys[i], defaultValue);
                 }
             } finally {
                 Reference.reachabilityFence(g);
@@ -133,7 +125,7 @@ public final class LongLongStore {
      * else (a locked or moved bucket, a failed re-check, a retired table) goes to {@link #read}.
      * The caller keeps {@code table} reachable.
      */
-    private long getIn(final Table table, final long key, final long defaultValue) {
+    private static long getIn(final Engine engine, final Table table, final long key, final long defaultValue) {
         // Checked mode only: the interrupt status HotSpot may set when a table is retired under us.
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         final long bucket = table.bucket(LongLongFormat.hash(key, table.seed));
@@ -154,20 +146,22 @@ public final class LongLongStore {
             // The table was retired under us (or the map closed): the general path copes.
             engine.afterRetiredTable(e, interrupted);
         }
-        return read(key, defaultValue, MODE_VALUE, null);
+        return read(engine, key, defaultValue, MODE_VALUE, null);
     }
 
     /**
      * The general read: routes the key through a migration, waits out locks, follows EVACUATED
      * buckets to the next table and starts over after a retirement.
      *
+     * @param engine the map
      * @param key any key
      * @param absent returned in {@link #MODE_VALUE} for an absent key
      * @param mode {@link #MODE_VALUE}, {@link #MODE_PRESENCE} or {@link #MODE_ENTRY}
      * @param out for {@link #MODE_ENTRY}: the value goes to {@code out[0]}
      * @return see the modes
      */
-    public long read(final long key, final long absent, final int mode, final long[] out) {
+    public static long read(final Engine engine, final long key, final long absent, final int mode,
+                            final long[] out) {
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = engine.generation();
@@ -216,6 +210,8 @@ public final class LongLongStore {
     /**
      * One write operation, atomic under the key's home bucket lock.
      *
+     * @param engine the map
+     * @param missingValue what the operations return for "no mapping"
      * @param op one of the operation codes of this class
      * @param key the key
      * @param a first operand (the value, the expected value, the delta)
@@ -226,10 +222,11 @@ public final class LongLongStore {
      *        old value, and for {@link #COMPUTE} {@code out[2]} = 1 if it is mapped after
      * @return see the operation codes
      */
-    public long update(final int op, final long key, final long a, final long b,
-                       final LongBinaryOperator fn, final EntryRemapper remapper, final long[] out) {
+    public static long update(final Engine engine, final long missingValue, final int op, final long key,
+                              final long a, final long b, final LongBinaryOperator fn,
+                              final EntryRemapper remapper, final long[] out) {
         // Canary (test-only): compute the new value from a read taken outside the lock.
-        final long racyBase = Seqlock.RACY_ADD && (op == ADD || op == MERGE) ? getOrDefault(key, 0L) : 0L;
+        final long racyBase = Seqlock.RACY_ADD && (op == ADD || op == MERGE) ? getOrDefault(engine, key, 0L) : 0L;
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = engine.generation();
@@ -252,7 +249,10 @@ public final class LongLongStore {
                 continue;   // a newer migration owns the bucket: start over from its Generation
             }
             if (AccessMode.FAST && table.isRetired()) {
-                // The CAS took a "lock" in a decommitted page of a retired table: nothing to undo.
+                // The CAS took a "lock" in a decommitted page of a retired table (it reads as zeros,
+                // an unlocked NORMAL word). Give the word back, or a late thread that reads this
+                // page would wait for the lock forever; then start over from the new generation.
+                Seqlock.unlock(segment, line, ctrl);
                 engine.checkOpen();
                 continue;
             }
@@ -260,16 +260,18 @@ public final class LongLongStore {
             // be evacuated, so its table cannot be retired) until the unlock, which absorbs its own
             // after-the-fact one (Seqlock.unlock); any other exception is the caller's own.
             try {
-                return apply(op, table, segment, line, ctrl, key, a, b, fn, remapper, out, racyBase);
+                return apply(engine, missingValue, op, table, segment, line, ctrl, key, a, b, fn, remapper, out,
+                        racyBase);
             } finally {
                 Reference.reachabilityFence(g);
             }
         }
     }
 
-    private long apply(final int op, final Table table, final MemorySegment segment, final long line, final long ctrl,
-                       final long key, final long a, final long b, final LongBinaryOperator fn,
-                       final EntryRemapper remapper, final long[] out, final long racyBase) {
+    private static long apply(final Engine engine, final long missingValue, final int op, final Table table,
+                              final MemorySegment segment, final long line, final long ctrl,
+                              final long key, final long a, final long b, final LongBinaryOperator fn,
+                              final EntryRemapper remapper, final long[] out, final long racyBase) {
         final long loc;
         final boolean present;
         final long old;
@@ -339,7 +341,7 @@ public final class LongLongStore {
                 default -> throw new AssertionError("op " + op);
             }
         } catch (final RuntimeException | Error e) {
-            unlock(segment, line, ctrl);
+            unlock(engine, segment, line, ctrl);
             throw e;
         }
         // Act. Each branch releases the lock exactly once.
@@ -347,22 +349,23 @@ public final class LongLongStore {
             if (newValue != old) {
                 BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(table, line, loc),
                         SlotLocation.slot(loc), newValue);
-                unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
+                unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
             } else {
-                unlock(segment, line, ctrl);   // nothing changed: readers that saw ctrl still validate
+                unlock(engine, segment, line, ctrl);   // nothing changed: readers that saw ctrl still validate
             }
         } else if (present) {
-            removeAt(table, segment, line, ctrl, loc);
+            removeAt(engine, table, segment, line, ctrl, loc);
         } else if (store) {
-            insert(table, segment, line, ctrl, key, newValue);
+            insert(engine, table, segment, line, ctrl, key, newValue);
         } else {
-            unlock(segment, line, ctrl);
+            unlock(engine, segment, line, ctrl);
         }
         return result;
     }
 
     /** Ends a critical section (see {@link Seqlock#unlock}: a race there means the store happened). */
-    private void unlock(final MemorySegment segment, final long line, final long word) {
+    private static void unlock(final Engine engine, final MemorySegment segment, final long line,
+                               final long word) {
         if (Seqlock.unlock(segment, line, word)) {
             engine.checkOpen();
         }
@@ -372,7 +375,8 @@ public final class LongLongStore {
      * Inserts an absent key under the lock, then unlocks. The only failures (a full chain, no memory
      * for an overflow line) happen before any store and release the bucket unchanged.
      */
-    private void insert(final Table table, final MemorySegment segment, final long line, final long ctrl,
+    private static void insert(final Engine engine, final Table table, final MemorySegment segment,
+                               final long line, final long ctrl,
                         final long key, final long value) {
         final long free = Chains.findFree(table, segment, line, ctrl);
         final boolean loaded;   // only an insert into the last home slot or an overflow line can mean a loaded table
@@ -381,7 +385,7 @@ public final class LongLongStore {
             BucketDescriptor.setKeyOpaque(segment, line, s, key);
             BucketDescriptor.setValueOpaque(segment, line, s, value);
             // Release: key and value are visible before the occupancy bit that makes them live.
-            unlock(segment, line,
+            unlock(engine, segment, line,
                     CtrlWord.nextUnlocked(CtrlWord.withOccupancy(ctrl, CtrlWord.occupancy(ctrl) | 1 << s)));
             loaded = s == BucketDescriptor.SLOTS - 1;
         } else if (free != SlotLocation.NOT_FOUND) {
@@ -392,7 +396,7 @@ public final class LongLongStore {
             BucketDescriptor.setValueOpaque(lineSegment, lineOffset, s, value);
             OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset,
                     OverflowLineDescriptor.occOpaque(lineSegment, lineOffset) | 1L << s);
-            unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
+            unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
             loaded = true;
         } else {
             final long meta = BucketDescriptor.metaOpaque(segment, line);
@@ -404,7 +408,7 @@ public final class LongLongStore {
                 }
                 index = table.allocateLine();
             } catch (final RuntimeException | Error e) {
-                unlock(segment, line, ctrl);
+                unlock(engine, segment, line, ctrl);
                 throw e;
             }
             final MemorySegment lineSegment = table.overflowSegment(index);
@@ -416,7 +420,7 @@ public final class LongLongStore {
             // The new line is complete before meta links it at the head of the chain.
             BucketDescriptor.setMetaOpaque(segment, line,
                     MetaWord.withCount(MetaWord.withLink(meta, index), MetaWord.count(meta) + 1));
-            unlock(segment, line, CtrlWord.nextUnlocked(ctrl));
+            unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
             loaded = true;
         }
         engine.inserted();
@@ -426,7 +430,8 @@ public final class LongLongStore {
     }
 
     /** Removes the entry at {@code loc} under the lock, then unlocks. */
-    private void removeAt(final Table table, final MemorySegment segment, final long line, final long ctrl,
+    private static void removeAt(final Engine engine, final Table table, final MemorySegment segment,
+                                 final long line, final long ctrl,
                           final long loc) {
         long next = CtrlWord.nextUnlocked(ctrl);
         if (SlotLocation.isHome(loc)) {
@@ -442,7 +447,7 @@ public final class LongLongStore {
                 Chains.unlinkAndFree(table, segment, line, index);
             }
         }
-        unlock(segment, line, next);
+        unlock(engine, segment, line, next);
         engine.removed();
         if (CtrlWord.occupancy(next) == 0 && table.log2 > engine.minLog2()) {
             engine.maybeMigrate(table, false);

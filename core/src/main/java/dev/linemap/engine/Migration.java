@@ -305,7 +305,9 @@ public final class Migration {
         }
         if (AccessMode.FAST && from.isRetired()) {
             // The CAS hit a decommitted page: this migration is complete (every unit was done) or
-            // the map is closed. Filling from zeros would wipe the live destinations: stop here.
+            // the map is closed. Filling from zeros would wipe the live destinations: stop here,
+            // and give the word back so that no late thread waits on it.
+            Seqlock.abortEvacuation(seg0, line0, c0);
             engine.checkOpen();
             return;
         }

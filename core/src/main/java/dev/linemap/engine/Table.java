@@ -172,7 +172,9 @@ public final class Table {
      * @return byte offset of bucket {@code b} inside {@link #bucketSegment(long)}
      */
     public long bucketLine(final long b) {
-        return AccessMode.FAST ? bucketBase + BucketDescriptor.lineOffset(b) : BucketDescriptor.lineOffset(b & chunkMask);
+        return AccessMode.FAST
+                ? bucketBase + BucketDescriptor.lineOffset(b)
+                : BucketDescriptor.lineOffset(b & chunkMask);
     }
 
     /**
