@@ -58,7 +58,8 @@ public final class Hammer {
                 + " duration=" + options.duration()
                 + " keys=" + options.keys() + " shared=" + options.sharedKeys() + " seed=" + options.seed()
                 + " check-every=" + options.checkEvery() + " clear-every=" + options.clearEvery()
-                + " canary=" + System.getProperty("linemap.canary", "off"));
+                + " canary=" + System.getProperty("linemap.canary", "off")
+                + " access=" + dev.linemap.engine.AccessMode.name());
         // A checkpoint waits for the workers and a clear() or a final check can take a while on a big
         // map, but nothing legitimate takes minutes beyond the planned duration.
         Watchdog.arm(options.duration().plus(options.checkEvery()).plusMinutes(3),

@@ -69,8 +69,9 @@ public final class JcstressRunner {
 
     /**
      * Expands {@code --ci} into the CI subset's settings: one JVM configuration per test (no
-     * flag matrix, no split compilation), one fork, one 500 ms iteration. Any {@code -D...} or
-     * {@code -XX...} argument given after {@code --ci} goes to the forked JVMs; any other jcstress
+     * flag matrix, no split compilation), one fork, one 500 ms iteration. Any {@code -D...},
+     * {@code -XX...} or {@code --enable-native-access=...} argument given after {@code --ci} goes to
+     * the forked JVMs (the last one selects the engine's fast access path); any other jcstress
      * option given after it (e.g. {@code -time 2000}) replaces the default.
      *
      * @param args the command's arguments
@@ -83,7 +84,7 @@ public final class JcstressRunner {
         final java.util.List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "--enable-native-access=ALL-UNNAMED"));
         final java.util.List<String> rest = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].startsWith("-D") || args[i].startsWith("-XX")) {
+            if (args[i].startsWith("-D") || args[i].startsWith("-XX") || args[i].startsWith("--enable-native-access")) {
                 jvm.add(args[i]);
             } else {
                 rest.add(args[i]);

@@ -2,6 +2,7 @@ package dev.linemap.stress.retire;
 
 import dev.linemap.LongLongMap;
 
+import dev.linemap.engine.AccessMode;
 import dev.linemap.stress.Watchdog;
 
 import java.io.IOException;
@@ -38,28 +39,37 @@ public final class ReleaseRace {
     /**
      * Runs the check.
      *
-     * @param args {@code [--forks N]}, or {@code --child SEED} inside a forked JVM
+     * @param args {@code [--forks N] [--access fast|checked]} (the children's access path; default
+     *             checked), or {@code --child SEED ACCESS} inside a forked JVM
      * @return 0 if every child passed, 1 otherwise
      * @throws Exception if a child cannot be started
      */
     public static int run(final String[] args) throws Exception {
-        if (args.length == 2 && "--child".equals(args[0])) {
-            return child(Long.parseLong(args[1]));
+        if (args.length == 3 && "--child".equals(args[0])) {
+            return child(Long.parseLong(args[1]), args[2]);
         }
         int forks = 20;
+        String access = "checked";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--forks" -> forks = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --forks)");
+                case "--access" -> access = args[i + 1];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (known: --forks, --access)");
             }
+        }
+        if (!access.equals("fast") && !access.equals("checked")) {
+            throw new IllegalArgumentException("--access " + access + ": must be fast or checked");
         }
         final String java = ProcessHandle.current().info().command().orElse("java");
         final String jar = ReleaseRace.class.getProtectionDomain().getCodeSource().getLocation().getPath();
         int failed = 0;
         final long start = System.nanoTime();
         for (int f = 1; f <= forks; f++) {
-            final List<String> command = List.of(java, "-cp", jar, "dev.linemap.stress.Main",
-                    "release-race", "--child", Integer.toString(f));
+            // Native access enabled for the class path runs the engine's fast path; without it, the checked one.
+            final List<String> command = List.of(java,
+                    access.equals("fast") ? "--enable-native-access=ALL-UNNAMED" : "-Dlinemap.access=checked",
+                    "-cp", jar, "dev.linemap.stress.Main", "release-race", "--child", Integer.toString(f), access);
             final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
             // Read to the end (the child's own watchdog ends a hung child, so this returns), then reap.
             final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -68,14 +78,19 @@ public final class ReleaseRace {
                 System.out.println("release-race: child " + f + " FAILED:\n" + output);
             }
         }
-        System.out.printf("release-race: %d fresh JVMs x %d writers x %d ops in %.0f s, %d failed%n",
-                forks, THREADS, OPS, (System.nanoTime() - start) / 1e9, failed);
+        System.out.printf("release-race: %d fresh JVMs (%s access) x %d writers x %d ops in %.0f s, %d failed%n",
+                forks, access, THREADS, OPS, (System.nanoTime() - start) / 1e9, failed);
         System.out.println(failed == 0 ? "RELEASE-RACE VERDICT: PASS" : "RELEASE-RACE VERDICT: FAIL");
         return failed == 0 ? 0 : 1;
     }
 
-    private static int child(final long seed) throws InterruptedException, IOException {
+    private static int child(final long seed, final String access) throws InterruptedException, IOException {
         Watchdog.arm(Duration.ofMinutes(2), "release-race child seed " + seed);
+        if (!AccessMode.name().equals(access)) {
+            System.out.println("release-race child: meant to run the " + access + " access path, runs "
+                    + AccessMode.name());
+            return 1;
+        }
         final AtomicReference<String> failure = new AtomicReference<>();
         final AtomicLong added = new AtomicLong();
         final AtomicLong removed = new AtomicLong();
