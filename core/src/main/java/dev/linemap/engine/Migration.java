@@ -462,4 +462,29 @@ public final class Migration {
         BucketDescriptor.setCtrlPlain(segment, line, 0L);
         BucketDescriptor.setMetaPlain(segment, line, 0L);
     }
+
+    // ---------------------------------------------------------- read-only views for the tools
+
+    /**
+     * Returns the cursor: every unit below it has been handed to an evacuator (it may run past
+     * {@link #units}). Read by the inspector ({@code MapInspector}); the engine itself never needs
+     * its value outside a claim.
+     *
+     * @return the cursor (volatile read)
+     */
+    public long cursor() {
+        return cursor;
+    }
+
+    /**
+     * The inverse of the split and merge rules of the class comment, for the inspector: which unit's
+     * evacuation fills (and publishes) a bucket of {@link #to}. Meaningless for CLEAR, which fills
+     * nothing (its {@code to} is written by writes only, once their old unit is dropped).
+     *
+     * @param newBucket a bucket of {@link #to}
+     * @return the unit whose evacuation fills it
+     */
+    public long unitFilling(final long newBucket) {
+        return kind == SHRINK ? newBucket : newBucket & from.mask;
+    }
 }
