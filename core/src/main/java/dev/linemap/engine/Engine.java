@@ -268,7 +268,7 @@ public final class Engine {
             m.runHelper();   // swallows a memory failure: the caller's own operation already succeeded
         } else if (backgroundMigration && kind != Migration.CLEAR) {
             try {
-                Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelper);
+                Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelperThread);
             } catch (final OutOfMemoryError | RuntimeException e) {
                 // No thread to be had: writers alone still move the migration forward.
             }
@@ -293,6 +293,7 @@ public final class Engine {
         m.from.retire();
         retirementsInFlight.decrementAndGet();
         notifyListener(m, true);
+        MigrationTrace.completed(m);   // JFR event, if a recording wants it
         if (closed) {
             m.to.retire();
             return;
