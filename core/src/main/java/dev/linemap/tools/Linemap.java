@@ -16,7 +16,7 @@ import java.util.List;
 public final class Linemap {
 
     private static final List<Command> COMMANDS = List.of(
-            new DemoCommand(), new ExplainCommand(), new InspectCommand());
+            new DemoCommand(), new ExplainCommand(), new InspectCommand(), new VisualizeCommand());
 
     private Linemap() {
     }

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LinemapCliTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "explain", "inspect"})
+    @ValueSource(strings = {"demo", "explain", "inspect", "visualize"})
     void everyCommandPrintsItsHelp(final String command) {
         final Cli cli = Cli.run(command, "--help");
         assertEquals(0, cli.status(), cli.err());
@@ -28,7 +28,7 @@ class LinemapCliTest {
     void noCommandPrintsTheOverviewAndFails() {
         final Cli cli = Cli.run();
         assertEquals(2, cli.status());
-        for (final String command : new String[] {"demo", "explain", "inspect"}) {
+        for (final String command : new String[] {"demo", "explain", "inspect", "visualize"}) {
             assertTrue(cli.err().contains("\n  " + command + " "), cli.err());
         }
         assertEquals(0, Cli.run("--help").status());
@@ -36,7 +36,7 @@ class LinemapCliTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            frobnicate | : unknown command 'frobnicate' (commands: demo, explain, inspect)
+            frobnicate | : unknown command 'frobnicate' (commands: demo, explain, inspect, visualize)
             explain | explain: expected one KEY, got none
             explain 1 2 | explain: expected one KEY, got 2: 1 2
             explain abc | explain: KEY: expected a whole number (like 42, 1_000_000 or 0x2a), got 'abc'
@@ -48,6 +48,8 @@ class LinemapCliTest {
             inspect extra | inspect: unexpected argument 'extra'
             inspect --file map.lm | inspect: --file map.lm: persisted maps are not built yet
             explain --file=map.lm 5 | explain: --file map.lm: persisted maps are not built yet
+            visualize --buckets 48 | visualize: --buckets 48 is not a power of two
+            visualize --readers 9 | visualize: --readers 9 is out of range [0, 8]
             demo --entries 0 | demo: --entries 0 is out of range [1, 100000000]
             """)
     void aWrongCommandLineFailsWithStatus2AndSaysWhatIsWrong(final String commandLine, final String message) {
