@@ -39,6 +39,9 @@ public final class Engine {
      *   LongLongStore    the long -> long operations: the read paths, the write ops.
      *   IterationCursor  weakly consistent iteration in reversed-hash order, ties included.
      *   RetiredTableRace the interrupt-status quirk of racing a closed arena; Backoff, waiting.
+     *   Counters, MigrationTrace, JfrEvents (MigrationEvent, RetirementEvent)
+     *                    observability: protocol counters and JFR events, through one-line hooks
+     *                    in Seqlock, Backoff, Migration, Table and here; free when nobody looks.
      *
      * Memory. A Table is 2^k buckets of 64 bytes (BucketDescriptor: ctrl, meta, three key/value
      * slots) in 1 MiB chunks, plus an overflow area of lines with the same shape. A bucket whose

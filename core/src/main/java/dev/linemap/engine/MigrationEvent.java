@@ -4,6 +4,7 @@ import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /**
@@ -13,6 +14,7 @@ import jdk.jfr.Timespan;
 @Name("dev.linemap.Migration")
 @Label("linemap Migration")
 @Category("linemap")
+@StackTrace(false)   // always the engine's own path (completion, close): nothing to learn, and it costs
 @Description("A linemap table migration (grow, shrink, compact, clear), from its start to the retirement of the"
         + " old table")
 final class MigrationEvent extends jdk.jfr.Event {

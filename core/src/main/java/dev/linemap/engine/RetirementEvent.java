@@ -5,6 +5,7 @@ import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 
 /**
  * JFR event {@code dev.linemap.TableRetired}: a table's memory was released (after a migration, or
@@ -14,6 +15,7 @@ import jdk.jfr.Name;
 @Name("dev.linemap.TableRetired")
 @Label("linemap Table Retired")
 @Category("linemap")
+@StackTrace(false)   // always the engine's own path (completion, close): nothing to learn, and it costs
 @Description("A linemap table's native memory was released (after a migration, or by close); the duration is the"
         + " release (a shared arena's close)")
 final class RetirementEvent extends jdk.jfr.Event {
