@@ -80,8 +80,9 @@ class JfrEventsTest {
             }
         }
         assertEquals(1, migrations.stream().filter(e -> e.getLong("fromBuckets") == 2048).count());
-        // Every migration retires its old table; each close retires the current one.
-        assertEquals(migrations.size() + 2, retired.size(), retired.toString());
+        // Every migration retires its old table; each close retires the current one. (At least: a map of
+        // an earlier test in this JVM may be retired meanwhile; events carry no map identity.)
+        assertTrue(retired.size() >= migrations.size() + 2, retired.toString());
         for (final RecordedEvent e : retired) {
             assertTrue(e.getLong("bytes") >= 64 * e.getLong("buckets"), e.toString());
         }

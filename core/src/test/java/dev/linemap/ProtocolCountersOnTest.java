@@ -95,11 +95,12 @@ class ProtocolCountersOnTest {
     void unitsAreCountedForTheHelperWhenNobodyWritesDuringAMigration() throws InterruptedException {
         try (LongLongMap map = LongLongMap.builder().initialCapacity(5120).build()) {   // 2048 buckets
             final long buckets = map.stats().bucketCount();
+            // Before the writes: the helper may start evacuating before the loop below sees the growth.
+            final ProtocolCounters before = ProtocolCounters.snapshot();
             long key = 0;
             while (!map.stats().growing()) {
-                map.put(key++, 0);   // the write that starts the growth evacuates nothing itself
+                map.put(key++, 0);   // no migration before this growth; the write starting it evacuates nothing
             }
-            final ProtocolCounters before = ProtocolCounters.snapshot();
             while (map.stats().growing()) {
                 Thread.sleep(1);     // a growth above 1,024 units has a helper thread
             }
