@@ -60,21 +60,26 @@ final class ExplainCommand implements Command {
         final long entries = options.number("entries", FilledMap.DEFAULT_ENTRIES, 0, FilledMap.MAX_ENTRIES);
         try (LongLongMap map = FilledMap.build(seed, entries, err)) {
             final KeyPath path = MapInspector.of(map).locate(key);
-            out.print(ExplainText.render(FilledMap.describe(seed, entries), path, map.stats(), before(map, key),
-                    LayoutSource.DESCRIPTORS));
+            out.print(ExplainText.render(FilledMap.describe(seed, entries), path, map.stats(),
+                    before(map, key, err), LayoutSource.DESCRIPTORS));
         }
     }
 
     /** How many entries the real iteration reports before {@code key}. */
-    private static long before(final LongLongMap map, final long key) {
-        final long[] count = {0, 0};   // entries before the key, whether it was reached
+    private static long before(final LongLongMap map, final long key, final PrintStream err) {
+        final Progress progress = new Progress(err, "iterating to find the key's rank", map.size());
+        final long[] count = {0, 0, 0};   // entries before the key, whether it was reached, entries seen
         map.forEach((k, v) -> {
             if (k == key) {
                 count[1] = 1;
             } else if (count[1] == 0) {
                 count[0]++;
             }
+            if ((++count[2] & 0xFFFF) == 0) {
+                progress.update(count[2]);
+            }
         });
+        progress.done();
         return count[0];
     }
 }

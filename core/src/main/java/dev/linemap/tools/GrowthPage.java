@@ -87,7 +87,6 @@ final class GrowthPage {
         json.name("layout").object();
         json.name("lineBytes").value(layout.lineBytes());
         json.name("lineAlignment").value(layout.bucket().byteAlignment());
-        json.name("slots").value(layout.slots());
         fields(json, "bucket", layout.bucket());
         fields(json, "overflowLine", layout.overflowLine());
         bits(json, "ctrl", layout.ctrl());

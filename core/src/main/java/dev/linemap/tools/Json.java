@@ -110,7 +110,7 @@ final class Json {
      * @return this
      */
     Json value(final long value) {
-        if (Math.abs(value) > (1L << 53)) {
+        if (value > 1L << 53 || value < -(1L << 53)) {
             throw new IllegalArgumentException(value + " does not survive a JavaScript number; write it as a string");
         }
         separate();
