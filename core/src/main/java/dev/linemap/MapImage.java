@@ -146,7 +146,7 @@ public record MapImage(List<TableImage> tables, MigrationImage migration, MapSta
     }
 
     /**
-     * The words of one 64-byte line: a bucket's home line or one of its overflow lines. The names
+     * The words of one line (a cache line): a bucket's home line or one of its overflow lines. The names
      * are those of {@code BucketDescriptor} and {@code OverflowLineDescriptor}.
      *
      * @param index {@link #HOME} for the home line, else the overflow line's index in the table's
