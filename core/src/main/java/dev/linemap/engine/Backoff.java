@@ -33,10 +33,13 @@ public final class Backoff {
      */
     public static void pause(final int spins) {
         if (spins < SPINS_BEFORE_YIELD) {
+            Counters.spun();      // protocol counters: folded away when off
             Thread.onSpinWait();
         } else if (spins < SPINS_BEFORE_PARK) {
+            Counters.yielded();
             Thread.yield();
         } else {
+            Counters.parked();
             // parkNanos returns at once for an interrupted thread, which would make this a hot spin
             // again: park without the status and give it back.
             final boolean interrupted = Thread.interrupted();

@@ -47,6 +47,9 @@ public abstract class Engine {
      *   LongLongStore    the long -> long operations: the read paths, the write ops.
      *   IterationCursor  weakly consistent iteration in reversed-hash order, ties included.
      *   RetiredTableRace the interrupt-status quirk of racing a closed arena; Backoff, waiting.
+     *   Counters, MigrationTrace, JfrEvents (MigrationEvent, RetirementEvent)
+     *                    observability: protocol counters and JFR events, through one-line hooks
+     *                    in Seqlock, Backoff, Migration, Table and here; free when nobody looks.
      *
      * Memory. A Table is 2^k buckets of 64 bytes (BucketDescriptor: ctrl, meta, three key/value
      * slots) in 1 MiB chunks, plus an overflow area of lines with the same shape. A bucket whose
@@ -276,7 +279,7 @@ public abstract class Engine {
             m.runHelper();   // swallows a memory failure: the caller's own operation already succeeded
         } else if (backgroundMigration && kind != Migration.CLEAR) {
             try {
-                Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelper);
+                Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelperThread);
             } catch (final OutOfMemoryError | RuntimeException e) {
                 // No thread to be had: writers alone still move the migration forward.
             }
@@ -301,6 +304,7 @@ public abstract class Engine {
         m.from.retire();
         retirementsInFlight.decrementAndGet();
         notifyListener(m, true);
+        MigrationTrace.completed(m);   // JFR event, if a recording wants it
         if (closed) {
             m.to.retire();
             return;

@@ -93,6 +93,9 @@ public final class Migration {
     /** Old buckets evacuated so far (stats). */
     public final AtomicLong evacuatedBuckets = new AtomicLong();
 
+    /** Units by writers and by the helper, longest operation, JFR event; {@code null} when nobody looks. */
+    final MigrationTrace trace = MigrationTrace.start();
+
     Migration(final Engine engine, final Table from, final Table to, final int kind) {
         this.engine = engine;
         this.format = engine.format;
@@ -155,6 +158,7 @@ public final class Migration {
      *         write over later)
      */
     public Table prepareWrite(final long oldBucket) {
+        final long started = MigrationTrace.operationStart(trace);   // observability hook
         Table table = to;
         try {
             evacuateOwn(oldBucket);
@@ -162,6 +166,7 @@ public final class Migration {
             table = from;
         }
         helpAsWriter();
+        MigrationTrace.operationEnd(trace, started);
         return table;
     }
 
@@ -205,6 +210,7 @@ public final class Migration {
      * evacuator left behind, until the migration completes.
      */
     void runHelper() {
+        final long started = MigrationTrace.operationStart(trace);   // observability hook (inline runs)
         final boolean interrupted = RetiredTableRace.interruptStatus();
         try {
             for (long start; (start = (long) VH_CURSOR.getAndAdd(this, (long) HELPER_CLAIM)) < units; ) {
@@ -227,6 +233,15 @@ public final class Migration {
         } finally {
             Reference.reachabilityFence(this);   // fast mode: keeps from and to mapped (MmapSource)
         }
+        MigrationTrace.operationEnd(trace, started);
+    }
+
+    /** Body of the helper thread: {@link #runHelper}, its units counted as the helper's. */
+    void runHelperThread() {
+        if (trace != null) {
+            trace.isHelper();
+        }
+        runHelper();
     }
 
     /**
@@ -349,6 +364,9 @@ public final class Migration {
         // thread that acquires EVACUATED here. SHRINK publishes the upper source first, so the lower
         // one's state speaks for the whole unit (isUnitEvacuated); until that last store the unit is
         // not evacuated and `from` cannot be retired, after it it can (Seqlock.unlock).
+        if (trace != null) {
+            trace.unitEvacuated();   // observability hook: counted before it is published (see MigrationTrace)
+        }
         if (seg1 != null) {
             Seqlock.publishEvacuated(seg1, line1, c1);   // cannot race a retirement: seg0 is not EVACUATED yet
         }
@@ -472,5 +490,30 @@ public final class Migration {
         }
         BucketDescriptor.setCtrlPlain(segment, line, 0L);
         BucketDescriptor.setMetaPlain(segment, line, 0L);
+    }
+
+    // ---------------------------------------------------------- read-only views for the tools
+
+    /**
+     * Returns the cursor: every unit below it has been handed to an evacuator (it may run past
+     * {@link #units}). Read by the inspector ({@code MapInspector}); the engine itself never needs
+     * its value outside a claim.
+     *
+     * @return the cursor (volatile read)
+     */
+    public long cursor() {
+        return cursor;
+    }
+
+    /**
+     * The inverse of the split and merge rules of the class comment, for the inspector: which unit's
+     * evacuation fills (and publishes) a bucket of {@link #to}. Meaningless for CLEAR, which fills
+     * nothing (its {@code to} is written by writes only, once their old unit is dropped).
+     *
+     * @param newBucket a bucket of {@link #to}
+     * @return the unit whose evacuation fills it
+     */
+    public long unitFilling(final long newBucket) {
+        return kind == SHRINK ? newBucket : newBucket & from.mask;
     }
 }

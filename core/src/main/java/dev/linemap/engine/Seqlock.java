@@ -126,7 +126,9 @@ public final class Seqlock {
     public static boolean validate(final MemorySegment segment, final long line, final long stamp) {
         // Order the section's plain loads before the re-check below.
         VarHandle.acquireFence();
-        return SKIP_READ_VALIDATION || BucketDescriptor.ctrlOpaque(segment, line) == stamp;
+        final boolean valid = SKIP_READ_VALIDATION || BucketDescriptor.ctrlOpaque(segment, line) == stamp;
+        Counters.readSection(valid);   // protocol counter: a failed re-check is a retry (folded away when off)
+        return valid;
     }
 
     /**

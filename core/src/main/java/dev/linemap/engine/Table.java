@@ -357,11 +357,15 @@ public final class Table {
      */
     void retire() {
         if (VH_RETIRED.compareAndSet(this, false, true)) {
+            final Object event = JfrEvents.beginRetirement();   // JFR hook: times the release
             region.release();
+            final long released;
             synchronized (this) {
+                released = bytes;
                 budget.release(bytes);
                 bytes = 0;
             }
+            JfrEvents.commitRetirement(event, this, released);
         }
     }
 

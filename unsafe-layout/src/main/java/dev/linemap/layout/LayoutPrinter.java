@@ -149,7 +149,7 @@ public final class LayoutPrinter {
                     Long.toString(field.alignment())});
         }
         return title(layout) + ", values in native byte order\n"
-                + render(rows, new boolean[] {false, true, false, false, true});
+                + columns(rows, new boolean[] {false, true, false, false, true});
     }
 
     private static String title(final MemoryLayout layout) {
@@ -334,7 +334,7 @@ public final class LayoutPrinter {
                     String.format("0x%016x", field.mask()), field.meaning()});
         }
         return word + ": 64-bit word, bit 0 = least significant\n"
-                + render(rows, new boolean[] {false, true, false, false, false});
+                + columns(rows, new boolean[] {false, true, false, false, false});
     }
 
     /**
@@ -416,8 +416,15 @@ public final class LayoutPrinter {
 
     // ------------------------------------------------------------------------------ text helpers
 
-    /** Renders rows as aligned columns (two spaces apart) with a dashed rule under the header. */
-    static String render(final List<String[]> rows, final boolean[] rightAlign) {
+    /**
+     * Renders rows as aligned columns, two spaces apart, with a dashed rule under the first row (the
+     * header); the format of every table this class prints, for tools that print tables beside them.
+     *
+     * @param rows the header row, then the data rows; all of the same length
+     * @param rightAlign per column, whether it is right-aligned (numbers)
+     * @return the table, ending with a newline; no line ends in a space
+     */
+    public static String columns(final List<String[]> rows, final boolean[] rightAlign) {
         final int[] widths = new int[rows.getFirst().length];
         for (final String[] row : rows) {
             for (int i = 0; i < row.length; i++) {

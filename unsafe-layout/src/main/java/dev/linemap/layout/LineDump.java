@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -11,8 +12,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Renders the current contents of one bucket or overflow line in a segment: every word with its
  * byte range, name, hex value and meaning (decoded {@code ctrl}/{@code meta}/{@code occ}/{@code next},
  * keys and values in decimal marked live or free by the occupancy bits). The rows name the fields as
- * {@link LayoutPrinter} does, so a dump reads like the spec's tables. Meant for test failure
- * messages and for debugging; not for hot paths.
+ * {@link LayoutPrinter} does, so a dump reads like the spec's tables. Meant for the tools, test
+ * failure messages and debugging; not for hot paths.
+ *
+ * <p>{@link #words} renders words the caller copied itself (the {@code explain} tool copies a
+ * chain inside the bucket's seqlock read section and renders it with that method).
  *
  * <p>Threading: the words are read one by one with opaque loads, without the bucket's seqlock, so
  * each word is a value some store wrote, but a line that is being written concurrently may be shown
@@ -52,14 +56,34 @@ public final class LineDump {
             throw new IllegalArgumentException("line offset " + line + " must be a multiple of "
                     + BucketDescriptor.BYTES + " in [0, " + (segment.byteSize() - BucketDescriptor.BYTES) + "]");
         }
+        // Opaque: each word is read once and atomically; the offsets come from the layout.
+        return words(what + " at byte " + line + " (line " + (line / BucketDescriptor.BYTES) + ")", layout,
+                field -> (long) JAVA_LONG.varHandle().getOpaque(segment, line + field.offset()));
+    }
+
+    /**
+     * Renders the words of one line that the caller read itself, for example copied inside a
+     * seqlock read section so that they are consistent (the tools do this): the same table as
+     * {@link #bucket} and {@link #overflowLine}, one row per field of {@code layout} in its order,
+     * each with its byte range, name, hex value and meaning. Slot words are marked live or free by
+     * the occupancy bits of the field named {@code ctrl} or {@code occ}.
+     *
+     * @param title the first line of the output
+     * @param layout the line's layout, whose leaves are all 64-bit words ({@link BucketDescriptor#LAYOUT}
+     *        or {@link OverflowLineDescriptor#LAYOUT})
+     * @param word the value of each field, asked once per field in layout order
+     * @return a table under the title, ending with a newline
+     */
+    public static String words(final String title, final StructLayout layout, final ToLongFunction<LayoutField> word) {
         final List<LayoutField> fields = LayoutPrinter.fields(layout);
         final long[] words = new long[fields.size()];
+        int occupancy = 0;
         for (int i = 0; i < words.length; i++) {
-            // Opaque: each word is read once and atomically; the offsets come from the layout.
-            words[i] = (long) JAVA_LONG.varHandle().getOpaque(segment, line + fields.get(i).offset());
+            words[i] = word.applyAsLong(fields.get(i));
+            if (fields.get(i).name().equals("ctrl") || fields.get(i).name().equals("occ")) {
+                occupancy = CtrlWord.occupancy(words[i]);   // a bucket's ctrl, a line's occ: same bits
+            }
         }
-        // Header word 0 carries the occupancy bits in both shapes (ctrl of a bucket, occ of a line).
-        final int occupancy = CtrlWord.occupancy(words[0]);
         final List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"bytes", "field", "hex", "meaning"});
         for (int i = 0; i < words.length; i++) {
@@ -67,8 +91,7 @@ public final class LineDump {
             rows.add(new String[] {field.range(), field.name(), String.format("0x%016x", words[i]),
                     meaning(field.name(), words[i], occupancy)});
         }
-        return what + " at byte " + line + " (line " + (line / BucketDescriptor.BYTES) + ")\n"
-                + LayoutPrinter.render(rows, new boolean[] {false, false, false, false});
+        return title + "\n" + LayoutPrinter.columns(rows, new boolean[] {false, false, false, false});
     }
 
     private static String meaning(final String name, final long word, final int occupancy) {

@@ -1,11 +1,15 @@
 package dev.linemap.layout;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,6 +54,22 @@ class LineDumpTest {
             assertTrue(row(dump, "slots[2].key").endsWith(" 99 (live)"), dump);
             assertEquals(List.of("occ", "next"), dump.lines().skip(3).limit(2).map(l -> l.split("\\s+")[1]).toList());
         }
+    }
+
+    @Test
+    void copiedWordsRenderInTheOrderOfTheGivenLayoutWithOccupancyFromItsCtrlField() {
+        // A layout with meta first: rows follow the layout, and live/free still comes from ctrl.
+        final StructLayout swapped = MemoryLayout.structLayout(
+                JAVA_LONG.withName("meta"), JAVA_LONG.withName("ctrl"),
+                MemoryLayout.sequenceLayout(BucketDescriptor.SLOTS, BucketDescriptor.SLOT_LAYOUT).withName("slots"));
+        final Map<String, Long> words = Map.of("ctrl", CtrlWord.of(1, false, CtrlWord.NORMAL, 0b010),
+                "meta", MetaWord.of(MetaWord.NONE, 0), "slots[1].key", 5L);
+        final String dump = LineDump.words("copy", swapped, f -> words.getOrDefault(f.name(), 0L));
+        assertTrue(dump.startsWith("copy\n"), dump);
+        assertTrue(row(dump, "meta").startsWith("0..7 "), dump);
+        assertTrue(row(dump, "ctrl").matches("8\\.\\.15\\s+ctrl\\s+0x0000000000000102\\s+v=1 NORMAL occ=0b10"), dump);
+        assertTrue(row(dump, "slots[1].key").endsWith(" 5 (live)"), dump);
+        assertTrue(row(dump, "slots[0].key").endsWith(" 0 (free)"), dump);
     }
 
     @Test

@@ -1,0 +1,48 @@
+package dev.linemap.tools;
+
+import java.io.PrintStream;
+import java.util.Set;
+
+/** {@code linemap demo}: the README's demo ({@link Demo}), with the number of entries as an option. */
+final class DemoCommand implements Command {
+
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public String summary() {
+        return "the README's tour: load 10 million entries while a reader checks them, grow, shrink";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: linemap demo [--entries N]
+
+                Prints the bucket layout, loads N entries (default 10,000,000) into an empty map while a
+                reader thread checks random loaded keys, reports every growth (how long it took, the longest
+                put while it ran), measures gets and updates, then removes 90% of the entries and shows the
+                map shrink and give its memory back. Progress lines are printed as it goes.
+
+                options:
+                  --entries N   entries to load (1 .. 100,000,000; default 10,000,000)
+                """;
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("entries");
+    }
+
+    @Override
+    public void run(final Options options, final PrintStream out, final PrintStream err)
+            throws UsageException, InterruptedException {
+        if (!options.positional().isEmpty()) {
+            throw new UsageException("demo: unexpected argument '" + options.positional().getFirst() + "'");
+        }
+        final long entries = options.number("entries", 10_000_000, 1, 100_000_000);
+        Demo.main(new String[] {Long.toString(entries)});
+    }
+}
