@@ -2,6 +2,7 @@ package dev.linemap;
 
 import dev.linemap.MapImage.BucketImage;
 import dev.linemap.MapImage.LineImage;
+import dev.linemap.engine.AccessMode;
 import dev.linemap.engine.Seqlock;
 import dev.linemap.engine.Table;
 import dev.linemap.layout.BucketDescriptor;
@@ -51,13 +52,17 @@ final class ChainCopier {
                 if (lineSegment == null) {
                     break;   // a stale link read while a writer changed the chain: the re-check fails
                 }
-                final long lineOffset = Table.overflowLine(link);
+                final long lineOffset = table.overflowLine(link);
                 final long next = OverflowLineDescriptor.nextPlain(lineSegment, lineOffset);
                 lines.add(line(link, lineSegment, lineOffset, OverflowLineDescriptor.occPlain(lineSegment, lineOffset),
                         next));
                 link = MetaWord.link(next);
             }
             if (Seqlock.validate(segment, line, ctrl)) {
+                if (AccessMode.FAST && table.isRetired()) {
+                    // Fast mode: a retired table reads as zeros (checked mode throws on the access).
+                    throw new IllegalStateException("table retired during the copy");
+                }
                 return new BucketImage(bucket, segment.address() + line, !Seqlock.isMoved(ctrl), lines);
             }
         }
