@@ -307,6 +307,27 @@ public final class LongLongMap extends Engine implements AutoCloseable {
     }
 
     /**
+     * Fails if the map is closed; for the inspector.
+     *
+     * @throws IllegalStateException if the map is closed
+     */
+    void ensureOpen() {
+        checkOpen();
+    }
+
+    /**
+     * What an engine loop does after an {@link IllegalStateException} from a table access; for the
+     * inspector, whose loops read tables the way the engine's readers do.
+     *
+     * @param e the exception
+     * @param interruptedBefore the interrupt status before the access
+     * @throws IllegalStateException if the map is closed
+     */
+    void afterRetired(final IllegalStateException e, final boolean interruptedBefore) {
+        afterRetiredTable(e, interruptedBefore);
+    }
+
+    /**
      * Returns a snapshot of shape and memory (see {@link MapStats}).
      *
      * @return a snapshot of shape and memory (see {@link MapStats})

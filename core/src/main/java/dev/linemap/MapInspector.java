@@ -5,7 +5,6 @@ import dev.linemap.MapImage.LineImage;
 import dev.linemap.MapImage.MigrationImage;
 import dev.linemap.MapImage.Role;
 import dev.linemap.MapImage.TableImage;
-import dev.linemap.engine.Engine;
 import dev.linemap.engine.Generation;
 import dev.linemap.engine.LongLongFormat;
 import dev.linemap.engine.Migration;
@@ -43,11 +42,9 @@ public final class MapInspector {
     private static final long PROGRESS_EVERY = 1 << 16;
 
     private final LongLongMap map;
-    private final Engine engine;
 
     private MapInspector(final LongLongMap map) {
         this.map = map;
-        this.engine = map.engine();
     }
 
     /**
@@ -58,7 +55,7 @@ public final class MapInspector {
      * @throws IllegalStateException if the map is closed
      */
     public static MapInspector of(final LongLongMap map) {
-        map.engine().checkOpen();
+        map.ensureOpen();
         return new MapInspector(map);
     }
 
@@ -106,11 +103,11 @@ public final class MapInspector {
      * @throws IllegalStateException if the map is closed
      */
     public KeyPath locate(final long key) {
-        engine.checkOpen();
+        map.ensureOpen();
         final boolean interrupted = RetiredTableRace.interruptStatus();
         attempt:
         for (;;) {
-            final Generation g = engine.generation();
+            final Generation g = map.currentGeneration();
             final Migration m = g.migration();
             try {
                 MigrationImage migration = null;
@@ -146,7 +143,7 @@ public final class MapInspector {
                     return new KeyPath(key, migration, unit, probes, false, 0L, -1, -1);
                 }
             } catch (final IllegalStateException e) {
-                engine.afterRetiredTable(e, interrupted);   // a table we read was retired: start over
+                map.afterRetired(e, interrupted);   // a table we read was retired: start over
             }
         }
     }
@@ -182,12 +179,12 @@ public final class MapInspector {
     }
 
     private <R> R walk(final Supplier<Walk<R>> newWalk, final LongConsumer bucketsWalked) {
-        engine.checkOpen();
+        map.ensureOpen();
         final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Walk<R> walk = newWalk.get();
             final MapStats stats = map.stats();
-            final Generation g = engine.generation();
+            final Generation g = map.currentGeneration();
             final Migration m = g.migration();
             try {
                 if (m == null) {
@@ -199,7 +196,7 @@ public final class MapInspector {
                 visit(walk, Role.NEW, m.to, m, walked, bucketsWalked);
                 return walk.finish(migration, stats);
             } catch (final IllegalStateException e) {
-                engine.afterRetiredTable(e, interrupted);   // the old table was retired under us
+                map.afterRetired(e, interrupted);   // the old table was retired under us
             }
         }
     }

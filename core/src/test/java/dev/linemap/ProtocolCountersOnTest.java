@@ -31,7 +31,7 @@ class ProtocolCountersOnTest {
     @Test
     void aReadSectionThatAWriterInvalidatedCountsOneRetry() {
         try (LongLongMap map = LongLongMap.builder().build()) {   // one bucket: every key lives in it
-            final Table table = map.engine().generation().table();
+            final Table table = map.currentGeneration().table();
             final MemorySegment segment = table.bucketSegment(0);
             final long line = table.bucketLine(0);
             final ProtocolCounters before = ProtocolCounters.snapshot();
@@ -47,7 +47,7 @@ class ProtocolCountersOnTest {
     void aReaderWaitingForAHeldBucketSpinsThenYieldsThenParks() throws InterruptedException {
         try (LongLongMap map = LongLongMap.builder().build()) {
             map.put(7, 70);
-            final Table table = map.engine().generation().table();
+            final Table table = map.currentGeneration().table();
             final MemorySegment segment = table.bucketSegment(0);
             final long line = table.bucketLine(0);
             final ProtocolCounters before = ProtocolCounters.snapshot();

@@ -405,7 +405,7 @@ public abstract class Engine {
      * @param interruptedBefore the caller's {@link RetiredTableRace#interruptStatus()} before the access
      * @throws IllegalStateException if the map is closed
      */
-    final void afterRetiredTable(final IllegalStateException e, final boolean interruptedBefore) {
+    protected final void afterRetiredTable(final IllegalStateException e, final boolean interruptedBefore) {
         if (closed) {
             throw closedException(e);
         }
