@@ -3,6 +3,9 @@ package dev.linemap.bench.jmh;
 import dev.linemap.bench.maps.BenchMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
@@ -38,6 +41,37 @@ public class MapOps {
     @Benchmark
     public long getHit(FilledMap s, Cursor c) {
         return s.map.get(s.hits[c.next(s.size)]);
+    }
+
+    /** Keys per batched get. */
+    public static final int BATCH = 16;
+
+    /** The scratch arrays of a batched get, per thread. */
+    @State(Scope.Thread)
+    public static class Batch {
+        /** Creates the arrays. */
+        public Batch() {
+        }
+
+        final long[] keys = new long[BATCH];
+        final long[] values = new long[BATCH];
+    }
+
+    /**
+     * Get hits in batches of {@value #BATCH} random keys: linemap's {@code getAll}, a loop of
+     * {@code get} for the peers. Scored per key.
+     *
+     * @param s the map
+     * @param c the cursor
+     * @param b the scratch arrays
+     * @return the last value (consumed by JMH)
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long getHitBatch(FilledMap s, Cursor c, Batch b) {
+        System.arraycopy(s.hits, c.next(s.size / BATCH) * BATCH, b.keys, 0, BATCH);
+        s.map.getAll(b.keys, b.values);
+        return b.values[BATCH - 1];
     }
 
     /**

@@ -79,6 +79,19 @@ public interface BenchMap extends AutoCloseable {
         return "";
     }
 
+    /**
+     * Batched get: {@code values[i] = get(keys[i])}. Maps without a batched get loop over
+     * {@link #get}, so a benchmark of it compares per-key costs fairly.
+     *
+     * @param keys the keys
+     * @param values receives the values, at least as long as {@code keys}
+     */
+    default void getAll(long[] keys, long[] values) {
+        for (int i = 0; i < keys.length; i++) {
+            values[i] = get(keys[i]);
+        }
+    }
+
     /** Frees whatever the map holds outside the heap; a no-op for on-heap maps. */
     @Override
     default void close() {

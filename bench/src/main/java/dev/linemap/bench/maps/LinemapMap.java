@@ -21,6 +21,11 @@ final class LinemapMap implements BenchMap {
     }
 
     @Override
+    public void getAll(long[] keys, long[] values) {
+        map.getAll(keys, values);
+    }
+
+    @Override
     public long put(long key, long value) {
         return map.put(key, value);
     }
