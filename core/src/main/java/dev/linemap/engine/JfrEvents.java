@@ -30,7 +30,7 @@ final class JfrEvents {
      * @return the event, or {@code null}
      */
     static Object beginMigration() {
-        return AVAILABLE ? MigrationEvent.beginIfEnabled() : null;
+        return AVAILABLE && Recorder.started() ? MigrationEvent.beginIfEnabled() : null;
     }
 
     /**
@@ -53,7 +53,7 @@ final class JfrEvents {
      * @return the event, or {@code null}
      */
     static Object beginRetirement() {
-        return AVAILABLE ? RetirementEvent.beginIfEnabled() : null;
+        return AVAILABLE && Recorder.started() ? RetirementEvent.beginIfEnabled() : null;
     }
 
     /**
@@ -66,6 +66,22 @@ final class JfrEvents {
     static void commitRetirement(final Object event, final Table table, final long bytes) {
         if (event != null) {
             RetirementEvent.commit(event, table, bytes);
+        }
+    }
+
+    /**
+     * Whether JFR was started in this JVM. The first instance of an event class costs about 90 ms
+     * (measured: loading and registering the class), which a user's {@code put} that happens to
+     * start the first migration would pay; before any recording exists no event could be enabled,
+     * so none is created. A holder class, so that {@code jdk.jfr} is linked only when available.
+     */
+    private static final class Recorder {
+
+        private Recorder() {
+        }
+
+        static boolean started() {
+            return jdk.jfr.FlightRecorder.isInitialized();
         }
     }
 }
