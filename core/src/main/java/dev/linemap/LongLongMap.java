@@ -3,7 +3,6 @@ package dev.linemap;
 import dev.linemap.engine.Engine;
 import dev.linemap.engine.EngineConfig;
 import dev.linemap.engine.EngineStats;
-import dev.linemap.engine.EntryRemapper;
 import dev.linemap.engine.Generation;
 import dev.linemap.engine.IterationCursor;
 import dev.linemap.engine.LongLongFormat;
