@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import static dev.linemap.layout.BucketDescriptor.SLOTS;
 import static dev.linemap.layout.BucketDescriptor.keyPlain;
 import static dev.linemap.layout.BucketDescriptor.metaPlain;
+import static dev.linemap.layout.BucketDescriptor.valuePlain;
 
 /**
  * The inline {@code long -> long} bucket format: a slot holds the key itself in its key word and
@@ -75,6 +76,46 @@ public final class LongLongFormat implements BucketFormat {
         }
         final long meta = metaPlain(segment, line);
         return MetaWord.count(meta) == 0 ? SlotLocation.NOT_FOUND : findInOverflow(table, meta, key);
+    }
+
+    /**
+     * The fast get's lookup: the value of {@code key} in the chain of the bucket at
+     * {@code (segment, line)}, or {@code absent}. Same result as {@link #find} followed by a load of
+     * the value, without the location in between: a hit in the home line (most lookups) reads its
+     * value from the same line and segment, so the compiled get stays small enough for HotSpot to
+     * inline into the caller's loop (a compiled callee above {@code InlineSmallCode}, 2,500 bytes,
+     * is never inlined). Plain loads: the caller's validation discards a stale result.
+     *
+     * @param table the bucket's table
+     * @param segment segment of the bucket
+     * @param line byte offset of the bucket
+     * @param ctrl the bucket's ctrl word, as read at the start of the section
+     * @param key the key
+     * @param absent returned if the key is not in the chain
+     * @return its value, or {@code absent}
+     */
+    public static long valueOrDefault(final Table table, final MemorySegment segment, final long line,
+                                      final long ctrl, final long key, final long absent) {
+        final int occupancy = CtrlWord.occupancy(ctrl);
+        for (int s = 0; s < SLOTS; s++) {
+            if ((occupancy & (1 << s)) != 0 && keyPlain(segment, line, s) == key) {
+                return valuePlain(segment, line, s);
+            }
+        }
+        final long meta = metaPlain(segment, line);
+        return MetaWord.count(meta) == 0 ? absent : overflowValueOrDefault(table, meta, key, absent);
+    }
+
+    /** The overflow part of {@link #valueOrDefault}, out of line. */
+    private static long overflowValueOrDefault(final Table table, final long meta, final long key, final long absent) {
+        final long loc = findInOverflow(table, meta, key);
+        if (loc == SlotLocation.NOT_FOUND) {
+            return absent;
+        }
+        final long link = SlotLocation.lineIndex(loc);
+        final MemorySegment lineSegment = table.overflowSegment(link);
+        return lineSegment == null ? absent
+                : valuePlain(lineSegment, table.overflowLine(link), SlotLocation.slot(loc));
     }
 
     /** The overflow part of {@link #find}, out of line. */

@@ -134,9 +134,7 @@ public final class LongLongStore {
         try {
             final long c1 = Seqlock.tryOptimisticRead(segment, line);
             if (Seqlock.isUnlockedNormal(c1)) {
-                final long loc = LongLongFormat.find(table, segment, line, c1, key);
-                final long result = loc == SlotLocation.NOT_FOUND
-                        ? defaultValue : Chains.valueAt(table, segment, line, loc);
+                final long result = LongLongFormat.valueOrDefault(table, segment, line, c1, key, defaultValue);
                 // Fast mode: a retired table reads as zero pages, which validate as "absent".
                 if (Seqlock.validate(segment, line, c1) && !(AccessMode.FAST && table.isRetired())) {
                     return result;
