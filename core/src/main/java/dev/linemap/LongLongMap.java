@@ -60,7 +60,8 @@ public final class LongLongMap extends Engine implements AutoCloseable {
     final long missingValue;
 
     LongLongMap(final LongLongMapBuilder builder) {
-        super(new EngineConfig("LongLongMap", LongLongFormat.FORMAT, MemorySource.anonymous(),
+        super(new EngineConfig("LongLongMap", LongLongFormat.FORMAT,
+                MemorySource.anonymous(builder.hugePages, builder.preTouch),
                 builder.initialCapacity, builder.seedSet ? builder.seed : null, builder.backgroundMigration,
                 builder.maxOffHeapBytes, builder.migrationListener));
         this.missingValue = builder.missingValue;

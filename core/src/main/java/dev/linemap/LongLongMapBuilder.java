@@ -18,6 +18,8 @@ public final class LongLongMapBuilder {
     boolean backgroundMigration = true;
     long maxOffHeapBytes = Long.MAX_VALUE;
     MigrationListener migrationListener;
+    boolean hugePages = true;
+    boolean preTouch;
 
     LongLongMapBuilder() {
     }
@@ -103,6 +105,38 @@ public final class LongLongMapBuilder {
      */
     public LongLongMapBuilder migrationListener(final MigrationListener listener) {
         this.migrationListener = listener;
+        return this;
+    }
+
+    /**
+     * Whether table memory asks the kernel for transparent huge pages (default {@code true}). On
+     * the fast access path (native access enabled for linemap) each mapping of 2 MiB or more gets
+     * {@code madvise(MADV_HUGEPAGE)}: a large map's random gets then miss the TLB far less often.
+     * The kernel decides (Linux THP in {@code madvise} or {@code always} mode; {@code never}
+     * declines). A retired table gives its huge pages back at once, as any other page. No effect on
+     * the checked path.
+     *
+     * @param enabled whether to ask for huge pages
+     * @return this builder
+     */
+    public LongLongMapBuilder hugePages(final boolean enabled) {
+        this.hugePages = enabled;
+        return this;
+    }
+
+    /**
+     * Whether every page of a table is faulted in when the table is allocated (default
+     * {@code false}), for users who cannot take a page fault on a get or put. The cost moves to
+     * the allocation: the {@code put} that starts a growth (or {@link #build()}) commits the new
+     * table's whole bucket array at once, and RSS is the table's full size from then on. On the
+     * fast path this is {@code madvise(MADV_POPULATE_WRITE)} (Linux 5.14 or later; older kernels
+     * ignore it); the checked path always touches its pages, as its arena zeroes them.
+     *
+     * @param enabled whether to pre-fault table memory
+     * @return this builder
+     */
+    public LongLongMapBuilder preTouch(final boolean enabled) {
+        this.preTouch = enabled;
         return this;
     }
 

@@ -3,6 +3,7 @@ package dev.linemap.bench;
 import dev.linemap.bench.harness.ColdChase;
 import dev.linemap.bench.harness.Footprint;
 import dev.linemap.bench.harness.GrowthLatency;
+import dev.linemap.bench.harness.GetRatios;
 import dev.linemap.bench.harness.HitCost;
 import dev.linemap.bench.harness.PutStalls;
 import dev.linemap.bench.maps.BenchMap;
@@ -83,6 +84,11 @@ public final class Main {
                 System.out.printf("  linemap throughput: %.2fx Agrona (target 1x), %.2fx CHM (target 2x)%n",
                         r.agronaNs() / r.allNs(), r.chmNs() / r.allNs());
             }
+            case "get-ratios" -> {
+                Args a = new Args(rest);
+                GetRatios.run((int) a.number("n", 16L << 20), a.number("ops", 4_000_000),
+                        (int) a.number("rounds", 15));
+            }
             case "stalls" -> {
                 Args a = new Args(rest);
                 MapKind kind = MapKind.of(a.get("impl", null));
@@ -154,6 +160,8 @@ public final class Main {
                   footprint --impl ID --sizes a,b,c --out FILE
                   cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
                   hit-cost  [--n N] [--ops K]  get hits split by where the key lives (home line or overflow chain)
+                  get-ratios [--n N] [--ops K] [--rounds R]  get hits, interleaved: linemap (huge/4 KiB pages),
+                            getAll, Agrona, NBHML; ratios of medians
                   stalls    --impl ID [--n N] [--no-reader] [--top 12]  longest puts of a growth: wall vs CPU time
                 map ids: linemap, chm, nbhml, chronicle, agrona, fastutil""");
     }

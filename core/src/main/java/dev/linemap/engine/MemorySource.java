@@ -56,9 +56,14 @@ public interface MemorySource {
      * Returns anonymous native memory: {@code mmap} in fast mode, one shared arena per table in
      * checked mode ({@link AccessMode}).
      *
-     * @return the default memory source of this JVM's access mode
+     * @param hugePages fast mode: ask for transparent huge pages on each mapping of 2 MiB or more
+     *        ({@code madvise(MADV_HUGEPAGE)}; the kernel may still decline). Ignored in checked mode
+     * @param preTouch fast mode: commit every page of a mapping when it is made
+     *        ({@code madvise(MADV_POPULATE_WRITE)}), so no access pays a page fault later. Checked
+     *        mode always touches its pages (the arena zeroes them)
+     * @return the memory source of this JVM's access mode
      */
-    static MemorySource anonymous() {
-        return AccessMode.FAST ? new MmapSource() : SharedArenaRegion::new;
+    static MemorySource anonymous(final boolean hugePages, final boolean preTouch) {
+        return AccessMode.FAST ? new MmapSource(hugePages, preTouch) : SharedArenaRegion::new;
     }
 }

@@ -2,9 +2,15 @@ package dev.linemap.bench.maps;
 
 import dev.linemap.LongLongMap;
 
-/** linemap {@code LongLongMap} through its primitive API, missing value 0, grown from capacity 0. */
+/**
+ * linemap {@code LongLongMap} through its primitive API, missing value 0, grown from capacity 0.
+ * {@code -Dbench.linemap.hugePages=false} turns off the huge-page advice, for A/B runs.
+ */
 final class LinemapMap implements BenchMap {
-    private final LongLongMap map = LongLongMap.builder().initialCapacity(0).missingValue(0L).build();
+    private static final boolean HUGE_PAGES = !"false".equals(System.getProperty("bench.linemap.hugePages"));
+
+    private final LongLongMap map = LongLongMap.builder().initialCapacity(0).missingValue(0L)
+            .hugePages(HUGE_PAGES).build();
 
     /**
      * The engine itself, for harnesses that read {@code stats()}.
