@@ -49,6 +49,11 @@ public final class GetRatios {
             final long[] scratchKeys = new long[BATCH];
             final long[] scratchValues = new long[BATCH];
             long sink = 0;
+            // Warm-up: every loop compiled by C2 before anything is timed.
+            for (int r = 0; r < 5; r++) {
+                sink += gets(huge, order, ops) + gets(small, order, ops) + gets(agrona, order, ops)
+                        + gets(nbhml, order, ops) + batches(huge, order, ops, scratchKeys, scratchValues);
+            }
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
                 sink += gets(huge, order, ops);
