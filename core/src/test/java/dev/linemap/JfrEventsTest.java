@@ -49,7 +49,9 @@ class JfrEventsTest {
             }
             // 2048 -> 4096 buckets with nobody writing: all units by the helper thread.
             try (LongLongMap map = LongLongMap.builder().initialCapacity(5120).build()) {
-                for (long k = 0; !map.stats().growing(); k++) {
+                // Until the growth has started, or already finished: the helper can complete it
+                // between two puts, before this thread looks (then one more put would start another).
+                for (long k = 0; !map.stats().growing() && map.stats().completedMigrations() == 0; k++) {
                     map.put(k, k);
                 }
                 while (map.stats().growing()) {
