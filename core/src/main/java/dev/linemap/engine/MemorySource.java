@@ -35,6 +35,29 @@ public interface MemorySource {
         MemorySegment allocateLines(long lines);
 
         /**
+         * Returns address space for that many lines, to be used piece by piece: like
+         * {@link #allocateLines}, except that a source that pre-faults its memory does not pre-fault
+         * this; the user calls {@link #commit} on each piece it starts to use.
+         *
+         * @param lines number of 64-byte lines
+         * @return a zeroed, 64-byte-aligned segment of that many lines
+         * @throws OutOfMemoryError if the address space cannot be had
+         */
+        default MemorySegment reserveLines(final long lines) {
+            return allocateLines(lines);
+        }
+
+        /**
+         * A piece of a {@link #reserveLines reservation} comes into use: a source that pre-faults
+         * its memory faults it in now.
+         *
+         * @param address the piece's address
+         * @param bytes its length
+         */
+        default void commit(final long address, final long bytes) {
+        }
+
+        /**
          * Gives the region's memory back, at the table's retirement. Called once. Checked mode:
          * closes the arena (a later access through its segments throws). Fast mode: decommits the
          * pages (a later access reads zeros); the address range itself goes at {@link #unmapper()}.

@@ -115,6 +115,22 @@ final class MmapSource implements MemorySource {
 
         @Override
         public MemorySegment allocateLines(final long lines) {
+            final MemorySegment segment = reserveLines(lines);
+            commit(segment.address(), segment.byteSize());
+            return segment;
+        }
+
+        @Override
+        public void commit(final long address, final long bytes) {
+            // Pre-touch: fault every page in now, not on the first access of a get or put. Kernels
+            // before 5.14 lack MADV_POPULATE_WRITE (EINVAL); then the pages fault in lazily as without it.
+            if (preTouch) {
+                advise(address, bytes, MADV_POPULATE_WRITE, "madvise(MADV_POPULATE_WRITE)", false);
+            }
+        }
+
+        @Override
+        public MemorySegment reserveLines(final long lines) {
             final long length = lines << 6;
             final long address;
             try (Arena arena = Arena.ofConfined()) {
@@ -138,11 +154,6 @@ final class MmapSource implements MemorySource {
             // "madvise" mode, the common default) may decline, and a failure changes nothing stored.
             if (hugePages && length >= HUGE_PAGE) {
                 advise(address, length, MADV_HUGEPAGE, "madvise(MADV_HUGEPAGE)", false);
-            }
-            // Pre-touch: fault every page in now, not on the first access of a get or put. Kernels
-            // before 5.14 lack MADV_POPULATE_WRITE (EINVAL); then the pages fault in lazily as without it.
-            if (preTouch) {
-                advise(address, length, MADV_POPULATE_WRITE, "madvise(MADV_POPULATE_WRITE)", false);
             }
             return MemorySegment.ofAddress(address).reinterpret(length);
         }

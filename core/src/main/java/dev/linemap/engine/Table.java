@@ -70,6 +70,13 @@ public final class Table {
     private final MemorySegment[] chunks;
     /** Fast mode: address of bucket 0; the whole bucket array is one reserved mapping. */
     private final long bucketBase;
+    /**
+     * Fast mode: address of the reserved overflow area, whose first {@link #overflowReservedChunks}
+     * chunks are slices of one mapping (contiguous, so huge pages can back them), 0 in checked mode.
+     */
+    private final long overflowReserve;
+    /** Fast mode: how many overflow chunks {@link #overflowReserve} holds; later chunks are mappings of their own. */
+    private final long overflowReservedChunks;
 
     /**
      * Overflow chunk directory; replaced by a larger copy under {@code this} lock. Checked mode:
@@ -138,8 +145,23 @@ public final class Table {
                 // The address range goes once no thread can reach this table (see MmapSource).
                 MmapSource.CLEANER.register(this, unmapper);
             }
+            // The overflow area: reserved as one mapping the size of the bucket array (a line for
+            // every bucket: far beyond what random keys need at the growth load, about 7 % of the
+            // buckets), committed chunk by chunk on first touch. One mapping instead of a mapping
+            // per 64 KiB chunk lets huge pages back the chains too: a chained get then misses the
+            // TLB once, not twice. Colliding keys beyond it get chunks of their own.
+            final long reservedChunks = Math.max(1, bucketCount >>> OVERFLOW_CHUNK_LOG2);
+            try {
+                this.overflowReserve = region.reserveLines(reservedChunks << OVERFLOW_CHUNK_LOG2).address();
+            } catch (final RuntimeException | Error e) {
+                budget.release(bucketBytes);   // the bucket mapping goes with this object (the Cleaner)
+                throw e;
+            }
+            this.overflowReservedChunks = reservedChunks;
         } else {
             this.bucketBase = 0;
+            this.overflowReserve = 0;
+            this.overflowReservedChunks = 0;
         }
     }
 
@@ -315,22 +337,27 @@ public final class Table {
                     + " use a random seed (do not set a fixed seed on the builder) for untrusted keys");
         }
         final long size = BucketDescriptor.lineOffset(OVERFLOW_CHUNK_LINES);
+        final int c = (int) (capacity >>> OVERFLOW_CHUNK_LOG2);
         budget.reserve(size);
         final MemorySegment segment;
         try {
-            segment = region.allocateLines(OVERFLOW_CHUNK_LINES);
+            // Fast mode: a slice of the reserved area while it lasts (no system call; its pages are
+            // zero until first touched), else a mapping of its own.
+            segment = c < overflowReservedChunks ? null : region.allocateLines(OVERFLOW_CHUNK_LINES);
         } catch (final RuntimeException | Error e) {
             budget.release(size);
             throw e;
         }
         bytes += size;
-        final int c = (int) (capacity >>> OVERFLOW_CHUNK_LOG2);
         if (AccessMode.FAST) {
             long[] bases = overflowBases;
             if (c >= bases.length) {
                 bases = java.util.Arrays.copyOf(bases, bases.length * 2);
             }
-            bases[c] = segment.address();
+            if (segment == null) {
+                region.commit(overflowReserve + c * size, size);
+            }
+            bases[c] = segment == null ? overflowReserve + c * size : segment.address();
             overflowBases = bases;                // volatile: publishes the chunk ...
         } else {
             MemorySegment[] directory = overflowChunks;
