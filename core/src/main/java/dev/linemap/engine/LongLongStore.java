@@ -135,8 +135,12 @@ public final class LongLongStore {
             final long c1 = Seqlock.tryOptimisticRead(segment, line);
             if (Seqlock.isUnlockedNormal(c1)) {
                 final long result = LongLongFormat.valueOrDefault(table, segment, line, c1, key, defaultValue);
-                // Fast mode: a retired table reads as zero pages, which validate as "absent".
-                if (Seqlock.validate(segment, line, c1) && !(AccessMode.FAST && table.isRetired())) {
+                // Fast mode: a retired table reads as zero pages, which validate as "absent". A stamp
+                // that is not zero proves the line was not zeroed when the section began, and the
+                // validation that it was not zeroed before the section ended (a zeroed line's ctrl
+                // reads 0, and nothing makes it c1 again); so only a zero stamp (a bucket never
+                // written, or a zeroed page) asks the table whether it was retired.
+                if (Seqlock.validate(segment, line, c1) && (!AccessMode.FAST || c1 != 0 || !table.isRetired())) {
                     return result;
                 }
             }
