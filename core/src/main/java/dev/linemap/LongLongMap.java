@@ -62,8 +62,8 @@ public final class LongLongMap extends Engine implements AutoCloseable {
     LongLongMap(final LongLongMapBuilder builder) {
         super(new EngineConfig("LongLongMap", LongLongFormat.FORMAT,
                 MemorySource.anonymous(builder.hugePages, builder.preTouch),
-                builder.initialCapacity, builder.seedSet ? builder.seed : null, builder.backgroundMigration,
-                builder.maxOffHeapBytes, builder.migrationListener));
+                builder.initialCapacity, builder.loadPermille, builder.seedSet ? builder.seed : null,
+                builder.backgroundMigration, builder.maxOffHeapBytes, builder.migrationListener));
         this.missingValue = builder.missingValue;
     }
 

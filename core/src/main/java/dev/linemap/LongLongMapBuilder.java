@@ -8,10 +8,14 @@ import dev.linemap.layout.TableGeometry;
  */
 public final class LongLongMapBuilder {
 
-    /** Largest accepted {@link #initialCapacity(long)}: what the largest table holds at its load factor. */
-    public static final long MAX_INITIAL_CAPACITY = TableGeometry.MAX_CAPACITY;
+    /**
+     * Largest accepted {@link #initialCapacity(long)}: what the largest table holds at the default
+     * load factor (a lower {@link #loadFactor(double)} lowers it in proportion).
+     */
+    public static final long MAX_INITIAL_CAPACITY = TableGeometry.maxCapacity(TableGeometry.DEFAULT_LOAD_PERMILLE);
 
     long initialCapacity;
+    int loadPermille = TableGeometry.DEFAULT_LOAD_PERMILLE;
     long missingValue;
     long seed;
     boolean seedSet;
@@ -35,11 +39,40 @@ public final class LongLongMapBuilder {
         if (initialCapacity < 0) {
             throw new IllegalArgumentException("initialCapacity=" + initialCapacity + " must be >= 0");
         }
-        if (initialCapacity > MAX_INITIAL_CAPACITY) {
+        if (initialCapacity > TableGeometry.maxCapacity(loadPermille)) {
             throw new IllegalArgumentException("initialCapacity=" + initialCapacity
-                    + " exceeds maximum " + MAX_INITIAL_CAPACITY);
+                    + " exceeds maximum " + TableGeometry.maxCapacity(loadPermille) + " (at loadFactor "
+                    + loadPermille / 1000.0 + ")");
         }
         this.initialCapacity = initialCapacity;
+        return this;
+    }
+
+    /**
+     * Entries per bucket at which a table grows (default 2.5; it shrinks below a quarter of it).
+     * Each bucket is one 64-byte line with three inline slots; keys beyond them go to overflow
+     * lines, which a get reaches with a second cache miss. A lower load factor keeps more keys in
+     * their home line, at the cost of memory: at 16Mi entries, 2.5 leaves 11 % of keys chained
+     * in 33 bytes per entry, 1.5 (a table twice as large) about 2 % in 64 bytes per entry
+     * ({@code docs/notes/fast-path.md}). Applies to the whole life of the map.
+     *
+     * @param entriesPerBucket from 0.5 to 3.0, in steps of 0.001
+     * @return this builder
+     */
+    public LongLongMapBuilder loadFactor(final double entriesPerBucket) {
+        final long permille = Math.round(entriesPerBucket * 1000);
+        if (!(entriesPerBucket >= TableGeometry.MIN_LOAD_PERMILLE / 1000.0
+                && entriesPerBucket <= TableGeometry.MAX_LOAD_PERMILLE / 1000.0)) {
+            throw new IllegalArgumentException("loadFactor=" + entriesPerBucket + " must be in ["
+                    + TableGeometry.MIN_LOAD_PERMILLE / 1000.0 + ", " + TableGeometry.MAX_LOAD_PERMILLE / 1000.0
+                    + "] entries per bucket");
+        }
+        if (initialCapacity > TableGeometry.maxCapacity((int) permille)) {
+            throw new IllegalArgumentException("loadFactor=" + entriesPerBucket + " with initialCapacity="
+                    + initialCapacity + " exceeds the largest table (" + TableGeometry.maxCapacity((int) permille)
+                    + " entries at that load)");
+        }
+        this.loadPermille = (int) permille;
         return this;
     }
 

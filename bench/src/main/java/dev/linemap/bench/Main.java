@@ -87,7 +87,7 @@ public final class Main {
             case "get-ratios" -> {
                 Args a = new Args(rest);
                 GetRatios.run((int) a.number("n", 16L << 20), a.number("ops", 4_000_000),
-                        (int) a.number("rounds", 15));
+                        (int) a.number("rounds", 15), a.number("load-permille", 2500) / 1000.0);
             }
             case "stalls" -> {
                 Args a = new Args(rest);
@@ -160,8 +160,9 @@ public final class Main {
                   footprint --impl ID --sizes a,b,c --out FILE
                   cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
                   hit-cost  [--n N] [--ops K]  get hits split by where the key lives (home line or overflow chain)
-                  get-ratios [--n N] [--ops K] [--rounds R]  get hits, interleaved: linemap (huge/4 KiB pages),
-                            getAll, Agrona, NBHML; ratios of medians
+                  get-ratios [--n N] [--ops K] [--rounds R] [--load-permille L]
+                            get hits, interleaved: linemap (huge/4 KiB pages), getAll, Agrona, NBHML;
+                            ratios of medians; L = linemap's load factor x 1000 (default 2500)
                   stalls    --impl ID [--n N] [--no-reader] [--top 12]  longest puts of a growth: wall vs CPU time
                 map ids: linemap, chm, nbhml, chronicle, agrona, fastutil""");
     }

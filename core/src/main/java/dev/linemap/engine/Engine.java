@@ -134,6 +134,8 @@ public abstract class Engine {
     private final String mapName;
     private final boolean fixedSeed;
     private final int minLog2;
+    /** The growth load, in entries per 1,000 buckets (see TableGeometry). */
+    private final int loadPermille;
     private final boolean backgroundMigration;
     private final MemorySource source;
     private final MemoryBudget budget;
@@ -155,7 +157,8 @@ public abstract class Engine {
         this.format = config.format();
         this.mapName = config.mapName();
         this.fixedSeed = config.seed() != null;
-        this.minLog2 = TableGeometry.log2For(config.initialCapacity());
+        this.loadPermille = config.loadPermille();
+        this.minLog2 = TableGeometry.log2For(config.initialCapacity(), loadPermille);
         this.backgroundMigration = config.backgroundMigration();
         this.source = config.source();
         this.budget = new MemoryBudget(config.maxOffHeapBytes());
@@ -230,9 +233,9 @@ public abstract class Engine {
         final long n = table.bucketCount;
         final long entries = size.sum();
         try {
-            if (TableGeometry.overGrowthLoad(entries, n) && table.log2 < TableGeometry.MAX_LOG2) {
+            if (TableGeometry.overGrowthLoad(entries, n, loadPermille) && table.log2 < TableGeometry.MAX_LOG2) {
                 startMigration(g, Migration.GROW, table.log2 + 1, table.seed);
-            } else if (table.log2 > minLog2 && TableGeometry.underShrinkLoad(entries, n)) {
+            } else if (table.log2 > minLog2 && TableGeometry.underShrinkLoad(entries, n, loadPermille)) {
                 startMigration(g, Migration.SHRINK, table.log2 - 1, table.seed);
             } else if (newLine) {
                 final long lines = table.overflowInUse.sum();

@@ -10,6 +10,7 @@ import dev.linemap.MigrationListener;
  * @param format what a slot holds, for migration and iteration
  * @param source where tables get their memory
  * @param initialCapacity expected entries; sets the smallest table
+ * @param loadPermille the growth load, in entries per 1,000 buckets (TableGeometry's bounds)
  * @param seed a fixed hash seed, or {@code null} for a random one per table lineage
  * @param backgroundMigration whether a helper thread finishes migrations that writers started
  * @param maxOffHeapBytes the memory limit, {@code Long.MAX_VALUE} for none
@@ -20,6 +21,7 @@ public record EngineConfig(
         BucketFormat format,
         MemorySource source,
         long initialCapacity,
+        int loadPermille,
         Long seed,
         boolean backgroundMigration,
         long maxOffHeapBytes,

@@ -70,7 +70,7 @@ final class InspectText {
         block(LayoutPrinter.columns(rows, new boolean[] {false, true, true, true, true, true}));
         line("  A live bucket answers for its keys now: during a migration an old bucket until it is");
         line("  EVACUATED, a new one once its unit is. A table grows above a load of %.1f (TableGeometry).",
-                (double) TableGeometry.LOAD_NUMERATOR / TableGeometry.LOAD_DENOMINATOR);
+                TableGeometry.DEFAULT_LOAD_PERMILLE / 1000.0);
     }
 
     private void memory(final MapReport report) {

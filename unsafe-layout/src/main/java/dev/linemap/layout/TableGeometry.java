@@ -4,26 +4,38 @@ package dev.linemap.layout;
  * How full a table of {@link BucketDescriptor} buckets may get, and how many buckets a capacity
  * needs: the facts that follow from the bucket's shape, written once.
  *
- * <p>A table grows when it holds more than {@link #LOAD_NUMERATOR} / {@link #LOAD_DENOMINATOR}
- * entries per bucket (2.5 of the 3 inline slots): at that load about one key in eight lives in an
- * overflow line (docs/design.md, footprint). It shrinks below a quarter of that. Integer
- * arithmetic throughout, so the thresholds are exact.
+ * <p>A table grows when it holds more than its growth load of entries per bucket, in thousandths
+ * ({@code loadPermille}). The default, {@link #DEFAULT_LOAD_PERMILLE} (2.5 of the 3 inline slots),
+ * puts about one key in eight in an overflow line (docs/design.md, footprint); a lower load buys
+ * fewer chained keys with more memory (docs/notes/fast-path.md has the measurement). A table
+ * shrinks below a quarter of its growth load. Integer arithmetic throughout, so the thresholds
+ * are exact.
  */
 public final class TableGeometry {
 
-    /** Growth load, entries per bucket: numerator. */
-    public static final long LOAD_NUMERATOR = 5;
+    /** The default growth load, in entries per 1,000 buckets: 2.5 entries per bucket. */
+    public static final int DEFAULT_LOAD_PERMILLE = 2500;
 
-    /** Growth load, entries per bucket: denominator. */
-    public static final long LOAD_DENOMINATOR = 2;
+    /** The lowest growth load a map may choose: 0.5 entries per bucket. */
+    public static final int MIN_LOAD_PERMILLE = 500;
+
+    /** The highest growth load a map may choose: 3 entries per bucket, every inline slot. */
+    public static final int MAX_LOAD_PERMILLE = 3000;
 
     /** The largest table: {@code 2^MAX_LOG2} buckets (64 GiB of buckets). */
     public static final int MAX_LOG2 = 30;
 
-    /** The most entries an initial capacity may ask for: the growth load of the largest table. */
-    public static final long MAX_CAPACITY = (1L << MAX_LOG2) * LOAD_NUMERATOR / LOAD_DENOMINATOR;
-
     private TableGeometry() {
+    }
+
+    /**
+     * The most entries an initial capacity may ask for: the growth load of the largest table.
+     *
+     * @param loadPermille the growth load, in entries per 1,000 buckets
+     * @return the largest initial capacity
+     */
+    public static long maxCapacity(final int loadPermille) {
+        return (1L << MAX_LOG2) / 1000 * loadPermille;
     }
 
     /**
@@ -31,10 +43,11 @@ public final class TableGeometry {
      *
      * @param entries entries in the table
      * @param buckets buckets of the table
+     * @param loadPermille the growth load, in entries per 1,000 buckets
      * @return whether the load is above the growth load
      */
-    public static boolean overGrowthLoad(final long entries, final long buckets) {
-        return entries * LOAD_DENOMINATOR > buckets * LOAD_NUMERATOR;
+    public static boolean overGrowthLoad(final long entries, final long buckets, final int loadPermille) {
+        return entries * 1000 > buckets * loadPermille;
     }
 
     /**
@@ -43,20 +56,22 @@ public final class TableGeometry {
      *
      * @param entries entries in the table
      * @param buckets buckets of the table
+     * @param loadPermille the growth load, in entries per 1,000 buckets
      * @return whether the load is below the shrink load
      */
-    public static boolean underShrinkLoad(final long entries, final long buckets) {
-        return entries * LOAD_DENOMINATOR * 4 < buckets * LOAD_NUMERATOR;
+    public static boolean underShrinkLoad(final long entries, final long buckets, final int loadPermille) {
+        return entries * 4000 < buckets * loadPermille;
     }
 
     /**
      * Sizes the first table for an expected number of entries.
      *
-     * @param capacity expected entries, {@code 0 <= capacity <= MAX_CAPACITY}
+     * @param capacity expected entries, {@code 0 <= capacity <= maxCapacity(loadPermille)}
+     * @param loadPermille the growth load, in entries per 1,000 buckets
      * @return log2 of the fewest buckets that hold {@code capacity} entries at the growth load
      */
-    public static int log2For(final long capacity) {
-        final long buckets = Math.max(1L, (capacity * LOAD_DENOMINATOR + LOAD_NUMERATOR - 1) / LOAD_NUMERATOR);
+    public static int log2For(final long capacity, final int loadPermille) {
+        final long buckets = Math.max(1L, (capacity * 1000 + loadPermille - 1) / loadPermille);
         return Math.min(MAX_LOG2, Long.SIZE - Long.numberOfLeadingZeros(buckets - 1));
     }
 }

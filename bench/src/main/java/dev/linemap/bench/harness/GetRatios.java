@@ -32,10 +32,11 @@ public final class GetRatios {
      * @param n entries
      * @param ops gets per timed pass
      * @param rounds passes per map
+     * @param load linemap's load factor (entries per bucket at which a table grows)
      */
-    public static void run(final int n, final long ops, final int rounds) {
+    public static void run(final int n, final long ops, final int rounds, final double load) {
         final long[] keys = Keys.random(n, Keys.KEY_SEED);
-        try (LongLongMap huge = filled(keys, true); LongLongMap small = filled(keys, false)) {
+        try (LongLongMap huge = filled(keys, true, load); LongLongMap small = filled(keys, false, load)) {
             final Long2LongHashMap agrona = new Long2LongHashMap(0L);
             final NonBlockingHashMapLong<Long> nbhml = new NonBlockingHashMapLong<>();
             for (int i = 0; i < n; i++) {
@@ -74,8 +75,10 @@ public final class GetRatios {
             }
             blackhole = sink;
             final double[] median = new double[names.length];
-            System.out.printf("get-ratios n=%d, %d gets per pass, %d passes each; ns per get, median [min]%n",
-                    n, ops, rounds);
+            final MapStats stats = huge.stats();
+            System.out.printf("get-ratios n=%d, load factor %.2f (%d buckets, %d overflow lines, %.1f bytes per entry),"
+                    + " %d gets per pass, %d passes each; ns per get, median [min]%n", n, load, stats.bucketCount(),
+                    stats.overflowLineCount(), stats.offHeapBytes() / (double) n, ops, rounds);
             for (int i = 0; i < names.length; i++) {
                 median[i] = median(ns[i]);
                 System.out.printf("  %-22s %7.2f [%6.2f]%n", names[i], median[i], Arrays.stream(ns[i]).min()
@@ -87,8 +90,8 @@ public final class GetRatios {
         }
     }
 
-    private static LongLongMap filled(final long[] keys, final boolean hugePages) {
-        final LongLongMap map = LongLongMap.builder().hugePages(hugePages).build();
+    private static LongLongMap filled(final long[] keys, final boolean hugePages, final double load) {
+        final LongLongMap map = LongLongMap.builder().hugePages(hugePages).loadFactor(load).build();
         for (int i = 0; i < keys.length; i++) {
             map.put(keys[i], i + 1);
         }
