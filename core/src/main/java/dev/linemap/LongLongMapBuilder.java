@@ -22,7 +22,7 @@ public final class LongLongMapBuilder {
     boolean backgroundMigration = true;
     long maxOffHeapBytes = Long.MAX_VALUE;
     MigrationListener migrationListener;
-    boolean hugePages = true;
+    boolean hugePages;
     boolean preTouch;
 
     LongLongMapBuilder() {
@@ -142,12 +142,17 @@ public final class LongLongMapBuilder {
     }
 
     /**
-     * Whether table memory asks the kernel for transparent huge pages (default {@code true}). On
+     * Whether table memory asks the kernel for transparent huge pages (default {@code false}). On
      * the fast access path (native access enabled for linemap) each mapping of 2 MiB or more gets
-     * {@code madvise(MADV_HUGEPAGE)}: a large map's random gets then miss the TLB far less often.
-     * The kernel decides (Linux THP in {@code madvise} or {@code always} mode; {@code never}
-     * declines). A retired table gives its huge pages back at once, as any other page. No effect on
-     * the checked path.
+     * {@code madvise(MADV_HUGEPAGE)}. The kernel decides (Linux THP in {@code madvise} or
+     * {@code always} mode; {@code never} declines). No effect on the checked path.
+     *
+     * <p>The trade, measured at 10-16Mi entries ({@code docs/notes/fast-path.md}): random gets on a
+     * large map get 7-15 % faster (fewer TLB misses), but a put that first touches a new table's
+     * 2 MiB page pays for zeroing it, and for the kernel's compaction when free huge pages are
+     * short: the longest put while growing to 10Mi entries went from 8 ms to 35 ms. Off by default
+     * for flat tail latency while a map grows; turn it on for read-mostly maps, ideally with
+     * {@link #preTouch(boolean)} and a pre-sized {@link #initialCapacity(long)}.
      *
      * @param enabled whether to ask for huge pages
      * @return this builder

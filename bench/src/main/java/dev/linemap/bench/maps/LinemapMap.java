@@ -4,10 +4,10 @@ import dev.linemap.LongLongMap;
 
 /**
  * linemap {@code LongLongMap} through its primitive API, missing value 0, grown from capacity 0.
- * {@code -Dbench.linemap.hugePages=false} turns off the huge-page advice, for A/B runs.
+ * {@code -Dbench.linemap.hugePages=true} turns on the huge-page advice (off by default), for A/B runs.
  */
 final class LinemapMap implements BenchMap {
-    private static final boolean HUGE_PAGES = !"false".equals(System.getProperty("bench.linemap.hugePages"));
+    private static final boolean HUGE_PAGES = Boolean.getBoolean("bench.linemap.hugePages");
 
     private final LongLongMap map = LongLongMap.builder().initialCapacity(0).missingValue(0L)
             .hugePages(HUGE_PAGES).build();
