@@ -118,6 +118,27 @@ public final class LongLongFormat implements BucketFormat {
                 : valuePlain(lineSegment, table.overflowLine(link), SlotLocation.slot(loc));
     }
 
+    /**
+     * The home-line part of {@link #find}: the slot of {@code key} among the home line's occupied
+     * slots, or {@code -1} (the key may still be in the chain). For the write fast path, which
+     * updates a key in its home line without the general write's location decoding.
+     *
+     * @param segment segment of the bucket
+     * @param line byte offset of the bucket
+     * @param ctrl the bucket's ctrl word, as the lock returned it
+     * @param key the key
+     * @return its slot in the home line, or {@code -1}
+     */
+    public static int homeSlot(final MemorySegment segment, final long line, final long ctrl, final long key) {
+        final int occupancy = CtrlWord.occupancy(ctrl);
+        for (int s = 0; s < SLOTS; s++) {
+            if ((occupancy & (1 << s)) != 0 && keyPlain(segment, line, s) == key) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
     /** The overflow part of {@link #find}, out of line. */
     private static long findInOverflow(final Table table, final long meta, final long key) {
         long link = MetaWord.link(meta);

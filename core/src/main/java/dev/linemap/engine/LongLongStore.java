@@ -227,8 +227,7 @@ public final class LongLongStore {
     public static long update(final Engine engine, final long missingValue, final int op, final long key,
                               final long a, final long b, final LongBinaryOperator fn,
                               final EntryRemapper remapper, final long[] out) {
-        // Canary (test-only): compute the new value from a read taken outside the lock.
-        final long racyBase = Seqlock.RACY_ADD && (op == ADD || op == MERGE) ? getOrDefault(engine, key, 0L) : 0L;
+        final long racyBase = racyBase(engine, op, key);
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = engine.generation();
@@ -251,17 +250,21 @@ public final class LongLongStore {
                 continue;   // a newer migration owns the bucket: start over from its Generation
             }
             if (AccessMode.FAST && table.isRetired()) {
-                // The CAS took a "lock" in a decommitted page of a retired table (it reads as zeros,
-                // an unlocked NORMAL word). Give the word back, or a late thread that reads this
-                // page would wait for the lock forever; then start over from the new generation.
-                Seqlock.unlock(segment, line, ctrl);
-                engine.checkOpen();
+                giveBack(engine, segment, line, ctrl);
                 continue;
             }
             // Locked. From here no retired-table exception can occur (a locked NORMAL bucket cannot
             // be evacuated, so its table cannot be retired) until the unlock, which absorbs its own
             // after-the-fact one (Seqlock.unlock); any other exception is the caller's own.
             try {
+                if (op == PUT && out == null) {
+                    // The common write, kept out of the general apply (too large for HotSpot to
+                    // inline): a primitive put on a key in its home line.
+                    final int slot = LongLongFormat.homeSlot(segment, line, ctrl, key);
+                    if (slot >= 0) {
+                        return putHome(engine, segment, line, ctrl, slot, a);
+                    }
+                }
                 return apply(engine, missingValue, op, table, segment, line, ctrl, key, a, b, fn, remapper, out,
                         racyBase);
             } finally {
@@ -363,6 +366,34 @@ public final class LongLongStore {
             unlock(engine, segment, line, ctrl);
         }
         return result;
+    }
+
+    /** Canary (test-only): the new value of an add or merge computed from a read taken outside the lock. */
+    private static long racyBase(final Engine engine, final int op, final long key) {
+        return Seqlock.RACY_ADD && (op == ADD || op == MERGE) ? getOrDefault(engine, key, 0L) : 0L;
+    }
+
+    /**
+     * The CAS of {@code update} took a "lock" in a decommitted page of a retired table (it reads as
+     * zeros, an unlocked NORMAL word). Gives the word back, or a late thread that reads this page
+     * would wait for the lock forever; the caller then starts over from the new generation.
+     */
+    private static void giveBack(final Engine engine, final MemorySegment segment, final long line, final long ctrl) {
+        Seqlock.unlock(segment, line, ctrl);
+        engine.checkOpen();
+    }
+
+    /** Under the lock: stores {@code value} into home slot {@code slot}, unlocks, returns the old value. */
+    private static long putHome(final Engine engine, final MemorySegment segment, final long line, final long ctrl,
+                                final int slot, final long value) {
+        final long old = BucketDescriptor.valuePlain(segment, line, slot);
+        if (old != value) {
+            BucketDescriptor.setValueOpaque(segment, line, slot, value);
+            unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
+        } else {
+            unlock(engine, segment, line, ctrl);   // nothing changed: readers that saw ctrl still validate
+        }
+        return old;
     }
 
     /** Ends a critical section (see {@link Seqlock#unlock}: a race there means the store happened). */
