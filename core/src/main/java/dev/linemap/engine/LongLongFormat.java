@@ -49,8 +49,14 @@ public final class LongLongFormat implements BucketFormat {
 
     /** The key itself: distinct keys, distinct words (only ever needed under a test's colliding hash). */
     @Override
-    public long tieBreak(final MemorySegment segment, final long line, final int slot) {
+    public long tieBreak(final Table table, final MemorySegment segment, final long line, final int slot) {
         return keyPlain(segment, line, slot);
+    }
+
+    /** The value word is the value: it moves unchanged. */
+    @Override
+    public long relocate(final Table from, final Table to, final long valueWord) {
+        return valueWord;
     }
 
     /**

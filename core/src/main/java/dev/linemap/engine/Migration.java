@@ -436,7 +436,9 @@ public final class Migration {
                         outOccupancy = 0;
                         outSlot = 0;
                     }
-                    BucketDescriptor.setSlotPlain(outSegment, outLine, outSlot, key, valueOpaque(segment, line, s));
+                    // The format moves what the value word references (entry records) into `to`.
+                    BucketDescriptor.setSlotPlain(outSegment, outLine, outSlot, key,
+                            format.relocate(from, to, valueOpaque(segment, line, s)));
                     if (outIndex == MetaWord.NONE) {
                         homeOccupancy |= 1 << outSlot;
                     } else {
