@@ -57,4 +57,22 @@ public interface BucketFormat {
      * @throws OutOfMemoryError if {@code to} has no memory for it (the evacuation is then undone)
      */
     long relocate(Table from, Table to, long valueWord);
+
+    /**
+     * Returns whether {@link #relocate} allocates (then an evacuation that fails half-way hands
+     * every relocated value back through {@link #discard}); {@code false} keeps the inline format's
+     * evacuation free of that bookkeeping.
+     *
+     * @return whether value words reference memory of their table
+     */
+    boolean relocates();
+
+    /**
+     * Frees what a value word {@link #relocate} returned references, in a destination that was
+     * never published (an evacuation undone after an allocation failure).
+     *
+     * @param to the table whose memory the word references
+     * @param valueWord the word
+     */
+    void discard(Table to, long valueWord);
 }

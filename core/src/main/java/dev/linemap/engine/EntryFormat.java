@@ -83,6 +83,22 @@ public final class EntryFormat implements BucketFormat {
         return ref;
     }
 
+    @Override
+    public boolean relocates() {
+        return true;
+    }
+
+    /** Frees a record relocated into a destination that was never published. */
+    @Override
+    public void discard(final Table to, final long valueWord) {
+        final EntryHeap.Directory d = to.entries.directory();
+        final MemorySegment segment = d.segment(valueWord);
+        final long entry = d.entry(valueWord);
+        to.entries.free(valueWord, EntryDescriptor.recordBytes(
+                EntryDescriptor.keyLengthPlain(segment, entry) & 0xFFFF_FFFFL,
+                EntryDescriptor.valueLengthPlain(segment, entry) & 0xFFFF_FFFFL));
+    }
+
     /**
      * Finds the key in the chain of the bucket at {@code (segment, line)} whose ctrl word is
      * {@code ctrl}.

@@ -53,6 +53,16 @@ public final class LongLongFormat implements BucketFormat {
         return keyPlain(segment, line, slot);
     }
 
+    @Override
+    public boolean relocates() {
+        return false;
+    }
+
+    /** Nothing to free: the value word is the value. */
+    @Override
+    public void discard(final Table to, final long valueWord) {
+    }
+
     /** The value word is the value: it moves unchanged. */
     @Override
     public long relocate(final Table from, final Table to, final long valueWord) {
