@@ -173,8 +173,9 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         final MemorySegment k = encodeKey(key);
         checkOpen();
         final byte[][] out = new byte[1][];
-        EntryStore.read(this, k, 0, k.byteSize(), EntryStore.MODE_HEAP, null, null, 0, out);
-        return decodeValue(out[0]);
+        // Only the validated attempt's copy counts (a retried one may have left a torn copy in out).
+        final long length = EntryStore.read(this, k, 0, k.byteSize(), EntryStore.MODE_HEAP, null, null, 0, out);
+        return length < 0 ? null : decodeValue(out[0]);
     }
 
     @Override

@@ -86,7 +86,8 @@ public final class EntryStore {
      * @param target {@link #MODE_COPY}: where the value goes
      * @param reader {@link #MODE_READER}: what reads the value
      * @param absent {@link #MODE_READER}: the result for an absent key
-     * @param heapOut {@link #MODE_HEAP}: receives the value's bytes
+     * @param heapOut {@link #MODE_HEAP}: receives the value's bytes ({@code null} if absent; a
+     *        retried attempt may have stored a torn copy before, which the last attempt replaces)
      * @return see the modes
      */
     public static long read(final Engine engine, final MemorySegment key, final long keyOffset, final long keyLength,
@@ -175,6 +176,9 @@ public final class EntryStore {
                         throw readerFailure;   // it failed on consistent bytes: the caller's own exception
                     }
                     if (loc == SlotLocation.NOT_FOUND) {
+                        if (heapOut != null) {
+                            heapOut[0] = null;   // a failed attempt may have left a torn copy there
+                        }
                         return mode == MODE_READER ? absent : -1;
                     }
                     return result;
