@@ -57,8 +57,8 @@ public final class EntryHeap {
     static final long FIRST_CHUNK_BYTES = 8L << 10;
     /** Blocks above this get a chunk of their own. */
     static final long DEDICATED_ABOVE = CHUNK_BYTES / 4;
-    /** Classes of exact multiples of 8 bytes: 16 .. 1024. */
-    private static final int EXACT_CLASSES = 127;
+    /** Classes of exact multiples of 8 bytes: 8 (a header alone: empty key and value) .. 1024. */
+    private static final int EXACT_CLASSES = 128;
     /** Number of size classes (up to {@link #MAX_CHUNK_BYTES}). */
     static final int CLASSES = EXACT_CLASSES + (27 - 10) * 4;
 
@@ -71,7 +71,7 @@ public final class EntryHeap {
         } catch (final ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-        if (classBytes(CLASSES - 1) != MAX_CHUNK_BYTES) {
+        if (classBytes(CLASSES - 1) != MAX_CHUNK_BYTES || classOf(1025) != EXACT_CLASSES) {
             throw new ExceptionInInitializerError("size classes must end at " + MAX_CHUNK_BYTES);
         }
     }
@@ -163,12 +163,12 @@ public final class EntryHeap {
     /**
      * Returns the size class of a block of {@code bytes}.
      *
-     * @param bytes a record size, a multiple of 8, {@code >= 16}
+     * @param bytes a record size, a multiple of 8, {@code >= 8}
      * @return its class
      */
     static int classOf(final long bytes) {
         if (bytes <= 1024) {
-            return (int) (bytes >>> 3) - 2;
+            return (int) (bytes >>> 3) - 1;
         }
         final int e = 63 - Long.numberOfLeadingZeros(bytes - 1);   // 2^e < bytes <= 2^(e+1)
         final int sub = (int) ((bytes - 1 - (1L << e)) >>> (e - 2));
@@ -183,7 +183,7 @@ public final class EntryHeap {
      */
     static long classBytes(final int c) {
         if (c < EXACT_CLASSES) {
-            return (c + 2L) << 3;
+            return (c + 1L) << 3;
         }
         final int i = c - EXACT_CLASSES;
         final int e = 10 + i / 4;

@@ -31,7 +31,7 @@ class EntryHeapTest {
 
     @Test
     void sizeClassesAreTightUpToOneKibAndWasteAtMostAQuarterAbove() {
-        for (long bytes = 16; bytes <= 4L << 20; bytes += 8) {
+        for (long bytes = 8; bytes <= 4L << 20; bytes += 8) {
             final int c = EntryHeap.classOf(bytes);
             final long size = EntryHeap.classBytes(c);
             assertTrue(size >= bytes, bytes + " in class " + c + " of " + size);
@@ -114,17 +114,17 @@ class EntryHeapTest {
         final EntryHeap.Directory d = heap.directory();
         EntryDescriptor.setHeaderPlain(d.segment(ref), d.entry(ref), 0, 3, 5);
         assertTrue(d.holds(ref));
-        assertTrue(EntryFormat.valueOffset(d, ref) >= 0);
+        assertTrue(EntryFormat.valueStart(d, ref, EntryDescriptor.headerPlain(d.segment(ref), d.entry(ref))) >= 0);
         assertFalse(d.holds(-1L), "high bits set");
         assertFalse(d.holds(1L << 40), "beyond the reference bits");
         assertFalse(d.holds((long) d.count << EntryHeap.GRANULE_BITS), "no such chunk");
         assertFalse(d.holds(EntryHeap.REF_MASK), "offset beyond the chunk");
-        final long[] lengths = {Integer.MAX_VALUE, -1, Integer.MIN_VALUE, 1 << 20};
-        for (final long k : lengths) {
-            for (final long v : lengths) {
-                EntryDescriptor.setHeaderPlain(d.segment(ref), d.entry(ref), 0, (int) k, (int) v);
-                assertEquals(-1, EntryFormat.valueOffset(d, ref), "lengths " + k + ", " + v);
-            }
+        final long[] words = {-1L, EntryDescriptor.header(0, EntryDescriptor.MAX_KEY_LENGTH, 0),
+            EntryDescriptor.header(5, 0, EntryDescriptor.MAX_VALUE_LENGTH), EntryDescriptor.header(0, 8192, 8192)};
+        for (final long word : words) {
+            EntryDescriptor.setFreeLinkOpaque(d.segment(ref), d.entry(ref), word);   // any header word
+            assertEquals(-1, EntryFormat.valueStart(d, ref, EntryDescriptor.headerPlain(d.segment(ref), d.entry(ref))),
+                    "header " + Long.toHexString(word));
         }
         // A lookup whose slot holds the key's hash but a torn record: a mismatch, not a fault.
         table.ensureChunkOf(0);
@@ -132,8 +132,8 @@ class EntryHeapTest {
         final long line = table.bucketLine(0);
         dev.linemap.layout.BucketDescriptor.setSlotPlain(bucket, line, 0, 42L, ref);
         final long ctrl = CtrlWord.of(0, false, CtrlWord.NORMAL, 1);
-        EntryDescriptor.setHeaderPlain(d.segment(ref), d.entry(ref), 0, Integer.MAX_VALUE, 0);
-        final MemorySegment key = MemorySegment.ofArray(new byte[Integer.MAX_VALUE >>> 20]);
+        EntryDescriptor.setHeaderPlain(d.segment(ref), d.entry(ref), 0, (int) EntryDescriptor.MAX_KEY_LENGTH, 0);
+        final MemorySegment key = MemorySegment.ofArray(new byte[(int) EntryDescriptor.MAX_KEY_LENGTH]);
         assertEquals(SlotLocation.NOT_FOUND, EntryFormat.find(table, d, bucket, line, ctrl, 42L, key, 0,
                 key.byteSize()));
         dev.linemap.layout.BucketDescriptor.setSlotPlain(bucket, line, 0, 42L, -1L);
