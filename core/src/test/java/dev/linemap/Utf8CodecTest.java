@@ -44,6 +44,16 @@ class Utf8CodecTest {
     }
 
     @Test
+    void aLoneSurrogateAndAQuestionMarkHaveTheSameEncodingSoTheyAreOneKey() {
+        final String lone = "a\ud800";
+        final MemorySegment a = MemorySegment.ofArray(new byte[2]);
+        final MemorySegment b = MemorySegment.ofArray(new byte[2]);
+        UTF8.encode(lone, a, 0);
+        UTF8.encode("a?", b, 0);
+        assertEquals(-1, a.mismatch(b));
+    }
+
+    @Test
     void supplementaryCharactersRoundTripAsFourBytes() {
         final String s = new StringBuilder().appendCodePoint(0x1F600).appendCodePoint(0x10FFFF)
                 .appendCodePoint(0x10000).toString();
