@@ -269,6 +269,17 @@ public abstract class Engine {
                 to.retire();
                 throw e;
             }
+        } else if (format.relocates()) {
+            // Relocation copies every entry record into `to` while `from` keeps its own until it is
+            // retired: reserve that much now, as the table's buckets are, so that a migration that
+            // starts does not stall on the memory limit half-way (each write would then fail its own
+            // evacuation and undo it). If it does not fit, the map stays on its table.
+            try {
+                to.entries.prepay(g.table().entries.liveBytes());
+            } catch (final RuntimeException | Error e) {
+                to.retire();
+                throw e;
+            }
         }
         final Migration m = new Migration(this, g.table(), to, kind);
         // Volatile CAS from a migration-free descriptor: at most one migration at a time.
@@ -310,6 +321,7 @@ public abstract class Engine {
         // From here no reader or writer can reach m.from through a fresh Generation; a thread still
         // inside it fails with IllegalStateException and starts over.
         m.from.retire();
+        m.to.entries.releasePrepaid();   // what relocation did not use goes back to the budget
         retirementsInFlight.decrementAndGet();
         notifyListener(m, true);
         MigrationTrace.completed(m);   // JFR event, if a recording wants it
