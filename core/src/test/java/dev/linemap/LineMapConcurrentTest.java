@@ -97,4 +97,58 @@ class LineMapConcurrentTest {
             assertTrue(map.stats().entryBytes() == 0 || map.stats().migrating(), map.stats().toString());
         }
     }
+
+    /**
+     * Two threads increment shared counters with {@code merge} and {@code compute}, and move
+     * tokens with {@code replace(k, old, new)} and {@code remove(k, v)} / {@code putIfAbsent}, while
+     * the map grows: no update is lost, so each operation is atomic under its bucket's lock.
+     */
+    @Test
+    void mergeComputeAndConditionalWritesAreAtomicUnderContention() throws InterruptedException {
+        final int counters = 64;
+        final int perThread = 20_000;
+        try (LineMap<String, String> map = LineMap.builder(TestCodecs.UTF8, TestCodecs.UTF8).build()) {
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final Thread[] threads = new Thread[2];
+            for (int t = 0; t < threads.length; t++) {
+                final long seed = 77 + t;
+                threads[t] = Thread.ofPlatform().start(() -> {
+                    final SplittableRandom random = new SplittableRandom(seed);
+                    try {
+                        for (int i = 0; i < perThread; i++) {
+                            final String key = "c" + random.nextInt(counters);
+                            if (random.nextBoolean()) {
+                                map.merge(key, "1", (a, b) -> Long.toString(Long.parseLong(a) + 1));
+                            } else {
+                                map.compute(key, (k, v) -> v == null ? "1" : Long.toString(Long.parseLong(v) + 1));
+                            }
+                            // CAS-style increment of one more counter, retried until it wins.
+                            for (;;) {
+                                final String old = map.putIfAbsent("cas", "1");
+                                if (old == null || map.replace("cas", old, Long.toString(Long.parseLong(old) + 1))) {
+                                    break;
+                                }
+                            }
+                            map.put("filler-" + seed + "-" + i, "x".repeat(i % 40));   // growth meanwhile
+                        }
+                    } catch (final Throwable e) {
+                        failure.set(e);
+                    }
+                });
+            }
+            for (final Thread t : threads) {
+                t.join();
+            }
+            assertNull(failure.get(), String.valueOf(failure.get()));
+            long total = 0;
+            for (int c = 0; c < counters; c++) {
+                final String v = map.get("c" + c);
+                total += v == null ? 0 : Long.parseLong(v);
+            }
+            assertEquals(2L * perThread, total, "lost merge/compute updates");
+            assertEquals(Long.toString(2L * perThread), map.get("cas"), "lost replace(k, old, new) updates");
+            assertTrue(map.remove("cas", Long.toString(2L * perThread)));
+            assertEquals(counters + 2L * perThread, map.size());
+        }
+    }
 }
