@@ -178,6 +178,39 @@ class LineMapBasicsTest {
     }
 
     @Test
+    void aKeySegmentOfAClosedArenaIsTheCallersErrorNotAnEndlessRetry() {
+        try (LineMap<String, String> map = strings()) {
+            map.put("k", "v");
+            final Arena arena = Arena.ofShared();
+            final MemorySegment key = arena.allocate(1);
+            key.copyFrom(utf8("k"));
+            final MemorySegment value = arena.allocate(1);
+            arena.close();
+            assertThrows(IllegalStateException.class, () -> map.getBytes(key, MemorySegment.ofArray(new byte[8])));
+            assertThrows(IllegalStateException.class, () -> map.putBytes(key, utf8("x")));
+            assertThrows(IllegalStateException.class, () -> map.putBytes(utf8("k"), value));
+            assertThrows(IllegalStateException.class, () -> map.removeBytes(key));
+            assertEquals("v", map.get("k"), "nothing changed");
+            // A native value of the same size class as the stored one (the in-place case) and of
+            // another: the stored value survives, the bucket is not left locked.
+            final Arena other = Arena.ofShared();
+            final MemorySegment same = other.allocate(1);
+            final MemorySegment longer = other.allocate(300);
+            other.close();
+            assertThrows(IllegalStateException.class, () -> map.putBytes(utf8("k"), same));
+            assertThrows(IllegalStateException.class, () -> map.putBytes(utf8("k"), longer));
+            assertEquals("v", map.get("k"));
+            assertThrows(ArithmeticException.class, () -> map.updateValue(utf8("k"), v -> {
+                v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'w');
+                throw new ArithmeticException("half way");
+            }));
+            assertEquals("w", map.get("k"), "an updater's bytes stay; the bucket is unlocked");
+            map.put("k", "v2");
+            assertEquals("v2", map.get("k"));
+        }
+    }
+
+    @Test
     void closeFreesAndLaterUseThrows() {
         final LineMap<String, String> map = strings();
         map.put("a", "b");

@@ -187,6 +187,7 @@ public final class EntryStore {
                     return result;
                 }
             } catch (final IllegalStateException e) {
+                callerSegmentGone(e, key, target);
                 engine.afterRetiredTable(e, interrupted);   // the table we read was retired: start over
             } finally {
                 Reference.reachabilityFence(g);
@@ -248,6 +249,7 @@ public final class EntryStore {
                 line = table.bucketLine(bucket);
                 ctrl = Seqlock.lock(segment, line);
             } catch (final IllegalStateException e) {
+                callerSegmentGone(e, key, value);
                 engine.afterRetiredTable(e, interrupted);
                 continue;   // a table we touched was retired under us: start over
             }
@@ -288,6 +290,7 @@ public final class EntryStore {
         final boolean store;             // the key ends up mapped to newValue
         MemorySegment newValue = null;   // null with store: keep the stored bytes
         final int result;
+        boolean released = false;   // an UPDATE that threw released the lock itself
         // Decide. Nothing is stored in this block, so on any exception (a user function threw,
         // a remapped value too long) the bucket is released exactly as it was found.
         try {
@@ -349,7 +352,15 @@ public final class EntryStore {
                 case UPDATE -> {
                     if (present) {
                         // In place, under the lock: readers of this bucket fail their re-check.
-                        updater.update(entrySegment.asSlice(oldStart, oldLength));
+                        try {
+                            updater.update(entrySegment.asSlice(oldStart, oldLength));
+                        } catch (final RuntimeException | Error e) {
+                            // It may have written some bytes: a new version, so that no reader that
+                            // started before validates what it read.
+                            SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
+                            released = true;
+                            throw e;
+                        }
                     }
                     store = present;
                     result = present ? 1 : 0;
@@ -357,7 +368,9 @@ public final class EntryStore {
                 default -> throw new AssertionError("op " + op);
             }
         } catch (final RuntimeException | Error e) {
-            SlotWrites.unlock(engine, segment, line, ctrl);
+            if (!released) {
+                SlotWrites.unlock(engine, segment, line, ctrl);
+            }
             throw e;
         }
         // Act. Each branch releases the lock exactly once.
@@ -397,10 +410,11 @@ public final class EntryStore {
         final long newLength = newValue.byteSize();
         final long oldBytes = EntryDescriptor.recordBytes(keyLength, oldLength);
         final long newBytes = EntryDescriptor.recordBytes(keyLength, newLength);
-        if (EntryHeap.classOf(oldBytes) == EntryHeap.classOf(newBytes)) {
+        if (EntryHeap.classOf(oldBytes) == EntryHeap.classOf(newBytes) && !newValue.isNative()) {
             // Same block size: overwrite in place. Readers of this bucket see the lock (or, having
             // started before it, fail the re-check); the lengths they may read torn are bounded by
-            // the chunk, never by the record.
+            // the chunk, never by the record. Only from a heap segment, whose copy cannot fail half
+            // way (a native one's arena may be closed under us: the old value must survive that).
             MemorySegment.copy(newValue, 0, entrySegment, EntryDescriptor.valueOffset(entry, keyLength), newLength);
             EntryDescriptor.setValueLengthPlain(entrySegment, entry, (int) newLength);
             SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
@@ -418,15 +432,28 @@ public final class EntryStore {
         final long freshEntry = d.entry(fresh);
         // The record is complete (plain stores) before the slot store that references it; the
         // unlock's release publishes both. The tie moves with the key.
-        EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, EntryDescriptor.tiePlain(entrySegment, entry),
-                (int) keyLength, (int) newLength);
-        MemorySegment.copy(entrySegment, EntryDescriptor.keyOffset(entry), freshSegment,
-                EntryDescriptor.keyOffset(freshEntry), keyLength);
-        MemorySegment.copy(newValue, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength), newLength);
+        try {
+            EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, EntryDescriptor.tiePlain(entrySegment, entry),
+                    (int) keyLength, (int) newLength);
+            MemorySegment.copy(entrySegment, EntryDescriptor.keyOffset(entry), freshSegment,
+                    EntryDescriptor.keyOffset(freshEntry), keyLength);
+            MemorySegment.copy(newValue, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
+                    newLength);
+        } catch (final RuntimeException | Error e) {
+            unpublished(engine, heap, fresh, newBytes, segment, line, ctrl);   // the caller's value segment failed
+            throw e;
+        }
         BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(table, line, loc),
                 SlotLocation.slot(loc), fresh);
         heap.free(ref, oldBytes);   // unlinked, and the bucket still locked: see the class comment
         SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
+    }
+
+    /** Undoes a write whose new record was never referenced: frees the block, unlocks unchanged. */
+    private static void unpublished(final Engine engine, final EntryHeap heap, final long fresh, final long bytes,
+                                    final MemorySegment segment, final long line, final long ctrl) {
+        heap.free(fresh, bytes);
+        SlotWrites.unlock(engine, segment, line, ctrl);
     }
 
     /** Inserts an absent key under the lock, then unlocks (through {@link SlotWrites#insert}). */
@@ -445,10 +472,17 @@ public final class EntryStore {
         final EntryHeap.Directory d = heap.directory();
         final MemorySegment freshSegment = d.segment(fresh);
         final long freshEntry = d.entry(fresh);
-        EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, EntryFormat.nextTie(table, segment, line, ctrl, hash),
-                (int) keyLength, (int) valueLength);
-        MemorySegment.copy(key, keyOffset, freshSegment, EntryDescriptor.keyOffset(freshEntry), keyLength);
-        MemorySegment.copy(value, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength), valueLength);
+        try {
+            EntryDescriptor.setHeaderPlain(freshSegment, freshEntry,
+                    EntryFormat.nextTie(table, segment, line, ctrl, hash), (int) keyLength, (int) valueLength);
+            MemorySegment.copy(key, keyOffset, freshSegment, EntryDescriptor.keyOffset(freshEntry), keyLength);
+            MemorySegment.copy(value, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
+                    valueLength);
+        } catch (final RuntimeException | Error e) {
+            // The caller's key or value segment failed (its arena closed under us): nothing changed.
+            unpublished(engine, heap, fresh, EntryDescriptor.recordBytes(keyLength, valueLength), segment, line, ctrl);
+            throw e;
+        }
         try {
             SlotWrites.insert(engine, table, segment, line, ctrl, hash, fresh);
         } catch (final RuntimeException | Error e) {
@@ -459,6 +493,18 @@ public final class EntryStore {
                 // The table went with the close that may have caused the failure; so did the block.
             }
             throw e;
+        }
+    }
+
+    /**
+     * An {@link IllegalStateException} in an engine loop means "a table was retired under us, start
+     * over", unless it came from the caller's own segment, whose arena was closed: that one is the
+     * caller's error and must reach the caller, or the loop would retry for ever.
+     */
+    private static void callerSegmentGone(final IllegalStateException e, final MemorySegment first,
+                                          final MemorySegment second) {
+        if (!first.scope().isAlive() || second != null && !second.scope().isAlive()) {
+            throw new IllegalStateException("a segment passed to the map belongs to a closed arena", e);
         }
     }
 
