@@ -88,6 +88,11 @@ public final class EntryHeap {
     private int regularChunks;
     /** Native bytes of all chunks; written under {@code this} lock. */
     private volatile long chunkBytes;
+    /**
+     * Bytes reserved in the budget ahead of need (a migration's relocations) and not yet used by
+     * a chunk; written under {@code this} lock.
+     */
+    private long prepaid;
     /** Bytes of blocks handed out and not freed (class sizes). */
     private final LongAdder liveBytes = new LongAdder();
 
@@ -286,12 +291,15 @@ public final class EntryHeap {
                     + " chunks and has them all (" + chunkBytes + " bytes); nothing stored was changed");
         }
         final long lineBytes = (size + 63) & -64;
-        budget.reserve(lineBytes);
+        final long fromPrepaid = Math.min(prepaid, lineBytes);
+        budget.reserve(lineBytes - fromPrepaid);
+        prepaid -= fromPrepaid;
         final MemorySegment segment;
         try {
             segment = region.allocateLines(lineBytes >>> 6);
         } catch (final RuntimeException | Error e) {
-            budget.release(lineBytes);
+            prepaid += fromPrepaid;
+            budget.release(lineBytes - fromPrepaid);
             throw e;
         }
         chunkBytes += lineBytes;
@@ -309,6 +317,31 @@ public final class EntryHeap {
         // Volatile: the chunk (zeroed) and its entries are complete before any reference names it.
         directory = new Directory(segments, bases, sizes, c + 1);
         return (long) c << GRANULE_BITS;
+    }
+
+    /**
+     * Reserves {@code bytes} in the budget now, for chunks this heap will need later (the
+     * relocations of a migration into this table).
+     *
+     * @param bytes bytes to reserve, {@code >= 0}
+     * @throws OutOfMemoryError if they do not fit the map's limit; nothing is reserved then
+     */
+    synchronized void prepay(final long bytes) {
+        budget.reserve(bytes);
+        prepaid += bytes;
+    }
+
+    /**
+     * Gives the unused part of {@link #prepay} back to the budget (the migration is complete, or
+     * the table is retired).
+     *
+     * @return the bytes given back
+     */
+    synchronized long releasePrepaid() {
+        final long unused = prepaid;
+        prepaid = 0;
+        budget.release(unused);
+        return unused;
     }
 
     // ------------------------------------------------------------------------------ stats
