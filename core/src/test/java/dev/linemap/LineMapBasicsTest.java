@@ -143,6 +143,22 @@ class LineMapBasicsTest {
             assertEquals(-1, map.getBytes(key, target));
             assertEquals(-5, map.readValue(key, v -> 0, -5));
             assertFalse(map.updateValue(key, v -> { }));
+            // The (segment, offset, length) forms: key and value inside larger buffers.
+            final MemorySegment buffer = arena.allocate(64);
+            buffer.asSlice(10, 5).copyFrom(utf8("price"));
+            buffer.asSlice(20, 3).copyFrom(utf8("abc"));
+            assertTrue(map.putBytes(buffer, 10, 5, buffer, 20, 3));
+            assertEquals("abc", map.get("price"));
+            assertTrue(map.containsKeyBytes(buffer, 10, 5));
+            final MemorySegment out = arena.allocate(16);
+            assertEquals(3, map.getBytes(buffer, 10, 5, out, 13));
+            assertEquals((byte) 'c', out.get(ValueLayout.JAVA_BYTE, 15));
+            assertEquals(3, map.getBytes(buffer, 10, 5, out, 14), "does not fit: length only");
+            assertThrows(IndexOutOfBoundsException.class, () -> map.getBytes(buffer, 60, 5, out, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> map.putBytes(buffer, 10, 5, buffer, 62, 3));
+            assertThrows(IndexOutOfBoundsException.class, () -> map.getBytes(buffer, 10, 5, out, 17));
+            assertTrue(map.removeBytes(buffer, 10, 5));
+            assertFalse(map.containsKey("price"));
         }
     }
 

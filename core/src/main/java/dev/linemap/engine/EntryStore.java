@@ -84,6 +84,8 @@ public final class EntryStore {
      * @param keyLength key length
      * @param mode one of the {@code MODE_} constants
      * @param target {@link #MODE_COPY}: where the value goes
+     * @param targetOffset {@link #MODE_COPY}: offset in {@code target} (the value is copied only if
+     *        it fits between there and the end)
      * @param reader {@link #MODE_READER}: what reads the value
      * @param absent {@link #MODE_READER}: the result for an absent key
      * @param heapOut {@link #MODE_HEAP}: receives the value's bytes ({@code null} if absent; a
@@ -91,7 +93,8 @@ public final class EntryStore {
      * @return see the modes
      */
     public static long read(final Engine engine, final MemorySegment key, final long keyOffset, final long keyLength,
-                            final int mode, final MemorySegment target, final ValueReader reader, final long absent,
+                            final int mode, final MemorySegment target, final long targetOffset,
+                            final ValueReader reader, final long absent,
                             final byte[][] heapOut) {
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         long hashSeed = 0;
@@ -147,8 +150,8 @@ public final class EntryStore {
                             result = length;
                             switch (mode) {
                                 case MODE_COPY -> {
-                                    if (target.byteSize() >= length) {
-                                        MemorySegment.copy(entrySegment, start, target, 0, length);
+                                    if (target.byteSize() - targetOffset >= length) {
+                                        MemorySegment.copy(entrySegment, start, target, targetOffset, length);
                                     }
                                 }
                                 case MODE_HEAP -> {
@@ -206,7 +209,9 @@ public final class EntryStore {
      * @param key holds the key bytes
      * @param keyOffset offset of the key bytes
      * @param keyLength key length
-     * @param value the new value's bytes (the whole segment), for the storing operations
+     * @param value holds the new value's bytes, for the storing operations
+     * @param valueOffset offset of the new value's bytes in {@code value}
+     * @param valueLength the new value's length
      * @param expected the expected value's bytes (the whole segment), for the conditional ones
      * @param remapper for {@link #COMPUTE}
      * @param updater for {@link #UPDATE}
@@ -215,7 +220,8 @@ public final class EntryStore {
      * @return see the operation codes
      */
     public static int update(final Engine engine, final int op, final MemorySegment key, final long keyOffset,
-                             final long keyLength, final MemorySegment value, final MemorySegment expected,
+                             final long keyLength, final MemorySegment value, final long valueOffset,
+                             final long valueLength, final MemorySegment expected,
                              final EntryRemapperBytes remapper, final ValueUpdater updater, final byte[][] oldOut) {
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         long hashSeed = 0;
@@ -266,7 +272,7 @@ public final class EntryStore {
             // Locked: the table cannot be retired until the unlock (see LongLongStore.update).
             try {
                 return apply(engine, op, table, segment, line, ctrl, hash, key, keyOffset, keyLength, value,
-                        expected, remapper, updater, oldOut);
+                        valueOffset, valueLength, expected, remapper, updater, oldOut);
             } finally {
                 Reference.reachabilityFence(g);
             }
@@ -276,6 +282,7 @@ public final class EntryStore {
     private static int apply(final Engine engine, final int op, final Table table, final MemorySegment segment,
                              final long line, final long ctrl, final long hash, final MemorySegment key,
                              final long keyOffset, final long keyLength, final MemorySegment value,
+                             final long valueOffset, final long valueLength,
                              final MemorySegment expected, final EntryRemapperBytes remapper,
                              final ValueUpdater updater, final byte[][] oldOut) {
         final EntryHeap heap = table.entries;
@@ -289,6 +296,8 @@ public final class EntryStore {
         long oldStart = 0;
         final boolean store;             // the key ends up mapped to newValue
         MemorySegment newValue = null;   // null with store: keep the stored bytes
+        long newOffset = valueOffset;
+        long newLength = valueLength;
         final int result;
         boolean released = false;   // an UPDATE that threw released the lock itself
         // Decide. Nothing is stored in this block, so on any exception (a user function threw,
@@ -346,6 +355,8 @@ public final class EntryStore {
                     } else {
                         store = remapped != null;
                         newValue = remapped;
+                        newOffset = 0;
+                        newLength = remapped == null ? 0 : remapped.byteSize();
                     }
                     result = store ? 1 : 0;
                 }
@@ -381,14 +392,14 @@ public final class EntryStore {
                 SlotWrites.unlock(engine, segment, line, ctrl);   // nothing changed: readers still validate
             } else {
                 replace(engine, table, segment, line, ctrl, loc, ref, entrySegment, entry, keyLength, oldLength,
-                        newValue);
+                        newValue, newOffset, newLength);
             }
         } else if (present) {
             // Freed while the bucket is locked: see the class comment.
             heap.free(ref, EntryDescriptor.recordBytes(keyLength, oldLength));
             SlotWrites.removeAt(engine, table, segment, line, ctrl, loc);
         } else if (store) {
-            insert(engine, table, segment, line, ctrl, hash, key, keyOffset, keyLength, newValue);
+            insert(engine, table, segment, line, ctrl, hash, key, keyOffset, keyLength, newValue, newOffset, newLength);
         } else {
             SlotWrites.unlock(engine, segment, line, ctrl);
         }
@@ -405,9 +416,8 @@ public final class EntryStore {
     private static void replace(final Engine engine, final Table table, final MemorySegment segment, final long line,
                                 final long ctrl, final long loc, final long ref, final MemorySegment entrySegment,
                                 final long entry, final long keyLength, final int oldLength,
-                                final MemorySegment newValue) {
+                                final MemorySegment newValue, final long newOffset, final long newLength) {
         final EntryHeap heap = table.entries;
-        final long newLength = newValue.byteSize();
         final long oldBytes = EntryDescriptor.recordBytes(keyLength, oldLength);
         final long newBytes = EntryDescriptor.recordBytes(keyLength, newLength);
         if (EntryHeap.classOf(oldBytes) == EntryHeap.classOf(newBytes) && !newValue.isNative()) {
@@ -415,7 +425,8 @@ public final class EntryStore {
             // started before it, fail the re-check); the lengths they may read torn are bounded by
             // the chunk, never by the record. Only from a heap segment, whose copy cannot fail half
             // way (a native one's arena may be closed under us: the old value must survive that).
-            MemorySegment.copy(newValue, 0, entrySegment, EntryDescriptor.valueOffset(entry, keyLength), newLength);
+            MemorySegment.copy(newValue, newOffset, entrySegment, EntryDescriptor.valueOffset(entry, keyLength),
+                    newLength);
             EntryDescriptor.setValueLengthPlain(entrySegment, entry, (int) newLength);
             SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
             return;
@@ -437,7 +448,7 @@ public final class EntryStore {
                     (int) keyLength, (int) newLength);
             MemorySegment.copy(entrySegment, EntryDescriptor.keyOffset(entry), freshSegment,
                     EntryDescriptor.keyOffset(freshEntry), keyLength);
-            MemorySegment.copy(newValue, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
+            MemorySegment.copy(newValue, newOffset, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
                     newLength);
         } catch (final RuntimeException | Error e) {
             unpublished(engine, heap, fresh, newBytes, segment, line, ctrl);   // the caller's value segment failed
@@ -459,9 +470,9 @@ public final class EntryStore {
     /** Inserts an absent key under the lock, then unlocks (through {@link SlotWrites#insert}). */
     private static void insert(final Engine engine, final Table table, final MemorySegment segment, final long line,
                                final long ctrl, final long hash, final MemorySegment key, final long keyOffset,
-                               final long keyLength, final MemorySegment value) {
+                               final long keyLength, final MemorySegment value, final long valueOffset,
+                               final long valueLength) {
         final EntryHeap heap = table.entries;
-        final long valueLength = value.byteSize();
         final long fresh;
         try {
             fresh = heap.allocate(EntryDescriptor.recordBytes(keyLength, valueLength));
@@ -476,7 +487,7 @@ public final class EntryStore {
             EntryDescriptor.setHeaderPlain(freshSegment, freshEntry,
                     EntryFormat.nextTie(table, segment, line, ctrl, hash), (int) keyLength, (int) valueLength);
             MemorySegment.copy(key, keyOffset, freshSegment, EntryDescriptor.keyOffset(freshEntry), keyLength);
-            MemorySegment.copy(value, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
+            MemorySegment.copy(value, valueOffset, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
                     valueLength);
         } catch (final RuntimeException | Error e) {
             // The caller's key or value segment failed (its arena closed under us): nothing changed.
