@@ -38,7 +38,18 @@ public final class Hashing {
         z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
         z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
         z ^= z >>> 33;
-        return COLLIDE ? z & ((1L << COLLIDING_BITS) - 1) : z;
+        return testMask(z);
+    }
+
+    /**
+     * Returns {@code hash} itself, or its low {@value #COLLIDING_BITS} bits under the colliding
+     * test hash: every key shape's hash function ends here.
+     *
+     * @param hash a well-mixed 64-bit hash
+     * @return the hash the engine uses
+     */
+    static long testMask(final long hash) {
+        return COLLIDE ? hash & ((1L << COLLIDING_BITS) - 1) : hash;
     }
 
     /**
