@@ -112,6 +112,7 @@ public final class Chains {
         long best = NOT_FOUND;
         long bestRank = 0;
         long bestTie = 0;
+        boolean bestTieKnown = false;
         MemorySegment lineSegment = segment;
         long lineOffset = line;
         int occupancy = CtrlWord.occupancy(ctrl);
@@ -129,16 +130,38 @@ public final class Chains {
                 if (vsFrom < 0 || end != 0 && Long.compareUnsigned(rank, end) >= 0) {
                     continue;
                 }
-                final long tie = format.tieBreak(lineSegment, lineOffset, s);
-                if (vsFrom == 0 && hasAfter && Long.compareUnsigned(tie, after) <= 0) {
-                    continue;   // reported already
-                }
                 final int vsBest = best == NOT_FOUND ? -1 : Long.compareUnsigned(rank, bestRank);
-                if (vsBest < 0 || vsBest == 0 && Long.compareUnsigned(tie, bestTie) < 0) {
-                    best = lineIndex < 0 ? SlotLocation.home(s) : SlotLocation.overflow(lineIndex, s);
-                    bestRank = rank;
-                    bestTie = tie;
+                if (vsBest > 0) {
+                    continue;
                 }
+                // Tie-break words only where ranks are equal: for variable-length entries each is a
+                // load from entry memory, which almost no candidate needs.
+                long tie = 0;
+                boolean tieKnown = false;
+                if (vsFrom == 0 && hasAfter) {
+                    tie = format.tieBreak(table, lineSegment, lineOffset, s);
+                    tieKnown = true;
+                    if (Long.compareUnsigned(tie, after) <= 0) {
+                        continue;   // reported already
+                    }
+                }
+                if (vsBest == 0) {
+                    if (!tieKnown) {
+                        tie = format.tieBreak(table, lineSegment, lineOffset, s);
+                        tieKnown = true;
+                    }
+                    if (!bestTieKnown) {
+                        bestTie = tieBreakAt(format, table, segment, line, best);
+                        bestTieKnown = true;
+                    }
+                    if (Long.compareUnsigned(tie, bestTie) >= 0) {
+                        continue;
+                    }
+                }
+                best = lineIndex < 0 ? SlotLocation.home(s) : SlotLocation.overflow(lineIndex, s);
+                bestRank = rank;
+                bestTie = tie;
+                bestTieKnown = tieKnown;
             }
             if (link == MetaWord.NONE || remaining-- == 0) {
                 return best;
@@ -177,7 +200,8 @@ public final class Chains {
     static long tieBreakAt(final BucketFormat format, final Table table, final MemorySegment home,
                            final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : format.tieBreak(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc));
+        return segment == null ? 0L : format.tieBreak(table, segment, lineOf(table, homeLine, loc),
+                SlotLocation.slot(loc));
     }
 
     /**

@@ -44,6 +44,8 @@ public final class IterationCursor {
     private long after;
     private boolean done;
     private boolean borrowed;
+    /** Variable-length maps: where each entry's bytes are copied inside the read section. */
+    private EntryCopy copy;
 
     /** Key word of the entry {@link #advance()} found. */
     public long key;
@@ -62,6 +64,21 @@ public final class IterationCursor {
     public static IterationCursor over(final Engine engine) {
         final IterationCursor cursor = new IterationCursor();
         cursor.start(engine);
+        return cursor;
+    }
+
+    /**
+     * Returns a fresh cursor over a variable-length map that copies each entry's key and value
+     * bytes into {@code copy} inside the read section that finds it ({@link #key} and
+     * {@link #value} then hold the slot's hash and reference words, meaningful only to the engine).
+     *
+     * @param engine the map to walk
+     * @param copy receives the bytes of each entry {@link #advance()} finds
+     * @return the cursor
+     */
+    public static IterationCursor over(final Engine engine, final EntryCopy copy) {
+        final IterationCursor cursor = over(engine);
+        cursor.copy = copy;
         return cursor;
     }
 
@@ -164,8 +181,9 @@ public final class IterationCursor {
             final long v = loc == Chains.NOT_FOUND ? 0L : Chains.valueAt(table, segment, line, loc);
             final long rank = loc == Chains.NOT_FOUND ? 0L : Chains.rankAt(format, table, segment, line, loc);
             final long tie = loc == Chains.NOT_FOUND ? 0L : Chains.tieBreakAt(format, table, segment, line, loc);
-            if (!Seqlock.validate(segment, line, c1)) {
-                continue;
+            final boolean copied = copy == null || loc == Chains.NOT_FOUND || copy.copy(table, v);
+            if (!Seqlock.validate(segment, line, c1) || !copied) {
+                continue;               // a torn reference or length fails the re-check too
             }
             if (AccessMode.FAST && table.isRetired()) {
                 engine.checkOpen();

@@ -49,8 +49,24 @@ public final class LongLongFormat implements BucketFormat {
 
     /** The key itself: distinct keys, distinct words (only ever needed under a test's colliding hash). */
     @Override
-    public long tieBreak(final MemorySegment segment, final long line, final int slot) {
+    public long tieBreak(final Table table, final MemorySegment segment, final long line, final int slot) {
         return keyPlain(segment, line, slot);
+    }
+
+    @Override
+    public boolean relocates() {
+        return false;
+    }
+
+    /** Nothing to free: the value word is the value. */
+    @Override
+    public void discard(final Table to, final long valueWord) {
+    }
+
+    /** The value word is the value: it moves unchanged. */
+    @Override
+    public long relocate(final Table from, final Table to, final long valueWord) {
+        return valueWord;
     }
 
     /**

@@ -390,6 +390,7 @@ public final class Migration {
                       final MemorySegment seg1, final long line1, final long c1) {
         final Table from = this.from;
         final Table to = this.to;
+        final boolean relocates = format.relocates();
         final MemorySegment home = to.bucketSegment(d);
         final long homeLine = to.bucketLine(d);
         int homeOccupancy = 0;
@@ -421,6 +422,8 @@ public final class Migration {
                         final MemorySegment lineSegment = to.overflowSegment(index);
                         final long lineOffset = to.overflowLine(index);
                         OverflowLineDescriptor.setNextOpaque(lineSegment, lineOffset, MetaWord.of(MetaWord.NONE, 0));
+                        // A line from the free list has an old occupancy: reset() must not read it.
+                        OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset, 0L);
                         if (outIndex == MetaWord.NONE) {
                             meta = MetaWord.of(index, 1);
                         } else {
@@ -436,13 +439,24 @@ public final class Migration {
                         outOccupancy = 0;
                         outSlot = 0;
                     }
-                    BucketDescriptor.setSlotPlain(outSegment, outLine, outSlot, key, valueOpaque(segment, line, s));
+                    // The format moves what the value word references (entry records) into `to`.
+                    BucketDescriptor.setSlotPlain(outSegment, outLine, outSlot, key,
+                            format.relocate(from, to, valueOpaque(segment, line, s)));
                     if (outIndex == MetaWord.NONE) {
                         homeOccupancy |= 1 << outSlot;
                     } else {
                         outOccupancy |= 1 << outSlot;
                     }
                     outSlot++;
+                    if (relocates) {
+                        // Occupancy kept current as we go (plain: unpublished), so that reset() can
+                        // hand back what relocate() allocated in `to` if a later one fails.
+                        if (outIndex == MetaWord.NONE) {
+                            BucketDescriptor.setCtrlPlain(home, homeLine, Seqlock.freshWord(homeOccupancy));
+                        } else {
+                            OverflowLineDescriptor.setOccOpaque(outSegment, outLine, outOccupancy);
+                        }
+                    }
                 }
                 if (link == MetaWord.NONE || remaining-- == 0) {
                     break;
@@ -481,15 +495,32 @@ public final class Migration {
         }
         final long line = to.bucketLine(d);
         final long meta = metaOpaque(segment, line);
+        if (format.relocates()) {
+            discardSlots(segment, line, CtrlWord.occupancy(BucketDescriptor.ctrlOpaque(segment, line)));
+        }
         long link = MetaWord.link(meta);
         for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
-            final long next = MetaWord.link(
-                    OverflowLineDescriptor.nextOpaque(to.overflowSegment(link), to.overflowLine(link)));
+            final MemorySegment lineSegment = to.overflowSegment(link);
+            final long lineOffset = to.overflowLine(link);
+            if (format.relocates()) {
+                discardSlots(lineSegment, lineOffset,
+                        CtrlWord.occupancy(OverflowLineDescriptor.occOpaque(lineSegment, lineOffset)));
+            }
+            final long next = MetaWord.link(OverflowLineDescriptor.nextOpaque(lineSegment, lineOffset));
             to.freeLine(link);
             link = next;
         }
         BucketDescriptor.setCtrlPlain(segment, line, 0L);
         BucketDescriptor.setMetaPlain(segment, line, 0L);
+    }
+
+    /** Hands back what {@link BucketFormat#relocate} allocated for the occupied slots of a line of {@code to}. */
+    private void discardSlots(final MemorySegment segment, final long line, final int occupancy) {
+        for (int s = 0; s < SLOTS; s++) {
+            if ((occupancy & (1 << s)) != 0) {
+                format.discard(to, valueOpaque(segment, line, s));
+            }
+        }
     }
 
     // ---------------------------------------------------------- read-only views for the tools

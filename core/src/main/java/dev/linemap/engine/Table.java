@@ -92,6 +92,12 @@ public final class Table {
     public final LongAdder overflowInUse = new LongAdder();
 
     /**
+     * The table's entry memory (variable-length shapes only; a {@code long -> long} table never
+     * allocates a chunk of it). Same region as the buckets: retired with them.
+     */
+    public final EntryHeap entries;
+
+    /**
      * Creates a table and reserves its whole bucket array in the budget; the chunks themselves are
      * allocated later, just ahead of the evacuations that fill them. Reserving up front means a
      * migration, once started, never stalls on the map's memory limit: if the table does not fit,
@@ -124,6 +130,7 @@ public final class Table {
         this.bytes = bucketBytes;
         // Region last: a failed reservation above leaves nothing to release.
         this.region = source.newRegion();
+        this.entries = new EntryHeap(region, budget);
         if (AccessMode.FAST) {
             // One reserved mapping for all buckets: its pages are committed (zeroed by the kernel)
             // on first touch, by the evacuations that fill them, so nothing is touched here.
@@ -361,8 +368,9 @@ public final class Table {
             region.release();
             final long released;
             synchronized (this) {
-                released = bytes;
-                budget.release(bytes);
+                // Entry chunks made after this point (a writer racing close()) are not counted back.
+                released = bytes + entries.chunkBytes();
+                budget.release(released);
                 bytes = 0;
             }
             JfrEvents.commitRetirement(event, this, released);

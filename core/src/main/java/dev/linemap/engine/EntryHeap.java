@@ -1,0 +1,333 @@
+package dev.linemap.engine;
+
+import dev.linemap.layout.EntryDescriptor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One table's entry memory: the blocks that hold variable-length entry records
+ * ({@link EntryDescriptor}), in chunks taken from the table's own {@link MemorySource.Region}, so
+ * that retiring the table gives them back with its buckets (decommit and unmap in fast mode, arena
+ * close in checked mode) and a shrink returns entry memory to the operating system.
+ *
+ * <p><b>References.</b> A block is named by a 40-bit reference, {@code chunk << 24 | offset / 8}:
+ * at most {@value #MAX_CHUNKS} chunks of at most 128 MiB. A slot's value word holds it. A reader
+ * holds references it read without a lock, so {@link Directory} lets it check any 64-bit word
+ * before it becomes an address: {@link Directory#entry} and {@link Directory#end} say where the
+ * block and its chunk are, or that the word names no chunk.
+ *
+ * <p><b>Allocation.</b> Size classes: every multiple of 8 bytes up to 1 KiB (so a record wastes only
+ * its padding to 8), then four classes per power of two (at most 25 % waste). Each class has a
+ * lock-free free list (a Treiber stack linked through the block's first word, its head tagged with
+ * a 24-bit counter against ABA, like {@link Table}'s overflow free list). A class with an empty
+ * list bump-allocates from the current chunk; a block never crosses a chunk (the tail of a chunk
+ * too short for the next block is left unused). Chunks grow from 8 KiB to 1 MiB, so a small map
+ * stays small; a block above 256 KiB gets a chunk of its own.
+ *
+ * <p><b>Reuse and stale readers.</b> A freed block may be handed to a writer of another bucket
+ * while a reader that loaded the old reference still reads it. That is safe because every free is
+ * made by the holder of the lock of the bucket that referenced the block, after it unlinked it or
+ * while that bucket is still locked: the reader's re-check of that bucket's {@code ctrl} then fails
+ * (the lock changed the word), so whatever it read is thrown away. Its loads themselves stay in
+ * bounds: they are checked against the chunk's end ({@link Directory#end}), never against lengths
+ * read from the block alone.
+ *
+ * <p>Thread safety: {@link #allocate} and {@link #free} may be called by any thread concurrently;
+ * chunk creation is serialised on {@code this}.
+ */
+public final class EntryHeap {
+
+    /** Bits of the offset field of a reference, in 8-byte granules: chunks of up to 128 MiB. */
+    static final int GRANULE_BITS = 24;
+    /** Bits of the chunk field of a reference. */
+    static final int CHUNK_BITS = 16;
+    /** The most chunks one table's entry memory can have. */
+    static final int MAX_CHUNKS = 1 << CHUNK_BITS;
+    /** Mask of a whole reference. */
+    static final long REF_MASK = (1L << (GRANULE_BITS + CHUNK_BITS)) - 1;
+    /** The largest chunk (and so the largest block) a reference can address. */
+    public static final long MAX_CHUNK_BYTES = 1L << (GRANULE_BITS + 3);
+    /** Size of a regular chunk once the table has a few. */
+    static final long CHUNK_BYTES = 1L << 20;
+    /** Size of the first chunk. */
+    static final long FIRST_CHUNK_BYTES = 8L << 10;
+    /** Blocks above this get a chunk of their own. */
+    static final long DEDICATED_ABOVE = CHUNK_BYTES / 4;
+    /** Classes of exact multiples of 8 bytes: 16 .. 1024. */
+    private static final int EXACT_CLASSES = 127;
+    /** Number of size classes (up to {@link #MAX_CHUNK_BYTES}). */
+    static final int CLASSES = EXACT_CLASSES + (27 - 10) * 4;
+
+    private static final VarHandle VH_HEAD = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle VH_BUMP;
+
+    static {
+        try {
+            VH_BUMP = MethodHandles.lookup().findVarHandle(EntryHeap.class, "bump", long.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        if (classBytes(CLASSES - 1) != MAX_CHUNK_BYTES) {
+            throw new ExceptionInInitializerError("size classes must end at " + MAX_CHUNK_BYTES);
+        }
+    }
+
+    private final MemorySource.Region region;
+    private final MemoryBudget budget;
+    /** Free-list heads per class: tag (high 24 bits) and reference + 1 (low 40 bits; 0 = empty). */
+    private final long[] heads = new long[CLASSES];
+    /** The chunks; replaced by a larger copy under {@code this} lock (volatile publication). */
+    private volatile Directory directory = new Directory(new MemorySegment[0], new long[0], new long[0], 0);
+    /** Bump pointer: chunk (high 32 bits) and byte offset in it; -1 before the first chunk. */
+    private volatile long bump = -1L;
+    /** Regular chunks so far (sets the next one's size). */
+    private int regularChunks;
+    /** Native bytes of all chunks; written under {@code this} lock. */
+    private volatile long chunkBytes;
+    /** Bytes of blocks handed out and not freed (class sizes). */
+    private final LongAdder liveBytes = new LongAdder();
+
+    EntryHeap(final MemorySource.Region region, final MemoryBudget budget) {
+        this.region = region;
+        this.budget = budget;
+    }
+
+    /**
+     * The chunk directory at one moment. Immutable once published: a new chunk publishes a new
+     * directory (volatile store of {@link #directory}); a reference whose chunk is not in the
+     * directory a reader sees was not published to it either, so it came from a torn read.
+     */
+    static final class Directory {
+        /** Checked mode: each chunk's segment. */
+        final MemorySegment[] segments;
+        /** Fast mode: each chunk's address. */
+        final long[] bases;
+        /** Each chunk's size in bytes. */
+        final long[] sizes;
+        /** Number of chunks. */
+        final int count;
+
+        Directory(final MemorySegment[] segments, final long[] bases, final long[] sizes, final int count) {
+            this.segments = segments;
+            this.bases = bases;
+            this.sizes = sizes;
+            this.count = count;
+        }
+
+        /**
+         * Returns whether {@code ref} (any word, read racily) names a block whose header lies
+         * inside a chunk of this directory.
+         */
+        boolean holds(final long ref) {
+            if ((ref & ~REF_MASK) != 0) {
+                return false;
+            }
+            final int c = (int) (ref >>> GRANULE_BITS);
+            return c < count && ((ref & ((1L << GRANULE_BITS) - 1)) << 3) + EntryDescriptor.HEADER_BYTES <= sizes[c];
+        }
+
+        /** The segment to access the block of a reference {@link #holds} accepted. */
+        MemorySegment segment(final long ref) {
+            return AccessMode.FAST ? AccessMode.ALL : segments[(int) (ref >>> GRANULE_BITS)];
+        }
+
+        /** The offset of the block in {@link #segment}. */
+        long entry(final long ref) {
+            final long offset = (ref & ((1L << GRANULE_BITS) - 1)) << 3;
+            return AccessMode.FAST ? bases[(int) (ref >>> GRANULE_BITS)] + offset : offset;
+        }
+
+        /** The end of the block's chunk, in {@link #segment}'s offsets: no load may reach it. */
+        long end(final long ref) {
+            final int c = (int) (ref >>> GRANULE_BITS);
+            return AccessMode.FAST ? bases[c] + sizes[c] : sizes[c];
+        }
+    }
+
+    /**
+     * Returns the current chunk directory (volatile read): every reference published before this
+     * read is covered.
+     *
+     * @return the directory
+     */
+    Directory directory() {
+        return directory;
+    }
+
+    // ----------------------------------------------------------------------- size classes
+
+    /**
+     * Returns the size class of a block of {@code bytes}.
+     *
+     * @param bytes a record size, a multiple of 8, {@code >= 16}
+     * @return its class
+     */
+    static int classOf(final long bytes) {
+        if (bytes <= 1024) {
+            return (int) (bytes >>> 3) - 2;
+        }
+        final int e = 63 - Long.numberOfLeadingZeros(bytes - 1);   // 2^e < bytes <= 2^(e+1)
+        final int sub = (int) ((bytes - 1 - (1L << e)) >>> (e - 2));
+        return EXACT_CLASSES + (e - 10) * 4 + sub;
+    }
+
+    /**
+     * Returns the block size of class {@code c}.
+     *
+     * @param c a class
+     * @return its block size in bytes
+     */
+    static long classBytes(final int c) {
+        if (c < EXACT_CLASSES) {
+            return (c + 2L) << 3;
+        }
+        final int i = c - EXACT_CLASSES;
+        final int e = 10 + i / 4;
+        return (1L << e) + ((i % 4 + 1L) << (e - 2));
+    }
+
+    // ------------------------------------------------------------------------- allocation
+
+    /**
+     * Allocates a block for a record of {@code bytes}. Called by the holder of a bucket lock (or an
+     * evacuator); the block is the caller's until it publishes a reference to it.
+     *
+     * @param bytes the record's size ({@link EntryDescriptor#recordBytes})
+     * @return the block's reference
+     * @throws OutOfMemoryError if a chunk is needed and the memory (or the map's limit) is exhausted
+     */
+    long allocate(final long bytes) {
+        final int c = classOf(bytes);
+        final long size = classBytes(c);
+        for (;;) {
+            // Volatile read pairs with the volatile CAS of free(): the pusher's link store is visible.
+            final long head = (long) VH_HEAD.getVolatile(heads, c);
+            final long top = head & REF_MASK;
+            if (top == 0) {
+                break;
+            }
+            final long ref = top - 1;
+            final Directory d = directory;
+            final long next = EntryDescriptor.freeLinkOpaque(d.segment(ref), d.entry(ref)) & REF_MASK;
+            // A stale `next` (the block was popped and reused meanwhile) cannot win: the tag changed.
+            if (VH_HEAD.compareAndSet(heads, c, head, ((head >>> 40) + 1) << 40 | next)) {
+                liveBytes.add(size);
+                return ref;
+            }
+        }
+        if (size > DEDICATED_ABOVE) {
+            final long ref = newChunk(size, false);
+            liveBytes.add(size);
+            return ref;
+        }
+        for (;;) {
+            final long b = bump;
+            if (b >= 0) {
+                final int chunk = (int) (b >>> 32);
+                final long offset = b & 0xFFFF_FFFFL;
+                // The directory read after the bump word covers its chunk (published before it).
+                if (offset + size <= directory.sizes[chunk]) {
+                    if (VH_BUMP.compareAndSet(this, b, b + size)) {
+                        liveBytes.add(size);
+                        return (long) chunk << GRANULE_BITS | offset >>> 3;
+                    }
+                    continue;
+                }
+            }
+            newBumpChunk(b);
+        }
+    }
+
+    /**
+     * Returns a block to its class's free list. Called by the holder of the lock of the bucket
+     * that referenced it (see the class comment for why stale readers stay safe).
+     *
+     * @param ref the block's reference
+     * @param bytes its record size as allocated, or any size of the same class
+     */
+    void free(final long ref, final long bytes) {
+        final int c = classOf(bytes);
+        final Directory d = directory;
+        final MemorySegment segment = d.segment(ref);
+        final long entry = d.entry(ref);
+        for (;;) {
+            final long head = (long) VH_HEAD.getVolatile(heads, c);
+            EntryDescriptor.setFreeLinkOpaque(segment, entry, head & REF_MASK);
+            // Volatile CAS: the link store above is visible before the block can be popped.
+            if (VH_HEAD.compareAndSet(heads, c, head, ((head >>> 40) + 1) << 40 | (ref + 1))) {
+                liveBytes.add(-classBytes(c));
+                return;
+            }
+        }
+    }
+
+    private synchronized void newBumpChunk(final long seen) {
+        if (bump != seen) {
+            return;   // another thread made one
+        }
+        final long size = Math.min(CHUNK_BYTES, FIRST_CHUNK_BYTES << Math.min(regularChunks, 20));
+        final long ref = newChunk(size, true);
+        regularChunks++;
+        // Volatile: the directory holding the chunk was published before the bump word names it.
+        bump = (ref >>> GRANULE_BITS) << 32;
+    }
+
+    /**
+     * Adds a chunk of {@code size} bytes; returns the reference of its first byte.
+     */
+    private synchronized long newChunk(final long size, final boolean regular) {
+        final Directory d = directory;
+        if (d.count == MAX_CHUNKS) {
+            throw new IllegalStateException("entry memory of one table is limited to " + MAX_CHUNKS
+                    + " chunks and has them all (" + chunkBytes + " bytes); nothing stored was changed");
+        }
+        final long lineBytes = (size + 63) & -64;
+        budget.reserve(lineBytes);
+        final MemorySegment segment;
+        try {
+            segment = region.allocateLines(lineBytes >>> 6);
+        } catch (final RuntimeException | Error e) {
+            budget.release(lineBytes);
+            throw e;
+        }
+        chunkBytes += lineBytes;
+        final int c = d.count;
+        final int capacity = Math.max(4, Integer.highestOneBit(c) << 1);
+        final MemorySegment[] segments = Arrays.copyOf(d.segments, AccessMode.FAST ? 0 : capacity);
+        final long[] bases = Arrays.copyOf(d.bases, AccessMode.FAST ? capacity : 0);
+        final long[] sizes = Arrays.copyOf(d.sizes, capacity);
+        if (AccessMode.FAST) {
+            bases[c] = segment.address();
+        } else {
+            segments[c] = segment;
+        }
+        sizes[c] = lineBytes;
+        // Volatile: the chunk (zeroed) and its entries are complete before any reference names it.
+        directory = new Directory(segments, bases, sizes, c + 1);
+        return (long) c << GRANULE_BITS;
+    }
+
+    // ------------------------------------------------------------------------------ stats
+
+    /**
+     * Returns the native bytes of all chunks (also what retirement gives back to the budget).
+     *
+     * @return the native bytes of all chunks
+     */
+    long chunkBytes() {
+        return chunkBytes;
+    }
+
+    /**
+     * Returns the bytes of the blocks in use (class sizes; header and padding included).
+     *
+     * @return the bytes of the blocks in use
+     */
+    long liveBytes() {
+        return liveBytes.sum();
+    }
+}

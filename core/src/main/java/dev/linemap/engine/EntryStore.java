@@ -1,0 +1,477 @@
+package dev.linemap.engine;
+
+import dev.linemap.ValueReader;
+import dev.linemap.ValueUpdater;
+import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.CtrlWord;
+import dev.linemap.layout.EntryDescriptor;
+import dev.linemap.layout.SlotLocation;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
+
+/**
+ * The variable-length operations on the engine: keys and values as bytes in per-table entry
+ * memory ({@link EntryFormat}, {@link EntryHeap}), every operation one bucket protocol section
+ * ({@link Seqlock}) routed through the migration exactly as {@link LongLongStore} routes its own.
+ * Static methods over the map's {@link Engine}; the public map ({@code LineMap}) is a thin API
+ * over this class.
+ *
+ * <h2>Reads</h2>
+ * Inside the read section of the key's bucket: compare stored hashes, then key bytes; load the
+ * entry reference; check it and the lengths read from the record against the table's chunk
+ * directory ({@link EntryFormat#valueOffset}); copy the value (into the caller's segment, a heap
+ * array, or hand a view to a {@link ValueReader}); then validate. A check that fails means a torn
+ * read (a racing writer changed or freed the record): the section is retried, and no byte outside
+ * a chunk is ever touched. Decoding happens in the caller, after validation, on the copy.
+ *
+ * <p>Why a freed and reused block is harmless to a stale reader: every free is made by the holder
+ * of the lock of the bucket that referenced the block, while that bucket is still locked (the
+ * lock changed its ctrl word), so a reader that loaded the reference before the free fails its
+ * re-check of that bucket whatever the block holds by then.
+ *
+ * <h2>Writes</h2>
+ * Under the bucket lock ({@link Seqlock#lock}, after {@link Migration#prepareWrite}): a new record
+ * is allocated in the locked bucket's table and filled with plain stores before the slot store
+ * that references it, and the unlock's release store publishes both; a replaced or removed record
+ * is freed before the unlock (see above). A new value of the same size class overwrites the old
+ * one in place, under the lock (readers of the bucket fail their re-check). Every user function
+ * (remapping, in-place update) runs under the lock before anything is stored: if it throws, the
+ * bucket is released unchanged.
+ *
+ * <p>Threading: every method may be called by any thread, concurrently.
+ */
+public final class EntryStore {
+
+    private EntryStore() {
+    }
+
+    /** Read mode: the value length, or -1 if absent. */
+    public static final int MODE_LENGTH = 0;
+    /** Read mode: copy the value into {@code target} if it fits; its length, or -1. */
+    public static final int MODE_COPY = 1;
+    /** Read mode: copy the value into a new array in {@code heapOut[0]}; its length, or -1. */
+    public static final int MODE_HEAP = 2;
+    /** Read mode: the {@link ValueReader}'s result on a view of the value, or {@code absent}. */
+    public static final int MODE_READER = 3;
+
+    /** Store; result 1 if the key was present. */
+    public static final int PUT = 0;
+    /** Store if absent; result 1 if the key was present (nothing changed). */
+    public static final int PUT_IF_ABSENT = 1;
+    /** Remove; result 1 if the key was present. */
+    public static final int REMOVE = 2;
+    /** Remove if the value's bytes equal {@code expected}; result 1 if removed. */
+    public static final int REMOVE_IF = 3;
+    /** Replace if present; result 1 if the key was present. */
+    public static final int REPLACE = 4;
+    /** Replace if the value's bytes equal {@code expected}; result 1 if replaced. */
+    public static final int REPLACE_IF = 5;
+    /** Remap through an {@link EntryRemapperBytes}; result 1 if mapped afterwards. */
+    public static final int COMPUTE = 6;
+    /** Update the stored value in place through a {@link ValueUpdater}; result 1 if present. */
+    public static final int UPDATE = 7;
+
+    // ================================================================================ reading
+
+    /**
+     * Reads the value of a key.
+     *
+     * @param engine the map, built with {@link EntryFormat#FORMAT}
+     * @param key holds the key bytes
+     * @param keyOffset offset of the key bytes
+     * @param keyLength key length
+     * @param mode one of the {@code MODE_} constants
+     * @param target {@link #MODE_COPY}: where the value goes
+     * @param reader {@link #MODE_READER}: what reads the value
+     * @param absent {@link #MODE_READER}: the result for an absent key
+     * @param heapOut {@link #MODE_HEAP}: receives the value's bytes
+     * @return see the modes
+     */
+    public static long read(final Engine engine, final MemorySegment key, final long keyOffset, final long keyLength,
+                            final int mode, final MemorySegment target, final ValueReader reader, final long absent,
+                            final byte[][] heapOut) {
+        final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
+        long hashSeed = 0;
+        long hash = 0;
+        boolean hashed = false;
+        for (;;) {
+            final Generation g = engine.generation();
+            final Migration m = g.migration();
+            try {
+                Table table = g.table();
+                if (m != null) {
+                    if (!hashed || hashSeed != m.from.seed) {
+                        hash = EntryFormat.hash(key, keyOffset, keyLength, m.from.seed);
+                        hashSeed = m.from.seed;
+                        hashed = true;
+                    }
+                    table = m.answering(m.from.bucket(hash));
+                }
+                for (;;) {
+                    if (!hashed || hashSeed != table.seed) {
+                        hash = EntryFormat.hash(key, keyOffset, keyLength, table.seed);
+                        hashSeed = table.seed;
+                        hashed = true;
+                    }
+                    final long bucket = table.bucket(hash);
+                    final MemorySegment segment = table.bucketSegment(bucket);
+                    final long line = table.bucketLine(bucket);
+                    final long c1 = Seqlock.awaitUnlocked(segment, line);
+                    if (Seqlock.isMoved(c1)) {
+                        if (m != null && table == m.from) {
+                            table = m.to;   // the release of EVACUATED published the new bucket
+                            continue;
+                        }
+                        break;              // a newer migration moved it: start over
+                    }
+                    // Read after the section opened: covers every reference the section can validate.
+                    final EntryHeap.Directory d = table.entries.directory();
+                    final long loc = EntryFormat.find(table, d, segment, line, c1, hash, key, keyOffset, keyLength);
+                    long result = -1;
+                    boolean torn = false;
+                    RuntimeException readerFailure = null;
+                    if (loc != SlotLocation.NOT_FOUND) {
+                        final long ref = Chains.valueAt(table, segment, line, loc);
+                        final long start = EntryFormat.valueOffset(d, ref);
+                        if (start < 0) {
+                            torn = true;
+                        } else {
+                            final MemorySegment entrySegment = d.segment(ref);
+                            final int length = EntryDescriptor.valueLengthPlain(entrySegment, d.entry(ref));
+                            result = length;
+                            switch (mode) {
+                                case MODE_COPY -> {
+                                    if (target.byteSize() >= length) {
+                                        MemorySegment.copy(entrySegment, start, target, 0, length);
+                                    }
+                                }
+                                case MODE_HEAP -> {
+                                    final byte[] bytes = new byte[length];
+                                    MemorySegment.copy(entrySegment, ValueLayout.JAVA_BYTE, start, bytes, 0, length);
+                                    heapOut[0] = bytes;
+                                }
+                                case MODE_READER -> {
+                                    try {
+                                        result = reader.read(entrySegment.asSlice(start, length));
+                                    } catch (final RuntimeException e) {
+                                        readerFailure = e;   // maybe bytes torn under it: decided below
+                                    }
+                                }
+                                default -> {
+                                }
+                            }
+                        }
+                    }
+                    if (!Seqlock.validate(segment, line, c1) || torn) {
+                        continue;           // a writer got in: read again
+                    }
+                    if (AccessMode.FAST && table.isRetired()) {
+                        engine.checkOpen();
+                        break;              // we may have read its zero pages: start over
+                    }
+                    if (readerFailure != null) {
+                        throw readerFailure;   // it failed on consistent bytes: the caller's own exception
+                    }
+                    if (loc == SlotLocation.NOT_FOUND) {
+                        return mode == MODE_READER ? absent : -1;
+                    }
+                    return result;
+                }
+            } catch (final IllegalStateException e) {
+                engine.afterRetiredTable(e, interrupted);   // the table we read was retired: start over
+            } finally {
+                Reference.reachabilityFence(g);
+            }
+        }
+    }
+
+    // ================================================================================ writing
+
+    /**
+     * One write operation, atomic under the key's home bucket lock. The caller has checked the
+     * lengths against the map's maximums.
+     *
+     * @param engine the map
+     * @param op one of the operation codes
+     * @param key holds the key bytes
+     * @param keyOffset offset of the key bytes
+     * @param keyLength key length
+     * @param value the new value's bytes (the whole segment), for the storing operations
+     * @param expected the expected value's bytes (the whole segment), for the conditional ones
+     * @param remapper for {@link #COMPUTE}
+     * @param updater for {@link #UPDATE}
+     * @param oldOut {@code null}, or receives in {@code oldOut[0]} a copy of the previous value's
+     *        bytes if the key was present (the operations that return the previous value)
+     * @return see the operation codes
+     */
+    public static int update(final Engine engine, final int op, final MemorySegment key, final long keyOffset,
+                             final long keyLength, final MemorySegment value, final MemorySegment expected,
+                             final EntryRemapperBytes remapper, final ValueUpdater updater, final byte[][] oldOut) {
+        final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
+        long hashSeed = 0;
+        long hash = 0;
+        boolean hashed = false;
+        for (;;) {
+            final Generation g = engine.generation();
+            final MemorySegment segment;
+            final long line;
+            final long ctrl;
+            final Table table;
+            try {
+                final Migration m = g.migration();
+                if (m == null) {
+                    table = g.table();
+                } else {
+                    if (!hashed || hashSeed != m.from.seed) {
+                        hash = EntryFormat.hash(key, keyOffset, keyLength, m.from.seed);
+                        hashSeed = m.from.seed;
+                        hashed = true;
+                    }
+                    table = m.prepareWrite(m.from.bucket(hash));
+                }
+                if (!hashed || hashSeed != table.seed) {
+                    hash = EntryFormat.hash(key, keyOffset, keyLength, table.seed);
+                    hashSeed = table.seed;
+                    hashed = true;
+                }
+                final long bucket = table.bucket(hash);
+                segment = table.bucketSegment(bucket);
+                line = table.bucketLine(bucket);
+                ctrl = Seqlock.lock(segment, line);
+            } catch (final IllegalStateException e) {
+                engine.afterRetiredTable(e, interrupted);
+                continue;   // a table we touched was retired under us: start over
+            }
+            if (ctrl == Seqlock.MOVED) {
+                continue;   // a newer migration owns the bucket: start over from its Generation
+            }
+            if (AccessMode.FAST && table.isRetired()) {
+                // A "lock" in a decommitted page of a retired table: give the word back and start
+                // over (see LongLongStore.update).
+                Seqlock.unlock(segment, line, ctrl);
+                engine.checkOpen();
+                continue;
+            }
+            // Locked: the table cannot be retired until the unlock (see LongLongStore.update).
+            try {
+                return apply(engine, op, table, segment, line, ctrl, hash, key, keyOffset, keyLength, value,
+                        expected, remapper, updater, oldOut);
+            } finally {
+                Reference.reachabilityFence(g);
+            }
+        }
+    }
+
+    private static int apply(final Engine engine, final int op, final Table table, final MemorySegment segment,
+                             final long line, final long ctrl, final long hash, final MemorySegment key,
+                             final long keyOffset, final long keyLength, final MemorySegment value,
+                             final MemorySegment expected, final EntryRemapperBytes remapper,
+                             final ValueUpdater updater, final byte[][] oldOut) {
+        final EntryHeap heap = table.entries;
+        final EntryHeap.Directory d = heap.directory();
+        final long loc;
+        final boolean present;
+        long ref = 0;
+        MemorySegment entrySegment = null;
+        long entry = 0;
+        int oldLength = 0;
+        long oldStart = 0;
+        final boolean store;             // the key ends up mapped to newValue
+        MemorySegment newValue = null;   // null with store: keep the stored bytes
+        final int result;
+        // Decide. Nothing is stored in this block, so on any exception (a user function threw,
+        // a remapped value too long) the bucket is released exactly as it was found.
+        try {
+            loc = EntryFormat.find(table, d, segment, line, ctrl, hash, key, keyOffset, keyLength);
+            present = loc != SlotLocation.NOT_FOUND;
+            if (present) {
+                ref = Chains.valueAt(table, segment, line, loc);
+                entrySegment = d.segment(ref);
+                entry = d.entry(ref);
+                oldLength = EntryDescriptor.valueLengthPlain(entrySegment, entry);
+                oldStart = EntryDescriptor.valueOffset(entry, keyLength);
+                if (oldOut != null) {
+                    final byte[] old = new byte[oldLength];
+                    MemorySegment.copy(entrySegment, ValueLayout.JAVA_BYTE, oldStart, old, 0, oldLength);
+                    oldOut[0] = old;
+                }
+            }
+            switch (op) {
+                case PUT -> {
+                    store = true;
+                    newValue = value;
+                    result = present ? 1 : 0;
+                }
+                case PUT_IF_ABSENT -> {
+                    store = true;
+                    newValue = present ? null : value;
+                    result = present ? 1 : 0;
+                }
+                case REMOVE -> {
+                    store = false;
+                    result = present ? 1 : 0;
+                }
+                case REMOVE_IF -> {
+                    final boolean hit = present && sameBytes(entrySegment, oldStart, oldLength, expected);
+                    store = present && !hit;
+                    result = hit ? 1 : 0;
+                }
+                case REPLACE -> {
+                    store = present;
+                    newValue = present ? value : null;
+                    result = present ? 1 : 0;
+                }
+                case REPLACE_IF -> {
+                    final boolean hit = present && sameBytes(entrySegment, oldStart, oldLength, expected);
+                    store = present;
+                    newValue = hit ? value : null;
+                    result = hit ? 1 : 0;
+                }
+                case COMPUTE -> {
+                    final MemorySegment remapped = remapper.remap(present, entrySegment, oldStart, oldLength);
+                    if (remapped == EntryRemapperBytes.KEEP) {
+                        store = present;
+                    } else {
+                        store = remapped != null;
+                        newValue = remapped;
+                    }
+                    result = store ? 1 : 0;
+                }
+                case UPDATE -> {
+                    if (present) {
+                        // In place, under the lock: readers of this bucket fail their re-check.
+                        updater.update(entrySegment.asSlice(oldStart, oldLength));
+                    }
+                    store = present;
+                    result = present ? 1 : 0;
+                }
+                default -> throw new AssertionError("op " + op);
+            }
+        } catch (final RuntimeException | Error e) {
+            SlotWrites.unlock(engine, segment, line, ctrl);
+            throw e;
+        }
+        // Act. Each branch releases the lock exactly once.
+        if (present && store) {
+            if (op == UPDATE) {
+                SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
+            } else if (newValue == null) {
+                SlotWrites.unlock(engine, segment, line, ctrl);   // nothing changed: readers still validate
+            } else {
+                replace(engine, table, segment, line, ctrl, loc, ref, entrySegment, entry, keyLength, oldLength,
+                        newValue);
+            }
+        } else if (present) {
+            // Freed while the bucket is locked: see the class comment.
+            heap.free(ref, EntryDescriptor.recordBytes(keyLength, oldLength));
+            SlotWrites.removeAt(engine, table, segment, line, ctrl, loc);
+        } else if (store) {
+            insert(engine, table, segment, line, ctrl, hash, key, keyOffset, keyLength, newValue);
+        } else {
+            SlotWrites.unlock(engine, segment, line, ctrl);
+        }
+        return result;
+    }
+
+    private static boolean sameBytes(final MemorySegment segment, final long start, final int length,
+                                     final MemorySegment expected) {
+        return expected.byteSize() == length
+                && MemorySegment.mismatch(segment, start, start + length, expected, 0, length) < 0;
+    }
+
+    /** Replaces a present key's value under the lock, then unlocks. */
+    private static void replace(final Engine engine, final Table table, final MemorySegment segment, final long line,
+                                final long ctrl, final long loc, final long ref, final MemorySegment entrySegment,
+                                final long entry, final long keyLength, final int oldLength,
+                                final MemorySegment newValue) {
+        final EntryHeap heap = table.entries;
+        final long newLength = newValue.byteSize();
+        final long oldBytes = EntryDescriptor.recordBytes(keyLength, oldLength);
+        final long newBytes = EntryDescriptor.recordBytes(keyLength, newLength);
+        if (EntryHeap.classOf(oldBytes) == EntryHeap.classOf(newBytes)) {
+            // Same block size: overwrite in place. Readers of this bucket see the lock (or, having
+            // started before it, fail the re-check); the lengths they may read torn are bounded by
+            // the chunk, never by the record.
+            MemorySegment.copy(newValue, 0, entrySegment, EntryDescriptor.valueOffset(entry, keyLength), newLength);
+            EntryDescriptor.setValueLengthPlain(entrySegment, entry, (int) newLength);
+            SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
+            return;
+        }
+        final long fresh;
+        try {
+            fresh = heap.allocate(newBytes);
+        } catch (final RuntimeException | Error e) {
+            SlotWrites.unlock(engine, segment, line, ctrl);   // nothing changed
+            throw e;
+        }
+        final EntryHeap.Directory d = heap.directory();
+        final MemorySegment freshSegment = d.segment(fresh);
+        final long freshEntry = d.entry(fresh);
+        // The record is complete (plain stores) before the slot store that references it; the
+        // unlock's release publishes both. The tie moves with the key.
+        EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, EntryDescriptor.tiePlain(entrySegment, entry),
+                (int) keyLength, (int) newLength);
+        MemorySegment.copy(entrySegment, EntryDescriptor.keyOffset(entry), freshSegment,
+                EntryDescriptor.keyOffset(freshEntry), keyLength);
+        MemorySegment.copy(newValue, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength), newLength);
+        BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(table, line, loc),
+                SlotLocation.slot(loc), fresh);
+        heap.free(ref, oldBytes);   // unlinked, and the bucket still locked: see the class comment
+        SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
+    }
+
+    /** Inserts an absent key under the lock, then unlocks (through {@link SlotWrites#insert}). */
+    private static void insert(final Engine engine, final Table table, final MemorySegment segment, final long line,
+                               final long ctrl, final long hash, final MemorySegment key, final long keyOffset,
+                               final long keyLength, final MemorySegment value) {
+        final EntryHeap heap = table.entries;
+        final long valueLength = value.byteSize();
+        final long fresh;
+        try {
+            fresh = heap.allocate(EntryDescriptor.recordBytes(keyLength, valueLength));
+        } catch (final RuntimeException | Error e) {
+            SlotWrites.unlock(engine, segment, line, ctrl);   // nothing changed
+            throw e;
+        }
+        final EntryHeap.Directory d = heap.directory();
+        final MemorySegment freshSegment = d.segment(fresh);
+        final long freshEntry = d.entry(fresh);
+        EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, EntryFormat.nextTie(table, segment, line, ctrl, hash),
+                (int) keyLength, (int) valueLength);
+        MemorySegment.copy(key, keyOffset, freshSegment, EntryDescriptor.keyOffset(freshEntry), keyLength);
+        MemorySegment.copy(value, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength), valueLength);
+        try {
+            SlotWrites.insert(engine, table, segment, line, ctrl, hash, fresh);
+        } catch (final RuntimeException | Error e) {
+            // Released unchanged (a full chain, no overflow line): the block was never published.
+            try {
+                heap.free(fresh, EntryDescriptor.recordBytes(keyLength, valueLength));
+            } catch (final IllegalStateException retired) {
+                // The table went with the close that may have caused the failure; so did the block.
+            }
+            throw e;
+        }
+    }
+
+    // ================================================================================ stats
+
+    /**
+     * Returns {@code {live, free}}: bytes of entry blocks in use, and bytes of entry chunks not in
+     * use (free lists, chunk tails), over the tables in play.
+     *
+     * @param engine the map
+     * @return the two counts
+     */
+    public static long[] entryBytes(final Engine engine) {
+        final Generation g = engine.generation();
+        long live = g.table().entries.liveBytes();
+        long chunks = g.table().entries.chunkBytes();
+        if (g.migration() != null) {
+            live += g.migration().from.entries.liveBytes();
+            chunks += g.migration().from.entries.chunkBytes();
+        }
+        return new long[] {live, Math.max(0, chunks - live)};
+    }
+}

@@ -1,0 +1,116 @@
+package dev.linemap.engine;
+
+import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.CtrlWord;
+import dev.linemap.layout.MetaWord;
+import dev.linemap.layout.OverflowLineDescriptor;
+import dev.linemap.layout.SlotLocation;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The slot-level writes every map shape shares, made by the holder of a bucket's lock: insert a
+ * two-word slot (home line, a free overflow slot, or a new overflow line), remove one (freeing an
+ * emptied overflow line), and the unlock that ends the critical section. What the two words mean
+ * is the shape's business ({@link LongLongStore}: key and value; {@link EntryStore}: hash and entry
+ * reference); the chain and the counting are the same.
+ *
+ * <p>Threading: the caller holds the bucket's lock ({@link Seqlock#lock}); each method releases it
+ * exactly once.
+ */
+final class SlotWrites {
+
+    private SlotWrites() {
+    }
+
+    /** Ends a critical section (see {@link Seqlock#unlock}: a race there means the store happened). */
+    static void unlock(final Engine engine, final MemorySegment segment, final long line,
+                               final long word) {
+        if (Seqlock.unlock(segment, line, word)) {
+            engine.checkOpen();
+        }
+    }
+
+    /**
+     * Inserts an absent key under the lock, then unlocks. The only failures (a full chain, no memory
+     * for an overflow line) happen before any store and release the bucket unchanged.
+     */
+    static void insert(final Engine engine, final Table table, final MemorySegment segment,
+                               final long line, final long ctrl,
+                        final long key, final long value) {
+        final long free = Chains.findFree(table, segment, line, ctrl);
+        final boolean loaded;   // only an insert into the last home slot or an overflow line can mean a loaded table
+        if (free != SlotLocation.NOT_FOUND && SlotLocation.isHome(free)) {
+            final int s = SlotLocation.slot(free);
+            BucketDescriptor.setKeyOpaque(segment, line, s, key);
+            BucketDescriptor.setValueOpaque(segment, line, s, value);
+            // Release: key and value are visible before the occupancy bit that makes them live.
+            unlock(engine, segment, line,
+                    CtrlWord.nextUnlocked(CtrlWord.withOccupancy(ctrl, CtrlWord.occupancy(ctrl) | 1 << s)));
+            loaded = s == BucketDescriptor.SLOTS - 1;
+        } else if (free != SlotLocation.NOT_FOUND) {
+            final MemorySegment lineSegment = table.overflowSegment(SlotLocation.lineIndex(free));
+            final long lineOffset = table.overflowLine(SlotLocation.lineIndex(free));
+            final int s = SlotLocation.slot(free);
+            BucketDescriptor.setKeyOpaque(lineSegment, lineOffset, s, key);
+            BucketDescriptor.setValueOpaque(lineSegment, lineOffset, s, value);
+            OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset,
+                    OverflowLineDescriptor.occOpaque(lineSegment, lineOffset) | 1L << s);
+            unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
+            loaded = true;
+        } else {
+            final long meta = BucketDescriptor.metaOpaque(segment, line);
+            final long index;
+            try {
+                if (MetaWord.count(meta) == MetaWord.MAX_COUNT) {
+                    throw new IllegalStateException("bucket chain full (" + MetaWord.MAX_COUNT + " overflow lines):"
+                            + " keys collide far beyond chance; use a random seed for untrusted keys");
+                }
+                index = table.allocateLine();
+            } catch (final RuntimeException | Error e) {
+                unlock(engine, segment, line, ctrl);
+                throw e;
+            }
+            final MemorySegment lineSegment = table.overflowSegment(index);
+            final long lineOffset = table.overflowLine(index);
+            BucketDescriptor.setKeyOpaque(lineSegment, lineOffset, 0, key);
+            BucketDescriptor.setValueOpaque(lineSegment, lineOffset, 0, value);
+            OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset, 1L);
+            OverflowLineDescriptor.setNextOpaque(lineSegment, lineOffset, MetaWord.withLink(0L, MetaWord.link(meta)));
+            // The new line is complete before meta links it at the head of the chain.
+            BucketDescriptor.setMetaOpaque(segment, line,
+                    MetaWord.withCount(MetaWord.withLink(meta, index), MetaWord.count(meta) + 1));
+            unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
+            loaded = true;
+        }
+        engine.inserted();
+        if (loaded) {
+            engine.maybeMigrate(table, free == SlotLocation.NOT_FOUND);
+        }
+    }
+
+    /** Removes the entry at {@code loc} under the lock, then unlocks. */
+    static void removeAt(final Engine engine, final Table table, final MemorySegment segment,
+                                 final long line, final long ctrl,
+                          final long loc) {
+        long next = CtrlWord.nextUnlocked(ctrl);
+        if (SlotLocation.isHome(loc)) {
+            next = CtrlWord.withOccupancy(next, CtrlWord.occupancy(ctrl) & ~(1 << SlotLocation.slot(loc)));
+        } else {
+            final long index = SlotLocation.lineIndex(loc);
+            final MemorySegment lineSegment = table.overflowSegment(index);
+            final long lineOffset = table.overflowLine(index);
+            final long occupancy = OverflowLineDescriptor.occOpaque(lineSegment, lineOffset)
+                    & ~(1L << SlotLocation.slot(loc));
+            OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset, occupancy);
+            if (occupancy == 0) {
+                Chains.unlinkAndFree(table, segment, line, index);
+            }
+        }
+        unlock(engine, segment, line, next);
+        engine.removed();
+        if (CtrlWord.occupancy(next) == 0 && table.log2 > engine.minLog2()) {
+            engine.maybeMigrate(table, false);
+        }
+    }
+}
