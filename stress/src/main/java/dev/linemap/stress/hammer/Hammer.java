@@ -35,8 +35,9 @@ public final class Hammer {
     private Hammer(final HammerOptions options) {
         this.options = options;
         this.space = new KeySpace(options.keys(), options.sharedKeys(), options.threads());
-        this.map = new LongHammerMap(LongLongMap.builder().initialCapacity(0).missingValue(options.missingValue())
-                .seed(options.seed()).build());
+        this.map = options.lineMap() ? new LineHammerMap(options.seed(), options.missingValue())
+                : new LongHammerMap(LongLongMap.builder().initialCapacity(0).missingValue(options.missingValue())
+                        .seed(options.seed()).build());
         this.control = new HammerControl(options.threads());
         this.workers = new Worker[options.threads()];
         for (int t = 0; t < workers.length; t++) {
@@ -53,7 +54,8 @@ public final class Hammer {
      */
     public static int run(final String[] args) throws InterruptedException {
         final HammerOptions options = HammerOptions.parse(args);
-        System.out.println("hammer: threads=" + options.threads() + (options.virtualThreads() ? " (virtual)" : "")
+        System.out.println("hammer: map=" + (options.lineMap() ? "LineMap<String, String>" : "LongLongMap")
+                + " threads=" + options.threads() + (options.virtualThreads() ? " (virtual)" : "")
                 + " duration=" + options.duration()
                 + " keys=" + options.keys() + " shared=" + options.sharedKeys() + " seed=" + options.seed()
                 + " check-every=" + options.checkEvery() + " clear-every=" + options.clearEvery()

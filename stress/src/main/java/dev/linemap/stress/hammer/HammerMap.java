@@ -4,7 +4,9 @@ import dev.linemap.LongLongConsumer;
 
 /**
  * The operations the hammer runs, on {@code long} keys and values, so one model and one checker
- * can serve every map shape: {@link LongHammerMap} runs them on a {@code LongLongMap} as they are.
+ * serve every map shape: {@link LongHammerMap} runs them on a {@code LongLongMap} as they are,
+ * {@link LineHammerMap} on a {@code LineMap<String, String>} through an encoding of keys and values
+ * as strings of varying length.
  */
 interface HammerMap extends AutoCloseable {
 
