@@ -62,8 +62,9 @@ class LineMapIterationTest {
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void anIteratorSteppedBetweenGrowthsAndShrinksReportsEveryStableKeyOnce(final long seed) {
         final SplittableRandom random = new SplittableRandom(seed);
+        final LineMapConcurrentModelTest.Migrations migrations = new LineMapConcurrentModelTest.Migrations();
         try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).initialCapacity(0)
-                .seed(seed).backgroundMigration(false).build()) {
+                .seed(seed).backgroundMigration(false).migrationListener(migrations).build()) {
             final Map<String, String> model = new HashMap<>();
             for (int i = 0; i < 300; i++) {
                 final String k = key("a", i);
@@ -78,6 +79,7 @@ class LineMapIterationTest {
             final Iterator<Map.Entry<String, String>> it = map.entrySet().iterator();
             int steps = 0;
             int next = 0;
+            int removedB = 0;
             while (it.hasNext()) {
                 final Map.Entry<String, String> e = it.next();
                 steps++;
@@ -85,9 +87,10 @@ class LineMapIterationTest {
                 assertTrue(seen.add(e.getKey()), where + ": seen twice");
                 assertTrue(history.getOrDefault(e.getKey(), Set.of()).contains(e.getValue()),
                         where + ": reported with a value it never had during the iteration: " + e.getValue());
-                // Between steps: grow (many inserts), change values, remove unseen keys, shrink (mass removal).
-                final int phase = steps / 40 % 3;
-                for (int j = 0; j < 25; j++) {
+                // Between steps 1-40: grow (1,000 inserts); 41-80: change values; 81-120: remove the
+                // inserted keys again (shrink) and some unseen original ones; then iterate to the end.
+                final int phase = steps <= 40 ? 0 : steps <= 80 ? 1 : steps <= 120 ? 2 : 3;
+                for (int j = 0; j < 25 && phase < 3; j++) {
                     if (phase == 0) {
                         final String k = key("b", next++);
                         model.put(k, value(k, next));
@@ -101,16 +104,24 @@ class LineMapIterationTest {
                             history.get(k).add(model.get(k));
                         }
                     } else {
-                        final String k = random.nextBoolean() ? key("a", random.nextInt(300))
-                                : key("b", random.nextInt(Math.max(1, next)));
-                        if (!seen.contains(k) || random.nextInt(4) == 0) {
+                        if (removedB < next) {
+                            final String k = key("b", removedB++);
                             model.remove(k);
                             map.remove(k);
                             throughout.remove(k);
                         }
+                        final String a = key("a", random.nextInt(300));
+                        if (j % 5 == 0 && !seen.contains(a)) {
+                            model.remove(a);
+                            map.remove(a);
+                            throughout.remove(a);
+                        }
                     }
                 }
             }
+            // A shrink is considered when a home bucket empties, which keys sharing 16 hashes never do.
+            assertTrue(migrations.grows.get() > 0 && (migrations.shrinks.get() > 0 || Hashing.colliding()),
+                    "seed " + seed + ": the iteration should have spanned growths and shrinks: " + migrations);
             for (final String k : throughout) {
                 assertTrue(seen.contains(k), "seed " + seed + ": key " + k + " present throughout but never seen");
             }
