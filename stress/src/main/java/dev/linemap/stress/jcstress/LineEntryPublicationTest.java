@@ -190,9 +190,10 @@ public final class LineEntryPublicationTest {
     }
 
     /**
-     * Widened window: the writer replaces the value 32 times, cycling through versions of three
-     * lengths (so freed blocks of each size are reused by later versions with other contents), then
-     * raises a flag; the reader reads until the flag. r1 = reads that were absent or not a whole
+     * Widened window: the writer replaces the value 64 times, three times in four by a version of the
+     * same length (600 bytes, overwritten in place, under the lock) and every fourth time by one of
+     * 2,000 bytes (a new block; the old one freed and reused by a later version), then raises a flag;
+     * the reader reads until the flag. r1 = reads that were absent or not a whole
      * version (must be 0); r2 = 1 if the reader saw more than one version (the reads overlapped the
      * writes).
      */
@@ -203,7 +204,7 @@ public final class LineEntryPublicationTest {
     @State
     public static class ValueReplaceLoop {
         private static final int ID = 6;
-        private static final int ROUNDS = 32;
+        private static final int ROUNDS = 64;
         private static final int MAX_READS = 20_000;
         private final LineMap<byte[], byte[]> map = tiny();
         private volatile boolean writerDone;
@@ -215,14 +216,10 @@ public final class LineEntryPublicationTest {
         }
 
         private static int lengthOf(final int version) {
-            return switch (version % 3) {
-                case 0 -> 24;
-                case 1 -> 200;
-                default -> 64;
-            };
+            return version % 4 == 3 ? 2000 : 600;   // long copies: a wide window for a torn read
         }
 
-        /** Versions 1..32, then the flag. */
+        /** Versions 1..64, then the flag. */
         @Actor
         public void writer() {
             for (int v = 1; v <= ROUNDS; v++) {
