@@ -44,9 +44,10 @@ public final class Codecs {
     /**
      * Strings as UTF-8: the bytes {@code value.getBytes(StandardCharsets.UTF_8)} would return, with
      * an unpaired surrogate written as {@code '?'} as the JDK writes it (so such a string does not
-     * round-trip, exactly as with {@code getBytes}). Encoding allocates nothing; decoding builds
-     * the {@code String} as {@code new String(bytes, UTF_8)} does, malformed input becoming
-     * U+FFFD.
+     * round-trip, exactly as with {@code getBytes}). Since a map compares keys by their bytes,
+     * {@code "a"} followed by the lone surrogate U+D800, and {@code "a?"}, are then the same key.
+     * Encoding allocates nothing; decoding builds the {@code String} as
+     * {@code new String(bytes, UTF_8)} does, malformed input becoming U+FFFD.
      *
      * @return the codec, id {@code "utf8"}
      */

@@ -97,6 +97,9 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         }
     }
 
+    /** Values longer than this are read into a one-off array rather than the per-thread buffer. */
+    private static final int SCRATCH_LIMIT = 1 << 16;
+
     final Codec<K> keyCodec;
     final Codec<V> valueCodec;
 
@@ -168,20 +171,65 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
 
     // ============================================================================= reading
 
+    /** Encodes a key into a scratch buffer; returns its length. Checks null and length. */
+    @SuppressWarnings("unchecked")
+    private int encodeKeyInto(final Object key, final Scratch scratch) {
+        Objects.requireNonNull(key, "key");
+        final K k = (K) key;   // a key of another type: the codec throws ClassCastException
+        final int length = keyCodec.encodedLength(k);
+        checkKeyLength(length);
+        keyCodec.encode(k, scratch.segment(length), 0);
+        return length;
+    }
+
+    /**
+     * Returns the value of {@code key}, or {@code null}. Allocates the decoded value only: the key
+     * is encoded into, and the value copied to, per-thread buffers.
+     */
     @Override
     public V get(final Object key) {
-        final MemorySegment k = encodeKey(key);
-        checkOpen();
-        final byte[][] out = new byte[1][];
-        EntryStore.read(this, k, 0, k.byteSize(), EntryStore.MODE_HEAP, null, null, 0, out);
-        return decodeValue(out[0]);
+        final Scratch keyBytes = Scratch.take(0);
+        final Scratch valueBytes = Scratch.take(1);
+        try {
+            final int keyLength = encodeKeyInto(key, keyBytes);
+            checkOpen();
+            final MemorySegment k = keyBytes.segment(keyLength);
+            for (;;) {
+                final MemorySegment target = valueBytes.segment(0);
+                // Copied only if it fits; only the validated attempt's length counts.
+                final long length = EntryStore.read(this, k, 0, keyLength, EntryStore.MODE_COPY, target, null, 0,
+                        null);
+                if (length < 0) {
+                    return null;
+                }
+                if (length <= valueBytes.capacity()) {
+                    return valueCodec.decode(target, 0, (int) length);
+                }
+                if (length > SCRATCH_LIMIT) {
+                    // A large value: a one-off array, so that no thread keeps a huge buffer.
+                    final byte[][] out = new byte[1][];
+                    final long n = EntryStore.read(this, k, 0, keyLength, EntryStore.MODE_HEAP, null, null, 0, out);
+                    return n < 0 ? null : decodeValue(out[0]);
+                }
+                valueBytes.segment(length);   // grow, read again (the value may have changed meanwhile)
+            }
+        } finally {
+            keyBytes.giveBack();
+            valueBytes.giveBack();
+        }
     }
 
     @Override
     public boolean containsKey(final Object key) {
-        final MemorySegment k = encodeKey(key);
-        checkOpen();
-        return EntryStore.read(this, k, 0, k.byteSize(), EntryStore.MODE_LENGTH, null, null, 0, null) >= 0;
+        final Scratch keyBytes = Scratch.take(0);
+        try {
+            final int keyLength = encodeKeyInto(key, keyBytes);
+            checkOpen();
+            return EntryStore.read(this, keyBytes.segment(keyLength), 0, keyLength, EntryStore.MODE_LENGTH, null,
+                    null, 0, null) >= 0;
+        } finally {
+            keyBytes.giveBack();
+        }
     }
 
     /**

@@ -13,8 +13,9 @@ import java.util.Objects;
  * {@code new String(bytes, UTF_8)} does.
  *
  * <p>{@link #encode} writes eight ASCII characters with one little-endian {@code long} store (the
- * first character at the lowest address) and falls back to one character at a time for the eight
- * characters that hold a non-ASCII one; it never allocates.
+ * first character at the lowest address) while the string's words are all ASCII; from the first
+ * word that is not, it goes one character at a time until it has written eight ASCII characters in
+ * a row, then tries words again. It never allocates.
  */
 final class Utf8Codec implements Codec<String> {
 
@@ -64,7 +65,8 @@ final class Utf8Codec implements Codec<String> {
         long pos = offset;
         int i = 0;
         while (i < n) {
-            if (n - i >= WORD) {
+            // Word mode: eight ASCII chars per store, until a word holds another char.
+            while (n - i >= WORD) {
                 long word = 0;
                 int seen = 0;
                 for (int k = 0; k < WORD; k++) {
@@ -72,19 +74,25 @@ final class Utf8Codec implements Codec<String> {
                     seen |= c;
                     word |= (long) c << (k * Byte.SIZE);
                 }
-                if (seen < 0x80) {
-                    target.set(LONG_LE, pos, word);
-                    pos += WORD;
-                    i += WORD;
-                    continue;
+                if (seen >= 0x80) {
+                    break;
                 }
+                target.set(LONG_LE, pos, word);
+                pos += WORD;
+                i += WORD;
             }
-            final int end = Math.min(i + WORD, n);
-            while (i < end) {
+            // Char mode: back to word mode only after eight ASCII chars in a row, so that text with
+            // a non-ASCII char in most words is not read twice (a failed word, then each char).
+            int asciiRun = 0;
+            while (i < n && asciiRun < WORD) {
                 final char c = value.charAt(i++);
                 if (c < 0x80) {
                     target.set(ValueLayout.JAVA_BYTE, pos++, (byte) c);
-                } else if (c < 0x800) {
+                    asciiRun++;
+                    continue;
+                }
+                asciiRun = 0;
+                if (c < 0x800) {
                     target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xC0 | (c >> 6)));
                     target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (c & 0x3F)));
                 } else if (!Character.isSurrogate(c)) {
@@ -92,7 +100,7 @@ final class Utf8Codec implements Codec<String> {
                     target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((c >> 6) & 0x3F)));
                     target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (c & 0x3F)));
                 } else if (Character.isHighSurrogate(c) && i < n && Character.isLowSurrogate(value.charAt(i))) {
-                    final int cp = Character.toCodePoint(c, value.charAt(i++)); // may step past end: fine
+                    final int cp = Character.toCodePoint(c, value.charAt(i++));
                     target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xF0 | (cp >> 18)));
                     target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((cp >> 12) & 0x3F)));
                     target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((cp >> 6) & 0x3F)));

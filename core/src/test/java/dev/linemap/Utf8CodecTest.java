@@ -24,7 +24,9 @@ class Utf8CodecTest {
             "caf\u00e9 cr\u00e8me br\u00fbl\u00e9e", "\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8",
             "\ud83d\ude00", "ab\ud83d\ude00cd", "1234567\ud83d\ude00", "\ud800\udc00\udbff\udfff",
             "\ud83d", "\ude00", "\ude00\ud83d", "abc\ud83dxyz", "abcdefg\ud83d", "x\ud83d\ud83d\ude00",
-            "\ud83d\ud83d", "\udc00\udc00\ud800");
+            "\ud83d\ud83d", "\udc00\udc00\ud800",
+            // back to words after eight ASCII chars in a row, and not after seven
+            "\u00e9abcdefghijklmnopqrstuvwx\u00e9abcdefghij\u20acxyz", "\u00e9abcdefg\u00e9abcdefgh\u00e9abcdefghi");
 
     @Test
     void encodesExactlyTheJdkBytesForEverySample() {
@@ -41,6 +43,16 @@ class Utf8CodecTest {
             assertEquals(new String(jdk, StandardCharsets.UTF_8), back, hex(s));
             assertEquals(s.replaceAll("\\p{Cs}", "?"), back, hex(s));
         }
+    }
+
+    @Test
+    void aLoneSurrogateAndAQuestionMarkHaveTheSameEncodingSoTheyAreOneKey() {
+        final String lone = "a\ud800";
+        final MemorySegment a = MemorySegment.ofArray(new byte[2]);
+        final MemorySegment b = MemorySegment.ofArray(new byte[2]);
+        UTF8.encode(lone, a, 0);
+        UTF8.encode("a?", b, 0);
+        assertEquals(-1, a.mismatch(b));
     }
 
     @Test

@@ -42,9 +42,17 @@ public abstract class Engine {
      *   Table            one table's memory: bucket chunks, the overflow area and its free list.
      *   MemorySource     where a table's memory comes from (SharedArenaRegion: anonymous memory).
      *   Chains           shape-blind walks of one bucket's chain (free slot, unlink, ranks).
-     *   BucketFormat     what the shape-blind parts need of a slot: its key's hash.
+     *   BucketFormat     what the shape-blind parts need of a slot: its key's hash, a tie-break
+     *                    for equal hashes, how a value word moves to another table (relocate).
      *   LongLongFormat   the inline long -> long slot: key compare and hash (static, hot).
      *   LongLongStore    the long -> long operations: the read paths, the write ops.
+     *   SlotWrites       insert / remove of a two-word slot under the lock, and the unlock
+     *                    (shared by every shape).
+     *   EntryFormat      the variable-length slot: hash word + reference to an entry record.
+     *   EntryHeap        one table's entry memory (size classes, free lists, chunk directory).
+     *   EntryStore       the variable-length operations (LineMap): reads that copy under the
+     *                    section and bound every racy reference, writes under the lock.
+     *   ByteHashing      seeded wyhash over a MemorySegment, for byte keys.
      *   IterationCursor  weakly consistent iteration in reversed-hash order, ties included.
      *   RetiredTableRace the interrupt-status quirk of racing a closed arena; Backoff, waiting.
      *   Counters, MigrationTrace, JfrEvents (MigrationEvent, RetirementEvent)
@@ -261,6 +269,17 @@ public abstract class Engine {
                 to.retire();
                 throw e;
             }
+        } else if (format.relocates()) {
+            // Relocation copies every entry record into `to` while `from` keeps its own until it is
+            // retired: reserve that much now, as the table's buckets are, so that a migration that
+            // starts does not stall on the memory limit half-way (each write would then fail its own
+            // evacuation and undo it). If it does not fit, the map stays on its table.
+            try {
+                to.entries.prepay(g.table().entries.liveBytes());
+            } catch (final RuntimeException | Error e) {
+                to.retire();
+                throw e;
+            }
         }
         final Migration m = new Migration(this, g.table(), to, kind);
         // Volatile CAS from a migration-free descriptor: at most one migration at a time.
@@ -302,6 +321,7 @@ public abstract class Engine {
         // From here no reader or writer can reach m.from through a fresh Generation; a thread still
         // inside it fails with IllegalStateException and starts over.
         m.from.retire();
+        m.to.entries.releasePrepaid();   // what relocation did not use goes back to the budget
         retirementsInFlight.decrementAndGet();
         notifyListener(m, true);
         MigrationTrace.completed(m);   // JFR event, if a recording wants it

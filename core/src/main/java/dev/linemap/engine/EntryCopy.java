@@ -38,14 +38,18 @@ public final class EntryCopy {
      */
     boolean copy(final Table table, final long ref) {
         final EntryHeap.Directory d = table.entries.directory();
-        final long valueStart = EntryFormat.valueOffset(d, ref);
-        if (valueStart < 0) {
+        if (!d.holds(ref)) {
             return false;
         }
         final MemorySegment segment = d.segment(ref);
         final long entry = d.entry(ref);
-        final int k = EntryDescriptor.keyLengthPlain(segment, entry);
-        final int v = EntryDescriptor.valueLengthPlain(segment, entry);
+        final long header = EntryDescriptor.headerPlain(segment, entry);   // once: both lengths of one record
+        final long valueStart = EntryFormat.valueStart(d, ref, header);
+        if (valueStart < 0) {
+            return false;
+        }
+        final int k = EntryDescriptor.keyLength(header);
+        final int v = EntryDescriptor.valueLength(header);
         if (key.length < k) {
             key = new byte[Math.max(k, key.length * 2)];
         }

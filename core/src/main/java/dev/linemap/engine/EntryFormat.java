@@ -20,7 +20,7 @@ import static dev.linemap.layout.BucketDescriptor.valuePlain;
  * bytes, value bytes). A key is found by comparing the stored hash first and the key bytes
  * second, so a lookup reads entry memory only for the (almost always one) slot whose hash matches.
  *
- * <p>The hot paths call the static methods ({@link #hash}, {@link #find}, {@link #valueOffset});
+ * <p>The hot paths call the static methods ({@link #hash}, {@link #find}, {@link #valueStart});
  * migration and iteration reach {@link #slotHash}, {@link #tieBreak} and {@link #relocate}
  * through {@link #FORMAT}.
  *
@@ -171,42 +171,51 @@ public final class EntryFormat implements BucketFormat {
     }
 
     /**
-     * Bounds of the value of record {@code ref}, checked against its chunk: the value's offset in
-     * {@code d.segment(ref)}, or -1 if the reference, the lengths or their sum do not lie inside
-     * a chunk (a torn read: retry).
+     * Where the value of record {@code ref} starts, checked against its chunk: the caller read the
+     * record's {@code header} word once (so its two lengths belong to one record), and this says
+     * whether the key and value it describes lie inside the chunk. Anything a racing writer left
+     * (a torn reference, a reused block's header) fails this check or the section's re-check,
+     * never both pass on bytes outside the chunk.
      *
      * @param d the entry directory
-     * @param ref a reference read in a read section or under the lock
-     * @return the value's offset, or -1
+     * @param ref a reference {@link EntryHeap.Directory#holds} accepted
+     * @param header the record's header word, read once
+     * @return the value's offset in {@code d.segment(ref)}, or -1 if the record does not fit its chunk
      */
-    public static long valueOffset(final EntryHeap.Directory d, final long ref) {
-        if (!d.holds(ref)) {
-            return -1;
-        }
-        final MemorySegment segment = d.segment(ref);
-        final long entry = d.entry(ref);
-        final long keyLength = EntryDescriptor.keyLengthPlain(segment, entry) & 0xFFFF_FFFFL;
-        final long valueLength = EntryDescriptor.valueLengthPlain(segment, entry) & 0xFFFF_FFFFL;
-        final long start = EntryDescriptor.valueOffset(entry, keyLength);
-        return start + valueLength <= d.end(ref) ? start : -1;
+    public static long valueStart(final EntryHeap.Directory d, final long ref, final long header) {
+        final long start = EntryDescriptor.valueOffset(d.entry(ref), EntryDescriptor.keyLength(header));
+        return start + EntryDescriptor.valueLength(header) <= d.end(ref) ? start : -1;
     }
 
     /**
-     * The tie word for a new key of hash {@code hash} in this bucket: one more than the largest tie
-     * among its keys of that hash, 0 if there is none. Under the bucket's lock. Keys of equal hash
-     * share the bucket in every table, so the ties stay distinct wherever the group moves.
+     * The tie for a new key of hash {@code hash} in this bucket: 0 if no key of the chain has that
+     * hash (nearly always), else one more than the largest tie among them, or, if that no longer
+     * fits the header's field, the smallest tie not in use. Under the bucket's lock. Keys of equal
+     * hash share the bucket in every table, so the ties stay distinct wherever the group moves.
      *
      * @param table the bucket's table
      * @param segment segment of the bucket
      * @param line byte offset of the bucket
      * @param ctrl the ctrl word the lock returned
      * @param hash the new key's hash
-     * @return its tie word
+     * @return its tie
      */
     static long nextTie(final Table table, final MemorySegment segment, final long line, final long ctrl,
                         final long hash) {
+        final long next = tieScan(table, segment, line, ctrl, hash, null);
+        if (next <= EntryDescriptor.MAX_TIE) {
+            return next;
+        }
+        final java.util.BitSet used = new java.util.BitSet();
+        tieScan(table, segment, line, ctrl, hash, used);
+        return used.nextClearBit(0);   // fewer keys share a chain than the field holds
+    }
+
+    /** One more than the largest tie of the chain's keys of {@code hash} (0 if none); marks them in {@code used}. */
+    private static long tieScan(final Table table, final MemorySegment segment, final long line, final long ctrl,
+                                final long hash, final java.util.BitSet used) {
         final EntryHeap.Directory d = table.entries.directory();
-        long tie = 0;
+        long next = 0;
         MemorySegment lineSegment = segment;
         long lineOffset = line;
         int occupancy = CtrlWord.occupancy(ctrl);
@@ -217,11 +226,15 @@ public final class EntryFormat implements BucketFormat {
             for (int s = 0; s < SLOTS; s++) {
                 if ((occupancy & (1 << s)) != 0 && keyPlain(lineSegment, lineOffset, s) == hash) {
                     final long ref = valuePlain(lineSegment, lineOffset, s);
-                    tie = Math.max(tie, EntryDescriptor.tiePlain(d.segment(ref), d.entry(ref)) + 1);
+                    final long tie = EntryDescriptor.tiePlain(d.segment(ref), d.entry(ref));
+                    next = Math.max(next, tie + 1);
+                    if (used != null) {
+                        used.set((int) tie);
+                    }
                 }
             }
             if (link == MetaWord.NONE || remaining-- == 0) {
-                return tie;
+                return next;
             }
             lineSegment = table.overflowSegment(link);
             lineOffset = table.overflowLine(link);

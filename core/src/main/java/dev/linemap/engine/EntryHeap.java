@@ -57,8 +57,8 @@ public final class EntryHeap {
     static final long FIRST_CHUNK_BYTES = 8L << 10;
     /** Blocks above this get a chunk of their own. */
     static final long DEDICATED_ABOVE = CHUNK_BYTES / 4;
-    /** Classes of exact multiples of 8 bytes: 16 .. 1024. */
-    private static final int EXACT_CLASSES = 127;
+    /** Classes of exact multiples of 8 bytes: 8 (a header alone: empty key and value) .. 1024. */
+    private static final int EXACT_CLASSES = 128;
     /** Number of size classes (up to {@link #MAX_CHUNK_BYTES}). */
     static final int CLASSES = EXACT_CLASSES + (27 - 10) * 4;
 
@@ -71,7 +71,7 @@ public final class EntryHeap {
         } catch (final ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-        if (classBytes(CLASSES - 1) != MAX_CHUNK_BYTES) {
+        if (classBytes(CLASSES - 1) != MAX_CHUNK_BYTES || classOf(1025) != EXACT_CLASSES) {
             throw new ExceptionInInitializerError("size classes must end at " + MAX_CHUNK_BYTES);
         }
     }
@@ -88,6 +88,11 @@ public final class EntryHeap {
     private int regularChunks;
     /** Native bytes of all chunks; written under {@code this} lock. */
     private volatile long chunkBytes;
+    /**
+     * Bytes reserved in the budget ahead of need (a migration's relocations) and not yet used by
+     * a chunk; written under {@code this} lock.
+     */
+    private long prepaid;
     /** Bytes of blocks handed out and not freed (class sizes). */
     private final LongAdder liveBytes = new LongAdder();
 
@@ -163,12 +168,12 @@ public final class EntryHeap {
     /**
      * Returns the size class of a block of {@code bytes}.
      *
-     * @param bytes a record size, a multiple of 8, {@code >= 16}
+     * @param bytes a record size, a multiple of 8, {@code >= 8}
      * @return its class
      */
     static int classOf(final long bytes) {
         if (bytes <= 1024) {
-            return (int) (bytes >>> 3) - 2;
+            return (int) (bytes >>> 3) - 1;
         }
         final int e = 63 - Long.numberOfLeadingZeros(bytes - 1);   // 2^e < bytes <= 2^(e+1)
         final int sub = (int) ((bytes - 1 - (1L << e)) >>> (e - 2));
@@ -183,7 +188,7 @@ public final class EntryHeap {
      */
     static long classBytes(final int c) {
         if (c < EXACT_CLASSES) {
-            return (c + 2L) << 3;
+            return (c + 1L) << 3;
         }
         final int i = c - EXACT_CLASSES;
         final int e = 10 + i / 4;
@@ -286,12 +291,15 @@ public final class EntryHeap {
                     + " chunks and has them all (" + chunkBytes + " bytes); nothing stored was changed");
         }
         final long lineBytes = (size + 63) & -64;
-        budget.reserve(lineBytes);
+        final long fromPrepaid = Math.min(prepaid, lineBytes);
+        budget.reserve(lineBytes - fromPrepaid);
+        prepaid -= fromPrepaid;
         final MemorySegment segment;
         try {
             segment = region.allocateLines(lineBytes >>> 6);
         } catch (final RuntimeException | Error e) {
-            budget.release(lineBytes);
+            prepaid += fromPrepaid;
+            budget.release(lineBytes - fromPrepaid);
             throw e;
         }
         chunkBytes += lineBytes;
@@ -309,6 +317,31 @@ public final class EntryHeap {
         // Volatile: the chunk (zeroed) and its entries are complete before any reference names it.
         directory = new Directory(segments, bases, sizes, c + 1);
         return (long) c << GRANULE_BITS;
+    }
+
+    /**
+     * Reserves {@code bytes} in the budget now, for chunks this heap will need later (the
+     * relocations of a migration into this table).
+     *
+     * @param bytes bytes to reserve, {@code >= 0}
+     * @throws OutOfMemoryError if they do not fit the map's limit; nothing is reserved then
+     */
+    synchronized void prepay(final long bytes) {
+        budget.reserve(bytes);
+        prepaid += bytes;
+    }
+
+    /**
+     * Gives the unused part of {@link #prepay} back to the budget (the migration is complete, or
+     * the table is retired).
+     *
+     * @return the bytes given back
+     */
+    synchronized long releasePrepaid() {
+        final long unused = prepaid;
+        prepaid = 0;
+        budget.release(unused);
+        return unused;
     }
 
     // ------------------------------------------------------------------------------ stats

@@ -21,7 +21,7 @@ import java.lang.ref.Reference;
  * <h2>Reads</h2>
  * Inside the read section of the key's bucket: compare stored hashes, then key bytes; load the
  * entry reference; check it and the lengths read from the record against the table's chunk
- * directory ({@link EntryFormat#valueOffset}); copy the value (into the caller's segment, a heap
+ * directory ({@link EntryFormat#valueStart}); copy the value (into the caller's segment, a heap
  * array, or hand a view to a {@link ValueReader}); then validate. A check that fails means a torn
  * read (a racing writer changed or freed the record): the section is retried, and no byte outside
  * a chunk is ever touched. Decoding happens in the caller, after validation, on the copy.
@@ -86,7 +86,8 @@ public final class EntryStore {
      * @param target {@link #MODE_COPY}: where the value goes
      * @param reader {@link #MODE_READER}: what reads the value
      * @param absent {@link #MODE_READER}: the result for an absent key
-     * @param heapOut {@link #MODE_HEAP}: receives the value's bytes
+     * @param heapOut {@link #MODE_HEAP}: receives the value's bytes ({@code null} if absent; a
+     *        retried attempt may have stored a torn copy before, which the last attempt replaces)
      * @return see the modes
      */
     public static long read(final Engine engine, final MemorySegment key, final long keyOffset, final long keyLength,
@@ -134,12 +135,15 @@ public final class EntryStore {
                     RuntimeException readerFailure = null;
                     if (loc != SlotLocation.NOT_FOUND) {
                         final long ref = Chains.valueAt(table, segment, line, loc);
-                        final long start = EntryFormat.valueOffset(d, ref);
+                        // The header once: the length copied below is the length checked here.
+                        final boolean held = d.holds(ref);
+                        final long header = held ? EntryDescriptor.headerPlain(d.segment(ref), d.entry(ref)) : 0;
+                        final long start = held ? EntryFormat.valueStart(d, ref, header) : -1;
                         if (start < 0) {
                             torn = true;
                         } else {
                             final MemorySegment entrySegment = d.segment(ref);
-                            final int length = EntryDescriptor.valueLengthPlain(entrySegment, d.entry(ref));
+                            final int length = EntryDescriptor.valueLength(header);
                             result = length;
                             switch (mode) {
                                 case MODE_COPY -> {
@@ -175,6 +179,9 @@ public final class EntryStore {
                         throw readerFailure;   // it failed on consistent bytes: the caller's own exception
                     }
                     if (loc == SlotLocation.NOT_FOUND) {
+                        if (heapOut != null) {
+                            heapOut[0] = null;   // a failed attempt may have left a torn copy there
+                        }
                         return mode == MODE_READER ? absent : -1;
                     }
                     return result;

@@ -373,6 +373,7 @@ public final class Table {
                 budget.release(released);
                 bytes = 0;
             }
+            entries.releasePrepaid();   // a migration into this table that never completed
             JfrEvents.commitRetirement(event, this, released);
         }
     }

@@ -16,6 +16,9 @@ import org.agrona.DirectBuffer;
  * also on the views' lifetime). Making a view allocates nothing once the caller is JIT-compiled
  * (the segment does not escape; checked by a test).
  *
+ * <p>Agrona 2.x's {@code UnsafeBuffer} itself needs {@code --add-exports
+ * java.base/jdk.internal.misc=ALL-UNNAMED} (an Agrona requirement, not this class's).
+ *
  * <p>Stateless: any thread may call it. The view is as thread-safe as the buffer's memory.
  */
 public final class AgronaSegments {

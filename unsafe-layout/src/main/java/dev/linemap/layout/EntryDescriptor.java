@@ -6,42 +6,48 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Descriptor of an entry record in a table's entry memory: the bytes of one key and its value,
  * referenced from the value word of a variable-length slot (the slot's key word holds the key's
- * 64-bit hash). A record is a 16-byte header, the key bytes, the value bytes, padded to a multiple
- * of 8 so that the next record's header is aligned.
+ * 64-bit hash). A record is an 8-byte header word, the key bytes, the value bytes, padded to a
+ * multiple of 8 so that the next record's header is aligned.
  *
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |                          tie (0..7)                           |
+ *  |                         header (0..7)                         |
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                       keyLength (8..11)                       |
+ *  |               key bytes (8 .. 8 + keyLength - 1)              |
  *  +---------------------------------------------------------------+
- *  |                      valueLength (12..15)                     |
+ *  |                 value bytes (then padding to 8)               |
  *  +---------------------------------------------------------------+
- *  |             key bytes (16 .. 16 + keyLength - 1)              |
- *  +---------------------------------------------------------------+
- *  |                  value bytes (then padding to 8)              |
- *  +---------------------------------------------------------------+
+ *
+ *   header word (native order):
+ *   63                  42 41                      17 16            0
+ *  +----------------------+--------------------------+---------------+
+ *  |       tie (22)       |    valueLength (25)      | keyLength (17)|
+ *  +----------------------+--------------------------+---------------+
  * </pre>
  *
  * <ul>
- *   <li>{@code tie}: distinct among the live keys of one 64-bit hash (0 for the first, else one
- *       more than the largest tie of its bucket's keys of equal hash, chosen under the bucket's
- *       lock) and copied unchanged when a migration moves the record: the iteration order among
- *       keys of equal hash. In a free block the same word links the block into its free list.</li>
- *   <li>{@code keyLength}, {@code valueLength}: byte counts, {@code >= 0}.</li>
+ *   <li>{@code keyLength} (0 .. 2^17 - 1), {@code valueLength} (0 .. 2^25 - 1): byte counts. The
+ *       map's maximums (64 KiB keys, 16 MiB values) fit; one header word means a reader never
+ *       sees the two lengths of two different records.</li>
+ *   <li>{@code tie}: distinct among the live keys of one 64-bit hash in a bucket's chain (the
+ *       smallest tie not in use, chosen under the bucket's lock; 0 for nearly every key) and
+ *       copied unchanged when a migration moves the record: the iteration order among keys of
+ *       equal hash. A chain holds at most 196 611 entries, far below 2^22.</li>
+ *   <li>In a free block the whole header word links the block into its free list.</li>
  * </ul>
  *
  * <p>The hash is not repeated in the header: the slot's key word holds it, and nothing reads a
- * record without its slot. That saves 8 bytes per entry (footprint target of issue 12).
+ * record without its slot. One 8-byte word instead of separate fields: at 1M entries of 16-64-byte
+ * keys and 16-256-byte values the map's native bytes above the payload went from 58.0 per entry
+ * (16-byte header: tie 8, lengths 4 + 4) to 49.7 ({@code docs/design.md}, "Entry memory").
  *
  * <h2>Memory ordering</h2>
  * A record is written with plain stores by the holder of the lock of the bucket that will
@@ -54,11 +60,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class EntryDescriptor {
 
-    /** The header. */
-    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-                    JAVA_LONG.withName("tie"),
-                    JAVA_INT.withName("keyLength"),
-                    JAVA_INT.withName("valueLength"))
+    /** The header: one word. */
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(JAVA_LONG.withName("header"))
             .withName("entry");
 
     /** Bytes of the header; the key bytes start here. */
@@ -67,22 +70,30 @@ public final class EntryDescriptor {
     /** Alignment of every record (and granularity of record sizes). */
     public static final long ALIGNMENT = JAVA_LONG.byteSize();
 
-    /** Byte offset of {@code tie}. */
-    public static final long TIE_OFFSET = LAYOUT.byteOffset(groupElement("tie"));
+    /** Byte offset of the header word. */
+    public static final long HEADER_OFFSET = LAYOUT.byteOffset(groupElement("header"));
 
-    /** Byte offset of {@code keyLength}. */
-    public static final long KEY_LENGTH_OFFSET = LAYOUT.byteOffset(groupElement("keyLength"));
+    /** Bits of the key length field (bits 0..16). */
+    public static final int KEY_LENGTH_BITS = 17;
+    /** Bits of the value length field (bits 17..41). */
+    public static final int VALUE_LENGTH_BITS = 25;
+    /** Bits of the tie field (bits 42..63). */
+    public static final int TIE_BITS = Long.SIZE - KEY_LENGTH_BITS - VALUE_LENGTH_BITS;
+    /** The largest key length the header holds. */
+    public static final long MAX_KEY_LENGTH = (1L << KEY_LENGTH_BITS) - 1;
+    /** The largest value length the header holds. */
+    public static final long MAX_VALUE_LENGTH = (1L << VALUE_LENGTH_BITS) - 1;
+    /** The largest tie the header holds. */
+    public static final long MAX_TIE = (1L << TIE_BITS) - 1;
 
-    /** Byte offset of {@code valueLength}. */
-    public static final long VALUE_LENGTH_OFFSET = LAYOUT.byteOffset(groupElement("valueLength"));
+    private static final int VALUE_LENGTH_SHIFT = KEY_LENGTH_BITS;
+    private static final int TIE_SHIFT = KEY_LENGTH_BITS + VALUE_LENGTH_BITS;
 
-    private static final VarHandle VH_TIE = LAYOUT.varHandle(groupElement("tie"));
-    private static final VarHandle VH_KEY_LENGTH = LAYOUT.varHandle(groupElement("keyLength"));
-    private static final VarHandle VH_VALUE_LENGTH = LAYOUT.varHandle(groupElement("valueLength"));
+    private static final VarHandle VH_HEADER = LAYOUT.varHandle(groupElement("header"));
 
     static {
-        if (HEADER_BYTES != 16 || KEY_LENGTH_OFFSET != 8 || VALUE_LENGTH_OFFSET != 12) {
-            throw new ExceptionInInitializerError("entry header must be 16 bytes, is " + LAYOUT);
+        if (HEADER_BYTES != 8 || HEADER_OFFSET != 0) {
+            throw new ExceptionInInitializerError("entry header must be one 8-byte word, is " + LAYOUT);
         }
     }
 
@@ -122,76 +133,136 @@ public final class EntryDescriptor {
     }
 
     /**
-     * Plain load of {@code tie}, inside a read section or under the referencing bucket's lock.
+     * Plain load of the header word, inside a read section or under the referencing bucket's lock.
      *
      * @param segment segment holding the record
      * @param entry byte offset of the record
-     * @return the tie word
+     * @return the header word
+     */
+    public static long headerPlain(final MemorySegment segment, final long entry) {
+        return (long) VH_HEADER.get(segment, entry);
+    }
+
+    /**
+     * Returns the key length field of a header word.
+     *
+     * @param header a header word
+     * @return the key length, {@code 0 <= n <= MAX_KEY_LENGTH}
+     */
+    public static int keyLength(final long header) {
+        return (int) (header & MAX_KEY_LENGTH);
+    }
+
+    /**
+     * Returns the value length field of a header word.
+     *
+     * @param header a header word
+     * @return the value length, {@code 0 <= n <= MAX_VALUE_LENGTH}
+     */
+    public static int valueLength(final long header) {
+        return (int) (header >>> VALUE_LENGTH_SHIFT & MAX_VALUE_LENGTH);
+    }
+
+    /**
+     * Returns the tie field of a header word.
+     *
+     * @param header a header word
+     * @return the tie, {@code 0 <= t <= MAX_TIE}
+     */
+    public static long tie(final long header) {
+        return header >>> TIE_SHIFT;
+    }
+
+    /**
+     * Builds a header word.
+     *
+     * @param tie the tie, {@code 0 <= tie <= MAX_TIE}
+     * @param keyLength the key length, {@code 0 <= n <= MAX_KEY_LENGTH}
+     * @param valueLength the value length, {@code 0 <= n <= MAX_VALUE_LENGTH}
+     * @return the word
+     * @throws IllegalArgumentException if a field does not fit
+     */
+    public static long header(final long tie, final long keyLength, final long valueLength) {
+        if (tie < 0 || tie > MAX_TIE || keyLength < 0 || keyLength > MAX_KEY_LENGTH
+                || valueLength < 0 || valueLength > MAX_VALUE_LENGTH) {
+            throw new IllegalArgumentException("entry header fields out of range: tie=" + tie + " (max " + MAX_TIE
+                    + "), keyLength=" + keyLength + " (max " + MAX_KEY_LENGTH + "), valueLength=" + valueLength
+                    + " (max " + MAX_VALUE_LENGTH + ")");
+        }
+        return tie << TIE_SHIFT | valueLength << VALUE_LENGTH_SHIFT | keyLength;
+    }
+
+    /**
+     * Plain load of the tie; same contract as {@link #headerPlain}.
+     *
+     * @param segment segment holding the record
+     * @param entry byte offset of the record
+     * @return the tie
      */
     public static long tiePlain(final MemorySegment segment, final long entry) {
-        return (long) VH_TIE.get(segment, entry);
+        return tie(headerPlain(segment, entry));
     }
 
     /**
-     * Plain load of {@code keyLength}; same contract as {@link #tiePlain}. Unchecked: the caller
-     * bounds it against its chunk before it uses it.
+     * Plain load of the key length; same contract as {@link #headerPlain}. The caller bounds it
+     * against its chunk before it uses it (a torn read gives any value of the field).
      *
      * @param segment segment holding the record
      * @param entry byte offset of the record
-     * @return the key length as stored (a torn read may give any int)
+     * @return the key length as stored
      */
     public static int keyLengthPlain(final MemorySegment segment, final long entry) {
-        return (int) VH_KEY_LENGTH.get(segment, entry);
+        return keyLength(headerPlain(segment, entry));
     }
 
     /**
-     * Plain load of {@code valueLength}; same contract as {@link #keyLengthPlain}.
+     * Plain load of the value length; same contract as {@link #keyLengthPlain}.
      *
      * @param segment segment holding the record
      * @param entry byte offset of the record
-     * @return the value length as stored (a torn read may give any int)
+     * @return the value length as stored
      */
     public static int valueLengthPlain(final MemorySegment segment, final long entry) {
-        return (int) VH_VALUE_LENGTH.get(segment, entry);
+        return valueLength(headerPlain(segment, entry));
     }
 
     /**
-     * Plain stores of the whole header, into a block the caller owns (allocated, not yet
-     * referenced by a published slot).
+     * Plain store of the header, into a block the caller owns (allocated, not yet referenced by a
+     * published slot).
      *
      * @param segment segment holding the record
      * @param entry byte offset of the record
-     * @param tie the tie word
+     * @param tie the tie
      * @param keyLength key bytes
      * @param valueLength value bytes
      */
     public static void setHeaderPlain(final MemorySegment segment, final long entry, final long tie,
                                       final int keyLength, final int valueLength) {
-        VH_TIE.set(segment, entry, tie);
-        VH_KEY_LENGTH.set(segment, entry, keyLength);
-        VH_VALUE_LENGTH.set(segment, entry, valueLength);
+        VH_HEADER.set(segment, entry, header(tie, keyLength, valueLength));
     }
 
     /**
-     * Plain store of {@code valueLength}: an in-place update under the referencing bucket's lock.
+     * Plain store of a new value length (tie and key length kept): an in-place update under the
+     * referencing bucket's lock.
      *
      * @param segment segment holding the record
      * @param entry byte offset of the record
      * @param valueLength the new value length
      */
     public static void setValueLengthPlain(final MemorySegment segment, final long entry, final int valueLength) {
-        VH_VALUE_LENGTH.set(segment, entry, valueLength);
+        final long old = headerPlain(segment, entry);
+        VH_HEADER.set(segment, entry, header(tie(old), keyLength(old), valueLength));
     }
 
     /**
-     * Opaque load of a free block's link (the {@code tie} word of a free block).
+     * Opaque load of a free block's link (the header word of a free block).
      *
      * @param segment segment holding the block
      * @param entry byte offset of the block
      * @return the link word
      */
     public static long freeLinkOpaque(final MemorySegment segment, final long entry) {
-        return (long) VH_TIE.getOpaque(segment, entry);
+        return (long) VH_HEADER.getOpaque(segment, entry);
     }
 
     /**
@@ -202,6 +273,6 @@ public final class EntryDescriptor {
      * @param link the link word
      */
     public static void setFreeLinkOpaque(final MemorySegment segment, final long entry, final long link) {
-        VH_TIE.setOpaque(segment, entry, link);
+        VH_HEADER.setOpaque(segment, entry, link);
     }
 }

@@ -44,6 +44,8 @@ public final class JvmFlags {
         flags.add("-Xmx" + heap);
         flags.add("-XX:+UseG1GC");
         flags.add("--enable-native-access=ALL-UNNAMED");
+        // Agrona 2.x's UnsafeBuffer (ViewOps: the interop views of Agrona buffers).
+        flags.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
         flags.addAll(chronicle());
         return flags;
     }
