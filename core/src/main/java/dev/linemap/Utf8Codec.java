@@ -2,7 +2,6 @@ package dev.linemap;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -12,21 +11,16 @@ import java.util.Objects;
  * JDK's encoder replaces them; decoding replaces malformed input with U+FFFD, as
  * {@code new String(bytes, UTF_8)} does.
  *
- * <p>{@link #encode} writes eight ASCII characters with one little-endian {@code long} store (the
- * first character at the lowest address) while the string's words are all ASCII; from the first
- * word that is not, it goes one character at a time until it has written eight ASCII characters in
- * a row, then tries words again. It never allocates.
+ * <p>{@link #encode} is one loop over the chars, one byte store at a time, and never allocates.
+ * Writing eight ASCII chars with one {@code long} store was tried and dropped: in an interleaved
+ * run in one JVM ({@code bench}'s {@code harness.Utf8EncodeAB}) it was no faster for ASCII (64
+ * chars: 38.8 against 38.6 ns) and twice as slow for text with an accent in every eight chars. The
+ * JDK's {@code getBytes} is faster for ASCII (about 10 ns for 64 chars: a vectorised copy) but
+ * allocates the array; see {@code docs/notes/codecs.md}.
  */
 final class Utf8Codec implements Codec<String> {
 
     static final Utf8Codec INSTANCE = new Utf8Codec();
-
-    /** Eight bytes, first byte at the lowest address, whatever the platform's order. */
-    private static final ValueLayout.OfLong LONG_LE =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    /** Characters per word of the ASCII path. */
-    private static final int WORD = 8;
 
     private Utf8Codec() {
     }
@@ -63,51 +57,25 @@ final class Utf8Codec implements Codec<String> {
         Objects.requireNonNull(target, "target");
         final int n = value.length();
         long pos = offset;
-        int i = 0;
-        while (i < n) {
-            // Word mode: eight ASCII chars per store, until a word holds another char.
-            while (n - i >= WORD) {
-                long word = 0;
-                int seen = 0;
-                for (int k = 0; k < WORD; k++) {
-                    final char c = value.charAt(i + k);
-                    seen |= c;
-                    word |= (long) c << (k * Byte.SIZE);
-                }
-                if (seen >= 0x80) {
-                    break;
-                }
-                target.set(LONG_LE, pos, word);
-                pos += WORD;
-                i += WORD;
-            }
-            // Char mode: back to word mode only after eight ASCII chars in a row, so that text with
-            // a non-ASCII char in most words is not read twice (a failed word, then each char).
-            int asciiRun = 0;
-            while (i < n && asciiRun < WORD) {
-                final char c = value.charAt(i++);
-                if (c < 0x80) {
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) c);
-                    asciiRun++;
-                    continue;
-                }
-                asciiRun = 0;
-                if (c < 0x800) {
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xC0 | (c >> 6)));
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (c & 0x3F)));
-                } else if (!Character.isSurrogate(c)) {
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xE0 | (c >> 12)));
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((c >> 6) & 0x3F)));
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (c & 0x3F)));
-                } else if (Character.isHighSurrogate(c) && i < n && Character.isLowSurrogate(value.charAt(i))) {
-                    final int cp = Character.toCodePoint(c, value.charAt(i++));
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xF0 | (cp >> 18)));
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((cp >> 12) & 0x3F)));
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((cp >> 6) & 0x3F)));
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (cp & 0x3F)));
-                } else {
-                    target.set(ValueLayout.JAVA_BYTE, pos++, (byte) '?');
-                }
+        for (int i = 0; i < n; i++) {
+            final char c = value.charAt(i);
+            if (c < 0x80) {
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) c);
+            } else if (c < 0x800) {
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xC0 | (c >> 6)));
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (c & 0x3F)));
+            } else if (!Character.isSurrogate(c)) {
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xE0 | (c >> 12)));
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((c >> 6) & 0x3F)));
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (c & 0x3F)));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                final int cp = Character.toCodePoint(c, value.charAt(++i));
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xF0 | (cp >> 18)));
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((cp >> 12) & 0x3F)));
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((cp >> 6) & 0x3F)));
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (cp & 0x3F)));
+            } else {
+                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) '?');
             }
         }
     }

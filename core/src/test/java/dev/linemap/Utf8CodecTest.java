@@ -17,7 +17,7 @@ class Utf8CodecTest {
 
     private static final Codec<String> UTF8 = Codecs.utf8();
 
-    /** Strings chosen to hit every branch: lengths around the 8-char word, every UTF-8 width, surrogates. */
+    /** Strings chosen to hit every branch: lengths around 8, every UTF-8 width, surrogates. */
     private static final List<String> SAMPLES = List.of(
             "", "a", "\u0000", "\u007f", "\u0080", "\u00e9", "\u07ff", "\u0800", "\uffff", "\u20ac",
             "1234567", "12345678", "123456789", "abcdefghijklmnop", "abcdefg\u00e9", "\u00e9abcdefghijklmnop",
@@ -25,7 +25,7 @@ class Utf8CodecTest {
             "\ud83d\ude00", "ab\ud83d\ude00cd", "1234567\ud83d\ude00", "\ud800\udc00\udbff\udfff",
             "\ud83d", "\ude00", "\ude00\ud83d", "abc\ud83dxyz", "abcdefg\ud83d", "x\ud83d\ud83d\ude00",
             "\ud83d\ud83d", "\udc00\udc00\ud800",
-            // back to words after eight ASCII chars in a row, and not after seven
+            // ASCII runs of seven, eight and more between wider chars
             "\u00e9abcdefghijklmnopqrstuvwx\u00e9abcdefghij\u20acxyz", "\u00e9abcdefg\u00e9abcdefgh\u00e9abcdefghi");
 
     @Test

@@ -13,8 +13,9 @@ import org.agrona.DirectBuffer;
  * <p>A heap buffer ({@link DirectBuffer#byteArray()} not null) is viewed through its array from
  * {@link DirectBuffer#wrapAdjustment()}; any other through its {@link DirectBuffer#addressOffset()},
  * which needs native access for this module (see the {@linkplain dev.linemap.interop package} notes,
- * also on the views' lifetime). Making a view allocates nothing once the caller is JIT-compiled
- * (the segment does not escape; checked by a test).
+ * also on the views' lifetime). A view made and used in compiled code is not allocated (escape
+ * analysis; checked by a test), but one handed to {@code LineMap}'s methods escapes into them and
+ * costs 40 bytes: on hot paths make a view once per buffer and reuse it.
  *
  * <p>Agrona 2.x's {@code UnsafeBuffer} itself needs {@code --add-exports
  * java.base/jdk.internal.misc=ALL-UNNAMED} (an Agrona requirement, not this class's).

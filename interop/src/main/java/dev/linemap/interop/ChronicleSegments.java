@@ -19,8 +19,10 @@ import net.openhft.chronicle.bytes.BytesStore;
  * <p>Native memory ({@code isDirectMemory()}) is viewed at {@code addressForRead(offset)}, which needs
  * native access for this module (see the {@linkplain dev.linemap.interop package} notes, also on
  * the views' lifetime; a released store is not detected by the view, only by this call); heap memory
- * through the {@code byte[]} or heap {@code ByteBuffer} the store wraps. Making a view allocates
- * nothing once the caller is JIT-compiled (the segment does not escape; checked by a test).
+ * through the {@code byte[]} or heap {@code ByteBuffer} the store wraps. A view made and used in
+ * compiled code is not allocated (escape analysis; checked by a test), but one handed to
+ * {@code LineMap}'s methods escapes into them and costs 40 bytes: on hot paths make a view once per
+ * store and reuse it.
  *
  * <p>Stateless: any thread may call it, subject to Chronicle's own single-thread checks of the
  * {@code Bytes} it is handed.

@@ -25,5 +25,11 @@
  * wraps) reachable, unreleased and not re-wrapped while the view is in use, as for any raw address.
  * A view of a heap buffer holds its array; a buffer that later grows or re-wraps onto another array
  * is no longer seen through an older view.
+ *
+ * <h2>Allocation</h2>
+ * A view that is made and used inside compiled code is scalar-replaced: no allocation. A view
+ * passed to {@code LineMap}'s zero-copy methods escapes into them (their read and write paths are
+ * not inlined into the caller) and is allocated, 40 bytes. For 0 bytes per operation, make a view
+ * once per buffer and key length and reuse it, writing each key into the buffer.
  */
 package dev.linemap.interop;

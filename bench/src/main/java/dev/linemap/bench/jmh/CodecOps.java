@@ -22,9 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The utf8 codec's encode, as a map calls it ({@code encodedLength} then {@code encode} into native
- * memory), against the JDK's {@code getBytes(UTF_8)} plus a bulk copy, and against the same codec
- * without its eight-characters-per-store ASCII path ({@link #charLoop}). With {@code -prof gc}:
- * {@code bench/bench.sh jmh CodecOps -prof gc}.
+ * memory), against the JDK's {@code getBytes(UTF_8)} plus a bulk copy. With {@code -prof gc}:
+ * {@code bench/bench.sh jmh CodecOps -prof gc}. On a loaded machine compare with
+ * {@code harness.Utf8EncodeAB} instead, which interleaves the variants in one JVM.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -103,44 +103,5 @@ public class CodecOps {
         final byte[] bytes = nextString().getBytes(StandardCharsets.UTF_8);
         MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 0, bytes.length);
         return bytes.length;
-    }
-
-    /**
-     * The codec's length loop and a one-character-at-a-time encoder (no eight-character words).
-     *
-     * @return the length
-     */
-    @Benchmark
-    public int charLoop() {
-        final String s = nextString();
-        final int n = UTF8.encodedLength(s);
-        encodeCharByChar(s, target, 0);
-        return n;
-    }
-
-    private static void encodeCharByChar(String value, MemorySegment target, long offset) {
-        final int n = value.length();
-        long pos = offset;
-        for (int i = 0; i < n; i++) {
-            final char c = value.charAt(i);
-            if (c < 0x80) {
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) c);
-            } else if (c < 0x800) {
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xC0 | (c >> 6)));
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (c & 0x3F)));
-            } else if (!Character.isSurrogate(c)) {
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xE0 | (c >> 12)));
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((c >> 6) & 0x3F)));
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (c & 0x3F)));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
-                final int cp = Character.toCodePoint(c, value.charAt(++i));
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0xF0 | (cp >> 18)));
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((cp >> 12) & 0x3F)));
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | ((cp >> 6) & 0x3F)));
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) (0x80 | (cp & 0x3F)));
-            } else {
-                target.set(ValueLayout.JAVA_BYTE, pos++, (byte) '?');
-            }
-        }
     }
 }
