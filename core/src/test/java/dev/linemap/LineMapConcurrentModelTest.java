@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * kept in the values (versions, with values of changing length) with {@code compute} and
  * {@code merge} and lose none, while a reader checks that every value it sees names its key and was
  * written whole, and that a counter never goes back; (c) readers never miss a stable key while churn
- * keys force growths and shrinks.
+ * keys force growths and shrinks; (d) {@code updateValue} from two threads on fixed 32-byte records
+ * loses no increment, and {@code readValue} validates only whole records.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LineMapConcurrentModelTest {
@@ -379,6 +380,95 @@ class LineMapConcurrentModelTest {
             runAll(bodies);
             assertEquals(stable, map.keySet().stream().filter(k -> k.startsWith("s")).count());
             assertTrue(migrations.grows.get() >= 5 && migrations.shrinks.get() >= 1, migrations.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------------------- (d)
+
+    /** A 32-byte record: [0, 8) a counter, [8, 16) the counter times an odd constant, [16, 32) a tag. */
+    private static final java.lang.foreign.ValueLayout.OfLong LE =
+            java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ODD = 0x9E37_79B9_7F4A_7C15L;
+
+    private static MemorySegment recordKey(final int r) {
+        return MemorySegment.ofArray(("rec" + r).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void updateValueInPlaceLosesNoIncrementAndReadValueOnlySeesWholeRecords() throws InterruptedException {
+        final int records = 16;
+        final int updates = 20_000;
+        final int writers = 2;
+        try (LineMap<String, byte[]> map = LineMap.builder(Codecs.utf8(), Codecs.bytes()).initialCapacity(0).build()) {
+            for (int r = 0; r < records; r++) {
+                map.put("rec" + r, new byte[32]);
+            }
+            final AtomicInteger writersLeft = new AtomicInteger(writers);
+            final long[][] done = new long[writers][records];
+            final List<ThrowingRunnable> bodies = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                final int writer = w;
+                bodies.add(() -> {
+                    try {
+                        final SplittableRandom random = new SplittableRandom(0xFEED + writer);
+                        for (int i = 0; i < updates; i++) {
+                            final int r = random.nextInt(records);
+                            final MemorySegment key = recordKey(r);
+                            assertTrue(map.updateValue(key, v -> {
+                                final long c = v.get(LE, 0) + 1;
+                                v.set(LE, 0, c);
+                                v.set(LE, 8, c * ODD);
+                                v.asSlice(16, 16).fill((byte) c);
+                            }), "record " + r);
+                            done[writer][r]++;
+                            if (i % 500 == 0) {   // other entries come and go: growth, shrink, block reuse
+                                for (int j = 0; j < 50; j++) {
+                                    map.put("churn" + writer + "-" + (i + j),
+                                            "x".repeat(j).getBytes(StandardCharsets.UTF_8));
+                                }
+                                for (int j = 0; j < 50; j++) {
+                                    map.remove("churn" + writer + "-" + (i + j));
+                                }
+                            }
+                        }
+                    } finally {
+                        writersLeft.decrementAndGet();
+                    }
+                });
+            }
+            bodies.add(() -> {
+                final SplittableRandom random = new SplittableRandom(0xBEEF);
+                long n = 0;
+                while (writersLeft.get() > 0) {
+                    n++;
+                    final int r = random.nextInt(records);
+                    final MemorySegment key = recordKey(r);
+                    final long whole = map.readValue(key, v -> {
+                        final long c = v.get(LE, 0);
+                        boolean ok = v.byteSize() == 32 && v.get(LE, 8) == c * ODD;
+                        for (int b = 16; b < 32 && ok; b++) {
+                            ok = v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b) == (byte) c;
+                        }
+                        return ok ? 1 : 0;
+                    }, -1);
+                    if (whole != 1) {
+                        fail("read " + n + " of record " + r + ": readValue returned " + whole
+                                + " (0: a record mixed from two updates was validated; -1: absent)");
+                    }
+                }
+            });
+            runAll(bodies);
+            for (int r = 0; r < records; r++) {
+                long total = 0;
+                for (int w = 0; w < writers; w++) {
+                    total += done[w][r];
+                }
+                final byte[] v = map.get("rec" + r);
+                final MemorySegment seg = MemorySegment.ofArray(v);
+                assertEquals(total, seg.get(LE, 0), "record " + r + ": an in-place increment was lost");
+                assertEquals(total * ODD, seg.get(LE, 8), "record " + r);
+            }
+            assertEquals(records, map.size());
         }
     }
 }

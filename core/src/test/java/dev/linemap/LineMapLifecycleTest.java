@@ -51,6 +51,7 @@ class LineMapLifecycleTest {
         uses.put("replaceAll", m -> m.replaceAll((k, v) -> v));
         uses.put("putAll", m -> m.putAll(Map.of("p", "q")));
         uses.put("size", LineMap::size);
+        uses.put("longSize", LineMap::longSize);
         uses.put("isEmpty", LineMap::isEmpty);
         uses.put("clear", LineMap::clear);
         uses.put("keySet().iterator().hasNext()", m -> m.keySet().iterator().hasNext());
@@ -104,8 +105,11 @@ class LineMapLifecycleTest {
     @Test
     void closeIsIdempotentAndTryWithResourcesCloses() {
         final LineMap<String, String> map = mapWithOneEntry();
+        assertFalse(map.isClosed());
         map.close();
+        assertTrue(map.isClosed());
         map.close();
+        assertTrue(map.isClosed());
         assertThrowsClosed("get after two closes", () -> map.get("k"));
         final LineMap<String, String> other = mapWithOneEntry();
         try (other) {

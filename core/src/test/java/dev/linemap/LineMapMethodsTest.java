@@ -260,6 +260,8 @@ class LineMapMethodsTest {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> builder.initialCapacity(-1));
         assertTrue(String.valueOf(e.getMessage()).contains("-1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> builder.initialCapacity(LineMapBuilder.MAX_INITIAL_CAPACITY + 1));
         assertThrows(IllegalArgumentException.class, () -> builder.maxOffHeapBytes(0));
         assertThrows(IllegalArgumentException.class, () -> builder.maxOffHeapBytes(-5));
         assertSame(builder, builder.initialCapacity(1).seed(5).backgroundMigration(false)
@@ -273,6 +275,8 @@ class LineMapMethodsTest {
                 assertEquals("value " + i, small.get("key " + i));
             }
             assertEquals(20_000, small.stats().size());
+            assertEquals(20_000L, small.longSize());
+            assertTrue(small.stats().bucketCount() > 1, "it grew: " + small.stats());
         }
         try (LineMap<String, String> a = builder.build(); LineMap<String, String> b = builder.build()) {
             a.put("x", "1");
