@@ -3,7 +3,7 @@ package dev.linemap;
 import java.lang.foreign.MemorySegment;
 
 /**
- * How a {@code T} becomes bytes in native memory and back. A {@code LineMap} stores keys and
+ * How a {@code T} becomes bytes in native memory and back. A {@link LineMap} stores keys and
  * values only as the bytes a codec writes; it compares keys by those bytes (so two keys are equal
  * in the map exactly when their encodings are), and hashes them.
  *

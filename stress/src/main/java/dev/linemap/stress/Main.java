@@ -60,10 +60,12 @@ public final class Main {
                   canary [--lincheck-only|--jcstress-only]
                                                 run the test-only broken variants (linemap.canary=...) and
                                                 exit 0 only if the tests catch them
-                  lincheck [--iterations N] [--invocations N] [--threads N] [--actors N]
+                  lincheck [--iterations N] [--invocations N] [--threads N] [--actors N] [--map long|line]
                                                 Lincheck stress-mode linearizability check of LongLongMap
-                  hammer --threads N --duration 10m --keys 1e7 --seed S [--check-every 5s]
+                                                (--map line: of LineMap<String, String>)
+                  hammer --threads N --duration 10m --keys 1e7 --seed S [--check-every 5s] [--map long|line]
                                                 long-running random operations checked against a model
+                                                (--map line: on LineMap<String, String>)
                   close-check [--threads N] [--rounds N]
                                                 close while other threads call the map; native memory
                                                 returns to baseline (run with -XX:NativeMemoryTracking=summary)

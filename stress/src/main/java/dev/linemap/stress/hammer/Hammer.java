@@ -1,7 +1,6 @@
 package dev.linemap.stress.hammer;
 
 import dev.linemap.LongLongMap;
-import dev.linemap.MapStats;
 import dev.linemap.stress.Watchdog;
 import dev.linemap.stress.hammer.Worker.HammerControl;
 
@@ -21,7 +20,7 @@ public final class Hammer {
 
     private final HammerOptions options;
     private final KeySpace space;
-    private final LongLongMap map;
+    private final HammerMap map;
     private final HammerControl control;
     private final Worker[] workers;
     private long bucketRises;
@@ -36,8 +35,9 @@ public final class Hammer {
     private Hammer(final HammerOptions options) {
         this.options = options;
         this.space = new KeySpace(options.keys(), options.sharedKeys(), options.threads());
-        this.map = LongLongMap.builder().initialCapacity(0).missingValue(options.missingValue()).seed(options.seed())
-                .build();
+        this.map = options.lineMap() ? new LineHammerMap(options.seed(), options.missingValue())
+                : new LongHammerMap(LongLongMap.builder().initialCapacity(0).missingValue(options.missingValue())
+                        .seed(options.seed()).build());
         this.control = new HammerControl(options.threads());
         this.workers = new Worker[options.threads()];
         for (int t = 0; t < workers.length; t++) {
@@ -54,7 +54,8 @@ public final class Hammer {
      */
     public static int run(final String[] args) throws InterruptedException {
         final HammerOptions options = HammerOptions.parse(args);
-        System.out.println("hammer: threads=" + options.threads() + (options.virtualThreads() ? " (virtual)" : "")
+        System.out.println("hammer: map=" + (options.lineMap() ? "LineMap<String, String>" : "LongLongMap")
+                + " threads=" + options.threads() + (options.virtualThreads() ? " (virtual)" : "")
                 + " duration=" + options.duration()
                 + " keys=" + options.keys() + " shared=" + options.sharedKeys() + " seed=" + options.seed()
                 + " check-every=" + options.checkEvery() + " clear-every=" + options.clearEvery()
@@ -120,7 +121,7 @@ public final class Hammer {
         }
         final Mismatch failure = control.failure.get();
         final long ops = totalOps();
-        final MapStats stats = failure == null ? map.stats() : null;
+        final HammerMap.Shape stats = failure == null ? map.shape() : null;
         System.out.printf(Locale.ROOT, "hammer: %,d ops in %.1f s = %,.0f ops/s; completed migrations %d"
                         + " (bucket count rose %d times, fell %d times, range %d..%d buckets, max size %,d);"
                         + " clears %d; checkpoints %d%n",
@@ -135,7 +136,7 @@ public final class Hammer {
         return 0;
     }
 
-    private long completedMigrations(final MapStats stats) {
+    private long completedMigrations(final HammerMap.Shape stats) {
         return stats == null ? lastCompletedMigrations : stats.completedMigrations();
     }
 
@@ -148,8 +149,8 @@ public final class Hammer {
     }
 
     private void sampleStats() {
-        final MapStats s = map.stats();
-        final long b = s.bucketCount();
+        final HammerMap.Shape s = map.shape();
+        final long b = s.buckets();
         if (lastBuckets != 0 && b > lastBuckets) {
             bucketRises++;
         } else if (lastBuckets != 0 && b < lastBuckets) {
@@ -175,7 +176,7 @@ public final class Hammer {
         }
         final long now = System.nanoTime();
         final long ops = totalOps();
-        final MapStats s = map.stats();
+        final HammerMap.Shape s = map.shape();
         final Mismatch m = verify();
         String action = "";
         if (m == null && options.clearEvery() > 0 && n % options.clearEvery() == 0) {
@@ -200,7 +201,7 @@ public final class Hammer {
         System.out.printf(Locale.ROOT, "[%7.1f s] ops=%,d  ops/s=%,.0f  size=%,d  buckets=%,d  overflowLines=%,d"
                         + "  growing=%s  completedMigrations=%d  fill/drain cycles=%d  check %d %s%s%n",
                 (now - start) / 1e9, ops, (ops - lastOps) * 1e9 / Math.max(1, now - lastTime), s.size(),
-                s.bucketCount(), s.overflowLineCount(), s.growing(), s.completedMigrations(),
+                s.buckets(), s.overflowLines(), s.growing(), s.completedMigrations(),
                 cycles, n, m == null ? "ok" : "MISMATCH", action);
         if (m != null) {
             control.fail(m);

@@ -16,13 +16,16 @@ import java.util.Locale;
  * @param missingValue the map's missing value (tagged values are never 0, so 0 is safe too)
  * @param virtualThreads whether the workers are virtual threads (they then share the carriers, and a
  *        worker can be unmounted while it holds a bucket)
+ * @param lineMap whether the map under test is a {@code LineMap<String, String>} ({@code --map line})
+ *        instead of a {@code LongLongMap} ({@code --map long}, the default)
  */
 public record HammerOptions(int threads, Duration duration, long keys, int sharedKeys, long seed,
-                            Duration checkEvery, int clearEvery, long missingValue, boolean virtualThreads) {
+                            Duration checkEvery, int clearEvery, long missingValue, boolean virtualThreads,
+                            boolean lineMap) {
 
     /**
      * Parses {@code --threads N --duration 10m --keys 1e7 --seed S [--shared K] [--check-every 5s]
-     * [--clear-every N] [--missing-value V] [--virtual true|false]}.
+     * [--clear-every N] [--missing-value V] [--virtual true|false] [--map long|line]}.
      *
      * @param args the arguments
      * @return the options
@@ -37,6 +40,7 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
         int clearEvery = 3;
         long missing = Long.MIN_VALUE + 0x5EED;
         boolean virtual = false;
+        boolean lineMap = false;
         for (int i = 0; i < args.length; i++) {
             final String a = args[i];
             if (i + 1 >= args.length) {
@@ -53,9 +57,10 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
                 case "--clear-every" -> clearEvery = Integer.parseInt(v);
                 case "--missing-value" -> missing = Long.parseLong(v);
                 case "--virtual" -> virtual = parseBoolean(v);
+                case "--map" -> lineMap = parseMap(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + " (known: --threads --duration --keys --shared --seed --check-every --clear-every"
-                        + " --missing-value --virtual)");
+                        + " --missing-value --virtual --map)");
             }
         }
         if (threads < 1) {
@@ -68,7 +73,16 @@ public record HammerOptions(int threads, Duration duration, long keys, int share
         if (keys / threads > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("keys=" + keys + " gives more than 2^31 keys per thread; add threads");
         }
-        return new HammerOptions(threads, duration, keys, shared, seed, checkEvery, clearEvery, missing, virtual);
+        return new HammerOptions(threads, duration, keys, shared, seed, checkEvery, clearEvery, missing, virtual,
+                lineMap);
+    }
+
+    private static boolean parseMap(final String text) {
+        return switch (text) {
+            case "long" -> false;
+            case "line" -> true;
+            default -> throw new IllegalArgumentException("--map " + text + ": expected long or line");
+        };
     }
 
     private static boolean parseBoolean(final String text) {

@@ -1,7 +1,5 @@
 package dev.linemap.stress.hammer;
 
-import dev.linemap.LongLongMap;
-
 import java.util.SplittableRandom;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
@@ -29,7 +27,7 @@ final class Worker implements Runnable {
     long ops;
     long cycles;
 
-    private final LongLongMap map;
+    private final HammerMap map;
     private final KeySpace space;
     private final long missing;
     private final SplittableRandom rnd;
@@ -38,7 +36,7 @@ final class Worker implements Runnable {
     private boolean growing = true;
     private int target;
 
-    Worker(final int id, final LongLongMap map, final KeySpace space, final long seed, final HammerControl control) {
+    Worker(final int id, final HammerMap map, final KeySpace space, final long seed, final HammerControl control) {
         this.id = id;
         this.map = map;
         this.space = space;
@@ -185,11 +183,11 @@ final class Worker implements Runnable {
             default -> {
                 if (model.present(local) && (int) before < LOW_LIMIT) {
                     final long d = 1 + rnd.nextInt(1000);
-                    check("merge(k, " + d + ", sum)", key, before + d, map.merge(key, d, Long::sum));
+                    check("merge(k, " + d + ", sum)", key, before + d, map.mergeSum(key, d));
                     model.set(local, before + d);
                 } else if (!model.present(local)) {
                     final long v = newValue(key);
-                    check("merge(k, " + v + ", sum) on absent", key, v, map.merge(key, v, Long::sum));
+                    check("merge(k, " + v + ", sum) on absent", key, v, map.mergeSum(key, v));
                     model.set(local, v);
                 }
             }
@@ -272,7 +270,7 @@ final class Worker implements Runnable {
         if (rnd.nextBoolean()) {
             map.addAndGet(key, d);
         } else {
-            map.merge(key, d, Long::sum);
+            map.mergeSum(key, d);
         }
         sharedSum[s] += d;
         sharedTouched[s] = true;

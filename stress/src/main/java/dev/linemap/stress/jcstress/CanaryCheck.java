@@ -22,7 +22,9 @@ import java.util.List;
  *       report FORBIDDEN outcomes. {@code SeqlockReadTest.RawBucket} and
  *       {@code SeqlockProtocolTest.AbortRestoresWord} run too and are reported, but do not decide
  *       the verdict: a single read section is a few nanoseconds wide, and on a loaded 2-core
- *       machine it meets a write in as few as 6 of 750,000 samples, or in none;</li>
+ *       machine it meets a write in as few as 6 of 750,000 samples, or in none;
+ *       {@code LineEntryPublicationTest.ValueReplaceLoop} and {@code .BlockReuseLoop} must fail too:
+ *       a {@code LineMap} reader that skips the re-check returns half-rewritten entry bytes;</li>
  *   <li>{@code racy-add} (addAndGet/merge read the old value before the bucket lock):
  *       {@link AtomicUpdateRaceTest} must report FORBIDDEN outcomes, and Lincheck must find a
  *       non-linearizable history.</li>
@@ -63,8 +65,10 @@ public final class CanaryCheck {
         if (jcstress) {
             expectCaught(missed, "skip-read-validation",
                     "(SeqlockReadTest\\.(RawBucket|RawBucketLoop|SlotReuseLoop)"
-                            + "|SeqlockProtocolTest\\.AbortRestoresWord)$",
-                    List.of("SeqlockReadTest.RawBucketLoop ", "SeqlockReadTest.SlotReuseLoop "),
+                            + "|SeqlockProtocolTest\\.AbortRestoresWord"
+                            + "|LineEntryPublicationTest\\.(ValueReplaceLoop|BlockReuseLoop))$",
+                    List.of("SeqlockReadTest.RawBucketLoop ", "SeqlockReadTest.SlotReuseLoop ",
+                            "LineEntryPublicationTest.ValueReplaceLoop ", "LineEntryPublicationTest.BlockReuseLoop "),
                     List.of("SeqlockReadTest.RawBucket ", "SeqlockProtocolTest.AbortRestoresWord "), mode);
             expectCaught(missed, "racy-add", "AtomicUpdateRaceTest\\.(AddAndGet|AddAndGetPresent|Merge)$",
                     List.of("AtomicUpdateRaceTest.AddAndGet ", "AtomicUpdateRaceTest.AddAndGetPresent ",
