@@ -9,6 +9,7 @@ import dev.linemap.engine.EntryRemapperBytes;
 import dev.linemap.engine.EntryStore;
 import dev.linemap.engine.MemorySource;
 import dev.linemap.layout.EntryDescriptor;
+import dev.linemap.layout.TableGeometry;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -104,9 +105,9 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     final Codec<V> valueCodec;
 
     LineMap(final LineMapBuilder<K, V> builder) {
-        super(new EngineConfig("LineMap", EntryFormat.FORMAT, MemorySource.anonymous(), builder.initialCapacity,
-                builder.seedSet ? builder.seed : null, builder.backgroundMigration, builder.maxOffHeapBytes,
-                builder.migrationListener));
+        super(new EngineConfig("LineMap", EntryFormat.FORMAT, MemorySource.anonymous(false, false),
+                builder.initialCapacity, TableGeometry.DEFAULT_LOAD_PERMILLE, builder.seedSet ? builder.seed : null,
+                builder.backgroundMigration, builder.maxOffHeapBytes, builder.migrationListener));
         this.keyCodec = builder.keyCodec;
         this.valueCodec = builder.valueCodec;
     }

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EntryHeapTest {
 
-    private final Table table = new Table(4, 1, new MemoryBudget(Long.MAX_VALUE), false, MemorySource.anonymous());
+    private final Table table = new Table(4, 1, new MemoryBudget(Long.MAX_VALUE), false,
+            MemorySource.anonymous(false, false));
 
     @AfterEach
     void retire() {
