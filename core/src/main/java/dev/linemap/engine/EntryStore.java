@@ -35,8 +35,10 @@ import java.lang.ref.Reference;
  * Under the bucket lock ({@link Seqlock#lock}, after {@link Migration#prepareWrite}): a new record
  * is allocated in the locked bucket's table and filled with plain stores before the slot store
  * that references it, and the unlock's release store publishes both; a replaced or removed record
- * is freed before the unlock (see above). A new value of the same size class overwrites the old
- * one in place, under the lock (readers of the bucket fail their re-check). Every user function
+ * is freed before the unlock (see above). A new value of the same size class, from a heap segment,
+ * overwrites the old one in place, under the lock (readers of the bucket fail their re-check); a
+ * native one goes to a new block, because its copy may fail half way (a closed arena) and the old
+ * value must survive that. Every user function
  * (remapping, in-place update) runs under the lock before anything is stored: if it throws, the
  * bucket is released unchanged.
  *
