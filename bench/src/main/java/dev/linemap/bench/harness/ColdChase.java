@@ -6,7 +6,6 @@ import dev.linemap.bench.maps.MapKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -68,7 +67,7 @@ public final class ColdChase {
             for (int r = 0; r < REPEATS; r++) {
                 t[r] = chaseMap(map, start, steps);
             }
-            lookupNs = median(t);
+            lookupNs = Medians.of(t);
         }
         double chaseNs;
         long lines = Math.max(2, chaseBytes / LINE);
@@ -84,7 +83,7 @@ public final class ColdChase {
             for (int r = 0; r < REPEATS; r++) {
                 t[r] = chaseMemory(seg, steps);
             }
-            chaseNs = median(t);
+            chaseNs = Medians.of(t);
         }
         return new Result(kind.id(), kind.label(), n, steps, lookupNs, lines * LINE, chaseNs, lookupNs / chaseNs);
     }
@@ -133,9 +132,4 @@ public final class ColdChase {
         return p;
     }
 
-    private static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        return c[c.length / 2];
-    }
 }

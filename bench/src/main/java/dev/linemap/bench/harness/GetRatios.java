@@ -4,7 +4,6 @@ import dev.linemap.LongLongMap;
 import dev.linemap.MapStats;
 import dev.linemap.bench.Keys;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.collections.Long2LongHashMap;
 import org.jctools.maps.NonBlockingHashMapLong;
@@ -43,7 +42,7 @@ public final class GetRatios {
                 agrona.put(keys[i], i + 1);
                 nbhml.put(keys[i], Long.valueOf(i + 1));
             }
-            final long[] order = shuffled(keys.clone(), new SplittableRandom(Keys.ORDER_SEED));
+            final long[] order = Keys.shuffled(keys, Keys.ORDER_SEED);
             final String[] names = {"linemap (huge pages)", "linemap (4 KiB pages)", "getAll (huge pages)",
                 "Agrona", "NBHML"};
             final double[][] ns = new double[names.length][rounds];
@@ -80,7 +79,7 @@ public final class GetRatios {
                     + " %d gets per pass, %d passes each; ns per get, median [min]%n", n, load, stats.bucketCount(),
                     stats.overflowLineCount(), stats.offHeapBytes() / (double) n, ops, rounds);
             for (int i = 0; i < names.length; i++) {
-                median[i] = median(ns[i]);
+                median[i] = Medians.of(ns[i]);
                 System.out.printf("  %-22s %7.2f [%6.2f]%n", names[i], median[i], Arrays.stream(ns[i]).min()
                         .orElseThrow());
             }
@@ -158,19 +157,5 @@ public final class GetRatios {
         return sum;
     }
 
-    private static long[] shuffled(final long[] a, final SplittableRandom random) {
-        for (int i = a.length - 1; i > 0; i--) {
-            final int j = random.nextInt(i + 1);
-            final long t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
-    }
 
-    private static double median(final double[] a) {
-        final double[] s = a.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
 }

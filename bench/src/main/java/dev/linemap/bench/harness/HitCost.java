@@ -133,8 +133,8 @@ public final class HitCost {
                 chmNs[r] = (t5 - t4) / (double) ops;
             }
             blackhole = sink;
-            return new Result(n, stats.bucketCount(), inlineCount, overflowCount, median(inlineNs),
-                    median(overflowNs), median(allNs), median(agronaNs), median(chmNs));
+            return new Result(n, stats.bucketCount(), inlineCount, overflowCount, Medians.of(inlineNs),
+                    Medians.of(overflowNs), Medians.of(allNs), Medians.of(agronaNs), Medians.of(chmNs));
         }
     }
 
@@ -196,9 +196,4 @@ public final class HitCost {
         return a;
     }
 
-    private static double median(final double[] a) {
-        final double[] s = a.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
 }
