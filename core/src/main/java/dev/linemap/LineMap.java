@@ -197,7 +197,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
             for (;;) {
                 final MemorySegment target = valueBytes.segment(0);
                 // Copied only if it fits; only the validated attempt's length counts.
-                final long length = EntryStore.read(this, k, 0, keyLength, EntryStore.MODE_COPY, target, null, 0,
+                final long length = EntryStore.read(this, k, 0, keyLength, EntryStore.MODE_COPY, target, 0, null, 0,
                         null);
                 if (length < 0) {
                     return null;
@@ -208,7 +208,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
                 if (length > SCRATCH_LIMIT) {
                     // A large value: a one-off array, so that no thread keeps a huge buffer.
                     final byte[][] out = new byte[1][];
-                    final long n = EntryStore.read(this, k, 0, keyLength, EntryStore.MODE_HEAP, null, null, 0, out);
+                    final long n = EntryStore.read(this, k, 0, keyLength, EntryStore.MODE_HEAP, null, 0, null, 0, out);
                     return n < 0 ? null : decodeValue(out[0]);
                 }
                 valueBytes.segment(length);   // grow, read again (the value may have changed meanwhile)
@@ -226,7 +226,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
             final int keyLength = encodeKeyInto(key, keyBytes);
             checkOpen();
             return EntryStore.read(this, keyBytes.segment(keyLength), 0, keyLength, EntryStore.MODE_LENGTH, null,
-                    null, 0, null) >= 0;
+                    0, null, 0, null) >= 0;
         } finally {
             keyBytes.giveBack();
         }
@@ -254,7 +254,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         final MemorySegment v = encodeValue(value);
         checkOpen();
         final byte[][] out = new byte[1][];
-        return EntryStore.read(this, k, 0, k.byteSize(), EntryStore.MODE_HEAP, null, null, 0, out) >= 0
+        return EntryStore.read(this, k, 0, k.byteSize(), EntryStore.MODE_HEAP, null, 0, null, 0, out) >= 0
                 && MemorySegment.ofArray(out[0]).mismatch(v) < 0;
     }
 
@@ -264,7 +264,8 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
                          final boolean wantOld) {
         checkOpen();
         final byte[][] old = wantOld ? new byte[1][] : null;
-        EntryStore.update(this, op, k, 0, k.byteSize(), v, expected, null, null, old);
+        EntryStore.update(this, op, k, 0, k.byteSize(), v, 0, v == null ? 0 : v.byteSize(), expected, null, null,
+                old);
         return wantOld ? old[0] : null;
     }
 
@@ -297,8 +298,8 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         final MemorySegment k = encodeKey(key);
         final MemorySegment expected = encodeValue(value);
         checkOpen();
-        return EntryStore.update(this, EntryStore.REMOVE_IF, k, 0, k.byteSize(), null, expected, null, null,
-                null) != 0;
+        return EntryStore.update(this, EntryStore.REMOVE_IF, k, 0, k.byteSize(), null, 0, 0, expected, null,
+                null, null) != 0;
     }
 
     /**
@@ -315,8 +316,8 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         final MemorySegment expected = encodeValue(oldValue);
         final MemorySegment v = encodeValue(newValue);
         checkOpen();
-        return EntryStore.update(this, EntryStore.REPLACE_IF, k, 0, k.byteSize(), v, expected, null, null,
-                null) != 0;
+        return EntryStore.update(this, EntryStore.REPLACE_IF, k, 0, k.byteSize(), v, 0, v.byteSize(), expected,
+                null, null, null) != 0;
     }
 
     @Override
@@ -407,7 +408,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     private void remap(final K key, final EntryRemapperBytes remapper) {
         final MemorySegment k = encodeKey(key);
         checkOpen();
-        EntryStore.update(this, EntryStore.COMPUTE, k, 0, k.byteSize(), null, null, remapper, null, null);
+        EntryStore.update(this, EntryStore.COMPUTE, k, 0, k.byteSize(), null, 0, 0, null, remapper, null, null);
     }
 
     @SuppressWarnings("unchecked")
@@ -429,9 +430,29 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     public long getBytes(final MemorySegment key, final MemorySegment target) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(target, "target");
-        checkKeyLength(key.byteSize());
+        return getBytes(key, 0, key.byteSize(), target, 0);
+    }
+
+    /**
+     * Copies the value of a key given as encoded bytes inside a larger segment into a part of
+     * {@code target}, allocating nothing (for buffers wrapped once as segments: no slice per call).
+     *
+     * @param key holds the key's encoding
+     * @param keyOffset offset of the key's bytes in {@code key}
+     * @param keyLength the key's length
+     * @param target receives the value's bytes at {@code targetOffset}, only if they fit before its end
+     * @param targetOffset where the value goes in {@code target}
+     * @return the value's length (copied only if it fits), or -1 if the key is absent
+     * @throws IndexOutOfBoundsException if a range lies outside its segment
+     */
+    public long getBytes(final MemorySegment key, final long keyOffset, final long keyLength,
+                         final MemorySegment target, final long targetOffset) {
+        checkKeyRange(key, keyOffset, keyLength);
+        Objects.requireNonNull(target, "target");
+        Objects.checkFromIndexSize(targetOffset, 0, target.byteSize());
         checkOpen();
-        return EntryStore.read(this, key, 0, key.byteSize(), EntryStore.MODE_COPY, target, null, 0, null);
+        return EntryStore.read(this, key, keyOffset, keyLength, EntryStore.MODE_COPY, target, targetOffset, null, 0,
+                null);
     }
 
     /**
@@ -442,9 +463,23 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
      */
     public boolean containsKeyBytes(final MemorySegment key) {
         Objects.requireNonNull(key, "key");
-        checkKeyLength(key.byteSize());
+        return containsKeyBytes(key, 0, key.byteSize());
+    }
+
+    /**
+     * Returns whether a key given as encoded bytes inside a larger segment is mapped, allocating
+     * nothing.
+     *
+     * @param key holds the key's encoding
+     * @param keyOffset offset of the key's bytes
+     * @param keyLength the key's length
+     * @return whether it is mapped
+     * @throws IndexOutOfBoundsException if the range lies outside the segment
+     */
+    public boolean containsKeyBytes(final MemorySegment key, final long keyOffset, final long keyLength) {
+        checkKeyRange(key, keyOffset, keyLength);
         checkOpen();
-        return EntryStore.read(this, key, 0, key.byteSize(), EntryStore.MODE_LENGTH, null, null, 0, null) >= 0;
+        return EntryStore.read(this, key, keyOffset, keyLength, EntryStore.MODE_LENGTH, null, 0, null, 0, null) >= 0;
     }
 
     /**
@@ -457,10 +492,31 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     public boolean putBytes(final MemorySegment key, final MemorySegment value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
-        checkKeyLength(key.byteSize());
-        checkValueLength(value.byteSize());
+        return putBytes(key, 0, key.byteSize(), value, 0, value.byteSize());
+    }
+
+    /**
+     * Maps a key to a value, both given as encoded bytes inside larger segments, allocating
+     * nothing.
+     *
+     * @param key holds the key's encoding
+     * @param keyOffset offset of the key's bytes
+     * @param keyLength the key's length
+     * @param value holds the value's encoding
+     * @param valueOffset offset of the value's bytes
+     * @param valueLength the value's length
+     * @return {@code true} if the key was absent
+     * @throws IndexOutOfBoundsException if a range lies outside its segment
+     */
+    public boolean putBytes(final MemorySegment key, final long keyOffset, final long keyLength,
+                            final MemorySegment value, final long valueOffset, final long valueLength) {
+        checkKeyRange(key, keyOffset, keyLength);
+        Objects.requireNonNull(value, "value");
+        Objects.checkFromIndexSize(valueOffset, valueLength, value.byteSize());
+        checkValueLength(valueLength);
         checkOpen();
-        return EntryStore.update(this, EntryStore.PUT, key, 0, key.byteSize(), value, null, null, null, null) == 0;
+        return EntryStore.update(this, EntryStore.PUT, key, keyOffset, keyLength, value, valueOffset, valueLength,
+                null, null, null, null) == 0;
     }
 
     /**
@@ -471,9 +527,29 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
      */
     public boolean removeBytes(final MemorySegment key) {
         Objects.requireNonNull(key, "key");
-        checkKeyLength(key.byteSize());
+        return removeBytes(key, 0, key.byteSize());
+    }
+
+    /**
+     * Removes a key given as encoded bytes inside a larger segment, allocating nothing.
+     *
+     * @param key holds the key's encoding
+     * @param keyOffset offset of the key's bytes
+     * @param keyLength the key's length
+     * @return {@code true} if it was present
+     * @throws IndexOutOfBoundsException if the range lies outside the segment
+     */
+    public boolean removeBytes(final MemorySegment key, final long keyOffset, final long keyLength) {
+        checkKeyRange(key, keyOffset, keyLength);
         checkOpen();
-        return EntryStore.update(this, EntryStore.REMOVE, key, 0, key.byteSize(), null, null, null, null, null) != 0;
+        return EntryStore.update(this, EntryStore.REMOVE, key, keyOffset, keyLength, null, 0, 0, null, null, null,
+                null) != 0;
+    }
+
+    private static void checkKeyRange(final MemorySegment key, final long offset, final long length) {
+        Objects.requireNonNull(key, "key");
+        Objects.checkFromIndexSize(offset, length, key.byteSize());
+        checkKeyLength(length);
     }
 
     /**
@@ -490,7 +566,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         Objects.requireNonNull(reader, "reader");
         checkKeyLength(key.byteSize());
         checkOpen();
-        return EntryStore.read(this, key, 0, key.byteSize(), EntryStore.MODE_READER, null, reader, absent, null);
+        return EntryStore.read(this, key, 0, key.byteSize(), EntryStore.MODE_READER, null, 0, reader, absent, null);
     }
 
     /**
@@ -506,7 +582,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         Objects.requireNonNull(updater, "updater");
         checkKeyLength(key.byteSize());
         checkOpen();
-        return EntryStore.update(this, EntryStore.UPDATE, key, 0, key.byteSize(), null, null, null, updater,
+        return EntryStore.update(this, EntryStore.UPDATE, key, 0, key.byteSize(), null, 0, 0, null, null, updater,
                 null) != 0;
     }
 

@@ -143,6 +143,22 @@ class LineMapBasicsTest {
             assertEquals(-1, map.getBytes(key, target));
             assertEquals(-5, map.readValue(key, v -> 0, -5));
             assertFalse(map.updateValue(key, v -> { }));
+            // The (segment, offset, length) forms: key and value inside larger buffers.
+            final MemorySegment buffer = arena.allocate(64);
+            buffer.asSlice(10, 5).copyFrom(utf8("price"));
+            buffer.asSlice(20, 3).copyFrom(utf8("abc"));
+            assertTrue(map.putBytes(buffer, 10, 5, buffer, 20, 3));
+            assertEquals("abc", map.get("price"));
+            assertTrue(map.containsKeyBytes(buffer, 10, 5));
+            final MemorySegment out = arena.allocate(16);
+            assertEquals(3, map.getBytes(buffer, 10, 5, out, 13));
+            assertEquals((byte) 'c', out.get(ValueLayout.JAVA_BYTE, 15));
+            assertEquals(3, map.getBytes(buffer, 10, 5, out, 14), "does not fit: length only");
+            assertThrows(IndexOutOfBoundsException.class, () -> map.getBytes(buffer, 60, 5, out, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> map.putBytes(buffer, 10, 5, buffer, 62, 3));
+            assertThrows(IndexOutOfBoundsException.class, () -> map.getBytes(buffer, 10, 5, out, 17));
+            assertTrue(map.removeBytes(buffer, 10, 5));
+            assertFalse(map.containsKey("price"));
         }
     }
 
@@ -174,6 +190,39 @@ class LineMapBasicsTest {
             for (int i = n - 10; i < n; i++) {
                 assertEquals("value-" + i + "-" + "x".repeat(i % 50), map.get("key-" + i));
             }
+        }
+    }
+
+    @Test
+    void aKeySegmentOfAClosedArenaIsTheCallersErrorNotAnEndlessRetry() {
+        try (LineMap<String, String> map = strings()) {
+            map.put("k", "v");
+            final Arena arena = Arena.ofShared();
+            final MemorySegment key = arena.allocate(1);
+            key.copyFrom(utf8("k"));
+            final MemorySegment value = arena.allocate(1);
+            arena.close();
+            assertThrows(IllegalStateException.class, () -> map.getBytes(key, MemorySegment.ofArray(new byte[8])));
+            assertThrows(IllegalStateException.class, () -> map.putBytes(key, utf8("x")));
+            assertThrows(IllegalStateException.class, () -> map.putBytes(utf8("k"), value));
+            assertThrows(IllegalStateException.class, () -> map.removeBytes(key));
+            assertEquals("v", map.get("k"), "nothing changed");
+            // A native value of the same size class as the stored one (the in-place case) and of
+            // another: the stored value survives, the bucket is not left locked.
+            final Arena other = Arena.ofShared();
+            final MemorySegment same = other.allocate(1);
+            final MemorySegment longer = other.allocate(300);
+            other.close();
+            assertThrows(IllegalStateException.class, () -> map.putBytes(utf8("k"), same));
+            assertThrows(IllegalStateException.class, () -> map.putBytes(utf8("k"), longer));
+            assertEquals("v", map.get("k"));
+            assertThrows(ArithmeticException.class, () -> map.updateValue(utf8("k"), v -> {
+                v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'w');
+                throw new ArithmeticException("half way");
+            }));
+            assertEquals("w", map.get("k"), "an updater's bytes stay; the bucket is unlocked");
+            map.put("k", "v2");
+            assertEquals("v2", map.get("k"));
         }
     }
 

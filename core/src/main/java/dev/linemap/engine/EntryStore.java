@@ -35,8 +35,10 @@ import java.lang.ref.Reference;
  * Under the bucket lock ({@link Seqlock#lock}, after {@link Migration#prepareWrite}): a new record
  * is allocated in the locked bucket's table and filled with plain stores before the slot store
  * that references it, and the unlock's release store publishes both; a replaced or removed record
- * is freed before the unlock (see above). A new value of the same size class overwrites the old
- * one in place, under the lock (readers of the bucket fail their re-check). Every user function
+ * is freed before the unlock (see above). A new value of the same size class, from a heap segment,
+ * overwrites the old one in place, under the lock (readers of the bucket fail their re-check); a
+ * native one goes to a new block, because its copy may fail half way (a closed arena) and the old
+ * value must survive that. Every user function
  * (remapping, in-place update) runs under the lock before anything is stored: if it throws, the
  * bucket is released unchanged.
  *
@@ -84,6 +86,8 @@ public final class EntryStore {
      * @param keyLength key length
      * @param mode one of the {@code MODE_} constants
      * @param target {@link #MODE_COPY}: where the value goes
+     * @param targetOffset {@link #MODE_COPY}: offset in {@code target} (the value is copied only if
+     *        it fits between there and the end)
      * @param reader {@link #MODE_READER}: what reads the value
      * @param absent {@link #MODE_READER}: the result for an absent key
      * @param heapOut {@link #MODE_HEAP}: receives the value's bytes ({@code null} if absent; a
@@ -91,7 +95,8 @@ public final class EntryStore {
      * @return see the modes
      */
     public static long read(final Engine engine, final MemorySegment key, final long keyOffset, final long keyLength,
-                            final int mode, final MemorySegment target, final ValueReader reader, final long absent,
+                            final int mode, final MemorySegment target, final long targetOffset,
+                            final ValueReader reader, final long absent,
                             final byte[][] heapOut) {
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         long hashSeed = 0;
@@ -147,8 +152,8 @@ public final class EntryStore {
                             result = length;
                             switch (mode) {
                                 case MODE_COPY -> {
-                                    if (target.byteSize() >= length) {
-                                        MemorySegment.copy(entrySegment, start, target, 0, length);
+                                    if (target.byteSize() - targetOffset >= length) {
+                                        MemorySegment.copy(entrySegment, start, target, targetOffset, length);
                                     }
                                 }
                                 case MODE_HEAP -> {
@@ -187,6 +192,7 @@ public final class EntryStore {
                     return result;
                 }
             } catch (final IllegalStateException e) {
+                callerSegmentGone(e, key, target);
                 engine.afterRetiredTable(e, interrupted);   // the table we read was retired: start over
             } finally {
                 Reference.reachabilityFence(g);
@@ -205,7 +211,9 @@ public final class EntryStore {
      * @param key holds the key bytes
      * @param keyOffset offset of the key bytes
      * @param keyLength key length
-     * @param value the new value's bytes (the whole segment), for the storing operations
+     * @param value holds the new value's bytes, for the storing operations
+     * @param valueOffset offset of the new value's bytes in {@code value}
+     * @param valueLength the new value's length
      * @param expected the expected value's bytes (the whole segment), for the conditional ones
      * @param remapper for {@link #COMPUTE}
      * @param updater for {@link #UPDATE}
@@ -214,7 +222,8 @@ public final class EntryStore {
      * @return see the operation codes
      */
     public static int update(final Engine engine, final int op, final MemorySegment key, final long keyOffset,
-                             final long keyLength, final MemorySegment value, final MemorySegment expected,
+                             final long keyLength, final MemorySegment value, final long valueOffset,
+                             final long valueLength, final MemorySegment expected,
                              final EntryRemapperBytes remapper, final ValueUpdater updater, final byte[][] oldOut) {
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         long hashSeed = 0;
@@ -248,6 +257,7 @@ public final class EntryStore {
                 line = table.bucketLine(bucket);
                 ctrl = Seqlock.lock(segment, line);
             } catch (final IllegalStateException e) {
+                callerSegmentGone(e, key, value);
                 engine.afterRetiredTable(e, interrupted);
                 continue;   // a table we touched was retired under us: start over
             }
@@ -264,7 +274,7 @@ public final class EntryStore {
             // Locked: the table cannot be retired until the unlock (see LongLongStore.update).
             try {
                 return apply(engine, op, table, segment, line, ctrl, hash, key, keyOffset, keyLength, value,
-                        expected, remapper, updater, oldOut);
+                        valueOffset, valueLength, expected, remapper, updater, oldOut);
             } finally {
                 Reference.reachabilityFence(g);
             }
@@ -274,6 +284,7 @@ public final class EntryStore {
     private static int apply(final Engine engine, final int op, final Table table, final MemorySegment segment,
                              final long line, final long ctrl, final long hash, final MemorySegment key,
                              final long keyOffset, final long keyLength, final MemorySegment value,
+                             final long valueOffset, final long valueLength,
                              final MemorySegment expected, final EntryRemapperBytes remapper,
                              final ValueUpdater updater, final byte[][] oldOut) {
         final EntryHeap heap = table.entries;
@@ -287,7 +298,10 @@ public final class EntryStore {
         long oldStart = 0;
         final boolean store;             // the key ends up mapped to newValue
         MemorySegment newValue = null;   // null with store: keep the stored bytes
+        long newOffset = valueOffset;
+        long newLength = valueLength;
         final int result;
+        boolean released = false;   // an UPDATE that threw released the lock itself
         // Decide. Nothing is stored in this block, so on any exception (a user function threw,
         // a remapped value too long) the bucket is released exactly as it was found.
         try {
@@ -343,13 +357,23 @@ public final class EntryStore {
                     } else {
                         store = remapped != null;
                         newValue = remapped;
+                        newOffset = 0;
+                        newLength = remapped == null ? 0 : remapped.byteSize();
                     }
                     result = store ? 1 : 0;
                 }
                 case UPDATE -> {
                     if (present) {
                         // In place, under the lock: readers of this bucket fail their re-check.
-                        updater.update(entrySegment.asSlice(oldStart, oldLength));
+                        try {
+                            updater.update(entrySegment.asSlice(oldStart, oldLength));
+                        } catch (final RuntimeException | Error e) {
+                            // It may have written some bytes: a new version, so that no reader that
+                            // started before validates what it read.
+                            SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
+                            released = true;
+                            throw e;
+                        }
                     }
                     store = present;
                     result = present ? 1 : 0;
@@ -357,7 +381,9 @@ public final class EntryStore {
                 default -> throw new AssertionError("op " + op);
             }
         } catch (final RuntimeException | Error e) {
-            SlotWrites.unlock(engine, segment, line, ctrl);
+            if (!released) {
+                SlotWrites.unlock(engine, segment, line, ctrl);
+            }
             throw e;
         }
         // Act. Each branch releases the lock exactly once.
@@ -368,14 +394,14 @@ public final class EntryStore {
                 SlotWrites.unlock(engine, segment, line, ctrl);   // nothing changed: readers still validate
             } else {
                 replace(engine, table, segment, line, ctrl, loc, ref, entrySegment, entry, keyLength, oldLength,
-                        newValue);
+                        newValue, newOffset, newLength);
             }
         } else if (present) {
             // Freed while the bucket is locked: see the class comment.
             heap.free(ref, EntryDescriptor.recordBytes(keyLength, oldLength));
             SlotWrites.removeAt(engine, table, segment, line, ctrl, loc);
         } else if (store) {
-            insert(engine, table, segment, line, ctrl, hash, key, keyOffset, keyLength, newValue);
+            insert(engine, table, segment, line, ctrl, hash, key, keyOffset, keyLength, newValue, newOffset, newLength);
         } else {
             SlotWrites.unlock(engine, segment, line, ctrl);
         }
@@ -392,16 +418,17 @@ public final class EntryStore {
     private static void replace(final Engine engine, final Table table, final MemorySegment segment, final long line,
                                 final long ctrl, final long loc, final long ref, final MemorySegment entrySegment,
                                 final long entry, final long keyLength, final int oldLength,
-                                final MemorySegment newValue) {
+                                final MemorySegment newValue, final long newOffset, final long newLength) {
         final EntryHeap heap = table.entries;
-        final long newLength = newValue.byteSize();
         final long oldBytes = EntryDescriptor.recordBytes(keyLength, oldLength);
         final long newBytes = EntryDescriptor.recordBytes(keyLength, newLength);
-        if (EntryHeap.classOf(oldBytes) == EntryHeap.classOf(newBytes)) {
+        if (EntryHeap.classOf(oldBytes) == EntryHeap.classOf(newBytes) && !newValue.isNative()) {
             // Same block size: overwrite in place. Readers of this bucket see the lock (or, having
             // started before it, fail the re-check); the lengths they may read torn are bounded by
-            // the chunk, never by the record.
-            MemorySegment.copy(newValue, 0, entrySegment, EntryDescriptor.valueOffset(entry, keyLength), newLength);
+            // the chunk, never by the record. Only from a heap segment, whose copy cannot fail half
+            // way (a native one's arena may be closed under us: the old value must survive that).
+            MemorySegment.copy(newValue, newOffset, entrySegment, EntryDescriptor.valueOffset(entry, keyLength),
+                    newLength);
             EntryDescriptor.setValueLengthPlain(entrySegment, entry, (int) newLength);
             SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
             return;
@@ -418,23 +445,36 @@ public final class EntryStore {
         final long freshEntry = d.entry(fresh);
         // The record is complete (plain stores) before the slot store that references it; the
         // unlock's release publishes both. The tie moves with the key.
-        EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, EntryDescriptor.tiePlain(entrySegment, entry),
-                (int) keyLength, (int) newLength);
-        MemorySegment.copy(entrySegment, EntryDescriptor.keyOffset(entry), freshSegment,
-                EntryDescriptor.keyOffset(freshEntry), keyLength);
-        MemorySegment.copy(newValue, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength), newLength);
+        try {
+            EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, EntryDescriptor.tiePlain(entrySegment, entry),
+                    (int) keyLength, (int) newLength);
+            MemorySegment.copy(entrySegment, EntryDescriptor.keyOffset(entry), freshSegment,
+                    EntryDescriptor.keyOffset(freshEntry), keyLength);
+            MemorySegment.copy(newValue, newOffset, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
+                    newLength);
+        } catch (final RuntimeException | Error e) {
+            unpublished(engine, heap, fresh, newBytes, segment, line, ctrl);   // the caller's value segment failed
+            throw e;
+        }
         BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(table, line, loc),
                 SlotLocation.slot(loc), fresh);
         heap.free(ref, oldBytes);   // unlinked, and the bucket still locked: see the class comment
         SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
     }
 
+    /** Undoes a write whose new record was never referenced: frees the block, unlocks unchanged. */
+    private static void unpublished(final Engine engine, final EntryHeap heap, final long fresh, final long bytes,
+                                    final MemorySegment segment, final long line, final long ctrl) {
+        heap.free(fresh, bytes);
+        SlotWrites.unlock(engine, segment, line, ctrl);
+    }
+
     /** Inserts an absent key under the lock, then unlocks (through {@link SlotWrites#insert}). */
     private static void insert(final Engine engine, final Table table, final MemorySegment segment, final long line,
                                final long ctrl, final long hash, final MemorySegment key, final long keyOffset,
-                               final long keyLength, final MemorySegment value) {
+                               final long keyLength, final MemorySegment value, final long valueOffset,
+                               final long valueLength) {
         final EntryHeap heap = table.entries;
-        final long valueLength = value.byteSize();
         final long fresh;
         try {
             fresh = heap.allocate(EntryDescriptor.recordBytes(keyLength, valueLength));
@@ -445,10 +485,17 @@ public final class EntryStore {
         final EntryHeap.Directory d = heap.directory();
         final MemorySegment freshSegment = d.segment(fresh);
         final long freshEntry = d.entry(fresh);
-        EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, EntryFormat.nextTie(table, segment, line, ctrl, hash),
-                (int) keyLength, (int) valueLength);
-        MemorySegment.copy(key, keyOffset, freshSegment, EntryDescriptor.keyOffset(freshEntry), keyLength);
-        MemorySegment.copy(value, 0, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength), valueLength);
+        try {
+            EntryDescriptor.setHeaderPlain(freshSegment, freshEntry,
+                    EntryFormat.nextTie(table, segment, line, ctrl, hash), (int) keyLength, (int) valueLength);
+            MemorySegment.copy(key, keyOffset, freshSegment, EntryDescriptor.keyOffset(freshEntry), keyLength);
+            MemorySegment.copy(value, valueOffset, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
+                    valueLength);
+        } catch (final RuntimeException | Error e) {
+            // The caller's key or value segment failed (its arena closed under us): nothing changed.
+            unpublished(engine, heap, fresh, EntryDescriptor.recordBytes(keyLength, valueLength), segment, line, ctrl);
+            throw e;
+        }
         try {
             SlotWrites.insert(engine, table, segment, line, ctrl, hash, fresh);
         } catch (final RuntimeException | Error e) {
@@ -459,6 +506,18 @@ public final class EntryStore {
                 // The table went with the close that may have caused the failure; so did the block.
             }
             throw e;
+        }
+    }
+
+    /**
+     * An {@link IllegalStateException} in an engine loop means "a table was retired under us, start
+     * over", unless it came from the caller's own segment, whose arena was closed: that one is the
+     * caller's error and must reach the caller, or the loop would retry for ever.
+     */
+    private static void callerSegmentGone(final IllegalStateException e, final MemorySegment first,
+                                          final MemorySegment second) {
+        if (!first.scope().isAlive() || second != null && !second.scope().isAlive()) {
+            throw new IllegalStateException("a segment passed to the map belongs to a closed arena", e);
         }
     }
 
