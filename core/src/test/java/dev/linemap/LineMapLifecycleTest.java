@@ -64,6 +64,10 @@ class LineMapLifecycleTest {
         uses.put("containsKeyBytes", m -> m.containsKeyBytes(KEY));
         uses.put("putBytes", m -> m.putBytes(KEY, VALUE));
         uses.put("removeBytes", m -> m.removeBytes(KEY));
+        uses.put("getBytes(offset form)", m -> m.getBytes(KEY, 0, 1, MemorySegment.ofArray(new byte[8]), 0));
+        uses.put("containsKeyBytes(offset form)", m -> m.containsKeyBytes(KEY, 0, 1));
+        uses.put("putBytes(offset form)", m -> m.putBytes(KEY, 0, 1, VALUE, 0, 32));
+        uses.put("removeBytes(offset form)", m -> m.removeBytes(KEY, 0, 1));
         uses.put("readValue", m -> m.readValue(KEY, v -> 1, -1));
         uses.put("updateValue", m -> m.updateValue(KEY, v -> { }));
         return uses;
@@ -159,6 +163,11 @@ class LineMapLifecycleTest {
             calls.put("putBytes(null, v)", () -> map.putBytes(null, VALUE));
             calls.put("putBytes(k, null)", () -> map.putBytes(KEY, null));
             calls.put("removeBytes(null)", () -> map.removeBytes(null));
+            final MemorySegment eight = MemorySegment.ofArray(new byte[8]);
+            calls.put("getBytes(null, 0, 1, t, 0)", () -> map.getBytes(null, 0, 1, eight, 0));
+            calls.put("getBytes(k, 0, 1, null, 0)", () -> map.getBytes(KEY, 0, 1, null, 0));
+            calls.put("putBytes(k, 0, 1, null, 0, 0)", () -> map.putBytes(KEY, 0, 1, null, 0, 0));
+            calls.put("removeBytes(null, 0, 1)", () -> map.removeBytes(null, 0, 1));
             calls.put("readValue(null, r, a)", () -> map.readValue(null, v -> 1, -1));
             calls.put("readValue(k, null, a)", () -> map.readValue(KEY, null, -1));
             calls.put("updateValue(null, u)", () -> map.updateValue(null, v -> { }));

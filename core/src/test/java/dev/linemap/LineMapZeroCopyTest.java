@@ -118,6 +118,46 @@ class LineMapZeroCopyTest {
     }
 
     @Test
+    void theOffsetFormsReadAndWriteInsideLargerSegmentsAndCheckTheirRanges() {
+        // One buffer holding "xxkey1yyvalue-1zz": key at [2, 6), value at [8, 15).
+        final MemorySegment buffer = utf8("xxkey1yyvalue-1zz");
+        assertTrue(map.putBytes(buffer, 2, 4, buffer, 8, 7), "absent");
+        assertEquals("value-1", map.get("key1"));
+        assertTrue(map.containsKeyBytes(buffer, 2, 4));
+        assertFalse(map.containsKeyBytes(buffer, 2, 3), "a prefix is another key");
+        final MemorySegment target = filled(32);
+        assertEquals(7, map.getBytes(buffer, 2, 4, target, 10));
+        assertEquals("value-1", new String(target.asSlice(10, 7).toArray(ValueLayout.JAVA_BYTE),
+                StandardCharsets.UTF_8));
+        assertUntouched(target.asSlice(0, 10), 0, "before the target offset");
+        assertUntouched(target.asSlice(17), 0, "after the value");
+        final MemorySegment tight = filled(12);
+        assertEquals(7, map.getBytes(buffer, 2, 4, tight, 6), "does not fit before the end: length only");
+        assertUntouched(tight, 0, "a target too small after its offset");
+        assertFalse(map.putBytes(buffer, 2, 4, buffer, 0, 0), "present: replaced by the empty value");
+        assertEquals("", map.get("key1"));
+        assertEquals(-1, map.getBytes(buffer, 0, 4, target, 0), "\"xxke\" is absent");
+        for (final Runnable outside : List.<Runnable>of(
+                () -> map.getBytes(buffer, 15, 4, target, 0),
+                () -> map.getBytes(buffer, 2, 4, target, 33),
+                () -> map.getBytes(buffer, -1, 4, target, 0),
+                () -> map.containsKeyBytes(buffer, 16, 2),
+                () -> map.putBytes(buffer, 2, 4, buffer, 10, 8),
+                () -> map.removeBytes(buffer, 2, 16))) {
+            try {
+                outside.run();
+                throw new AssertionError("a range outside its segment was accepted");
+            } catch (final IndexOutOfBoundsException expected) {
+                // as documented
+            }
+        }
+        assertEquals("", map.get("key1"), "the rejected calls changed nothing");
+        assertTrue(map.removeBytes(buffer, 2, 4));
+        assertFalse(map.removeBytes(buffer, 2, 4));
+        assertEquals(0, map.size());
+    }
+
+    @Test
     void heapSegmentsWorkAsKeysAndTargetsToo() {
         map.put("heap", "value");
         final MemorySegment key = MemorySegment.ofArray("heap".getBytes(StandardCharsets.UTF_8));
