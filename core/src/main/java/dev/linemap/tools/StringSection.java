@@ -114,8 +114,15 @@ final class StringSection {
             out.line("   bytes per entry: %.1f native (offHeapBytes %,d / %,d) for a %.1f-byte payload (key + value"
                     + " bytes): %.1f bytes above it", perEntry, full.offHeapBytes(), full.size(), payloadPerEntry,
                     perEntry - payloadPerEntry);
-            out.line("   (the overhead: the 64-byte buckets and overflow lines holding each entry's hash and"
-                    + " reference, an 8-byte header per record, padding to 8 bytes, free blocks)");
+            final double n = full.size();
+            final double buckets = full.bucketCount() * 64.0 / n;
+            final double lines = full.overflowLineCount() * 64.0 / n;
+            final double records = full.entryBytes() / n - payloadPerEntry;
+            final double free = full.freeEntryBytes() / n;
+            out.line("   of which: buckets %.1f (64-byte lines holding each entry's hash and reference, %.1f entries"
+                    + " per bucket), overflow lines %.1f, record header and padding to 8 bytes %.1f, free entry"
+                    + " memory %.1f, other %.1f", buckets, n / full.bucketCount(), lines, records, free,
+                    perEntry - payloadPerEntry - buckets - lines - records - free);
 
             out.line("   Removing 90%% of the keys:");
             final long keep = entries / 10;

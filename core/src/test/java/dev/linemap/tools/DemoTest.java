@@ -23,6 +23,7 @@ class DemoTest {
             assertTrue(out.matches("(?s).*SHRINK .*"), "shrink shown: " + out);
         }
         assertTrue(out.matches("(?s).*bytes per entry: [0-9.]+ native .* bytes above it.*"), out);
+        assertTrue(out.matches("(?s).*of which: buckets [0-9.]+ .*overflow lines [0-9.]+.*"), out);
         assertTrue(out.contains("every value read was right."), out);
     }
 
