@@ -5,6 +5,7 @@ import dev.linemap.bench.harness.Footprint;
 import dev.linemap.bench.harness.GrowthLatency;
 import dev.linemap.bench.harness.GetRatios;
 import dev.linemap.bench.harness.HitCost;
+import dev.linemap.bench.harness.LineMapFootprint;
 import dev.linemap.bench.harness.PutStalls;
 import dev.linemap.bench.maps.BenchMap;
 import dev.linemap.bench.maps.MapKind;
@@ -28,6 +29,7 @@ import java.util.List;
  * latency   --impl ID --n N [--windows 512] [--no-reader] [--checkpoints a,b] --out FILE
  * footprint --impl ID --sizes a,b,c --out FILE
  * cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
+ * linemap-footprint [--impl ID|all] [--n 1000000] [--seed 42] [--heap 1536m]   LineMap vs Chronicle/CHM bytes/entry
  * </pre>
  */
 public final class Main {
@@ -64,6 +66,17 @@ public final class Main {
                 Json.write(Path.of(a.get("out", null)), r);
                 r.points().forEach(p -> System.out.printf("footprint %s n=%d: %.1f B/entry, RSS %.1f B/entry%n",
                         r.impl(), p.entries(), p.bytesPerEntry(), p.rssPerEntry()));
+            }
+            case "linemap-footprint" -> {
+                Args a = new Args(rest);
+                int n = (int) a.number("n", 1_000_000);
+                long seed = a.number("seed", 42);
+                String impl = a.get("impl", "all");
+                if (impl.equals("all")) {
+                    LineMapFootprint.all(n, seed, a.get("heap", "1536m"));
+                } else {
+                    LineMapFootprint.one(impl, n, seed);
+                }
             }
             case "cold" -> {
                 Args a = new Args(rest);
@@ -159,6 +172,8 @@ public final class Main {
                   latency   --impl ID --n N [--windows 512] [--no-reader] [--checkpoints a,b] --out FILE
                   footprint --impl ID --sizes a,b,c --out FILE
                   cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
+                  linemap-footprint [--impl ID] [--n N] [--seed S] [--heap H]
+                            bytes/entry by RSS + live heap, one child JVM per map (LineMap, Chronicle, CHM)
                   hit-cost  [--n N] [--ops K]  get hits split by where the key lives (home line or overflow chain)
                   get-ratios [--n N] [--ops K] [--rounds R] [--load-permille L]
                             get hits, interleaved: linemap (huge/4 KiB pages), getAll, Agrona, NBHML;

@@ -8,6 +8,7 @@ import dev.linemap.bench.harness.ColdChase;
 import dev.linemap.bench.harness.Footprint;
 import dev.linemap.bench.harness.GrowthLatency;
 import dev.linemap.bench.harness.HitCost;
+import dev.linemap.bench.harness.LineMapFootprint;
 import dev.linemap.bench.harness.PutStalls;
 import dev.linemap.bench.maps.BenchMap;
 import dev.linemap.bench.maps.MapKind;
@@ -119,6 +120,29 @@ class HarnessSmokeTest {
         for (RunResult r : results) {
             assertTrue(r.getPrimaryResult().getScore() > 0);
             assertTrue(r.getSecondaryResults().containsKey("gc.alloc.rate.norm"), "-prof gc result present");
+        }
+    }
+
+    @Test
+    void lineMapBenchmarksRunForEveryKindOfMap() throws Exception {
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include("dev\\.linemap\\.bench\\.jmh\\.LineMapOps\\.(getHit|put)$")
+                .param("size", "1000")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(50))
+                .build()).run();
+        assertEquals(2 * 6, results.size(), "2 benchmarks x 6 maps");
+        for (RunResult r : results) {
+            assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getParam("impl"));
+        }
+    }
+
+    @Test
+    void lineMapFootprintMeasuresEveryKindOfMap() {
+        for (String impl : LineMapFootprint.IMPLS) {
+            LineMapFootprint.one(impl, 2_000, 42);
         }
     }
 

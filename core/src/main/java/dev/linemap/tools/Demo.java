@@ -8,11 +8,13 @@ import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.LayoutPrinter;
 import dev.linemap.layout.WordFields;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The README's main command: a one-minute tour of linemap on a small machine.
@@ -24,7 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>reports each growth: bucket counts, how long the migration took and the longest single
  *       {@code put} while it ran;</li>
  *   <li>measures reads and updates, prints the final stats and bytes per entry;</li>
- *   <li>removes 90% of the entries and shows the map shrink and give memory back.</li>
+ *   <li>removes 90% of the entries and shows the map shrink and give memory back;</li>
+ *   <li>does the same, shorter, for a {@code LineMap<String, String>}: loads 1 million string keys
+ *       (or {@code args[1]}) while a reader checks every value it reads against its key's, shows the
+ *       growths, removes 90% and shows the shrink, and prints native bytes per entry against the
+ *       payload. A value read wrong fails the demo (exit status 1).</li>
  * </ol>
  *
  * <p>Run with {@code mvn -q -Pdemo -DskipTests verify}, or {@code java -jar core/target/linemap-core-*.jar}
@@ -38,7 +44,7 @@ public final class Demo {
     }
 
     /** One migration seen by the listener, with the writer's longest put while it ran. */
-    private static final class Event {
+    static final class Event {
         final MigrationKind kind;
         final long fromBuckets;
         final long toBuckets;
@@ -53,7 +59,7 @@ public final class Demo {
     }
 
     /** Collects events; the writer asks it which one is running. */
-    private static final class Recorder implements MigrationListener {
+    static final class Recorder implements MigrationListener {
         final List<Event> events = new ArrayList<>();
         volatile Event running;
         /** The newest event; a put during which it changed contained (part of) that migration. */
@@ -102,15 +108,33 @@ public final class Demo {
     }
 
     /**
-     * Runs the demo.
+     * Runs the demo; exits with status 1 if a reader read a wrong value.
      *
-     * @param args optional: number of entries to load (default 10,000,000)
-     * @throws InterruptedException if interrupted while joining the reader
+     * @param args optional: number of {@code long} entries to load (default 10,000,000), then number
+     *             of string keys for the {@code LineMap} section (default 1,000,000; 0 skips it)
+     * @throws InterruptedException if interrupted while joining a reader
      */
     public static void main(final String[] args) throws InterruptedException {
-        Locale.setDefault(Locale.ROOT);
         final long entries = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 10_000_000L;
-        final PrintSink out = new PrintSink();
+        final long strings = args.length > 1 ? Long.parseLong(args[1].replace("_", "")) : 1_000_000L;
+        final long wrong = run(entries, strings, System.out);
+        if (wrong != 0) {
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Runs the demo, printing to {@code stream}.
+     *
+     * @param entries number of {@code long} entries to load
+     * @param strings number of string keys for the {@code LineMap} section (0 skips it)
+     * @param stream where the output goes
+     * @return the number of wrong or missing values the {@code LineMap} section read (0 = passed)
+     * @throws InterruptedException if interrupted while joining a reader
+     */
+    static long run(final long entries, final long strings, final PrintStream stream) throws InterruptedException {
+        Locale.setDefault(Locale.ROOT);
+        final PrintSink out = new PrintSink(stream);
         out.line("linemap demo: %,d entries, JDK %s, %d cores", entries, Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
         out.line("");
@@ -127,6 +151,7 @@ public final class Demo {
         }
         out.line("");
         out.line("Map closed: all native memory freed.");
+        return strings > 0 ? StringSection.run(strings, out) : 0;
     }
 
     private static void load(final LongLongMap map, final long entries, final Recorder recorder, final PrintSink out)
@@ -229,7 +254,7 @@ public final class Demo {
                 after.offHeapBytes(), 100.0 * (before.offHeapBytes() - after.offHeapBytes()) / before.offHeapBytes());
     }
 
-    private static void printEvents(final List<Event> events, final PrintSink out) {
+    static void printEvents(final List<Event> events, final PrintSink out) {
         out.line("   %-8s %14s %14s %12s %18s", "kind", "old buckets", "new buckets", "migration",
                 "longest put during");
         for (final Event e : events) {
@@ -242,7 +267,11 @@ public final class Demo {
     }
 
     private static void awaitQuiescent(final LongLongMap map) {
-        for (int i = 0; i < 20_000 && map.stats().growing(); i++) {
+        awaitQuiescent(() -> map.stats().growing());
+    }
+
+    static void awaitQuiescent(final BooleanSupplier migrating) {
+        for (int i = 0; i < 20_000 && migrating.getAsBoolean(); i++) {
             Thread.onSpinWait();
             try {
                 Thread.sleep(0, 500_000);
@@ -253,7 +282,7 @@ public final class Demo {
         }
     }
 
-    private static double mops(final long ops, final long nanos) {
+    static double mops(final long ops, final long nanos) {
         return nanos <= 0 ? 0 : ops * 1e3 / nanos;
     }
 
@@ -304,15 +333,21 @@ public final class Demo {
     }
 
     /** Output with a flush per line, so progress shows up live under Maven. */
-    private static final class PrintSink {
+    static final class PrintSink {
+        private final PrintStream stream;
+
+        PrintSink(final PrintStream stream) {
+            this.stream = stream;
+        }
+
         void line(final String format, final Object... args) {
-            System.out.println(String.format(format, args));
-            System.out.flush();
+            stream.println(String.format(format, args));
+            stream.flush();
         }
 
         void block(final String text) {
             for (final String l : text.split("\n")) {
-                System.out.println("   " + l);
+                stream.println("   " + l);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.linemap.tools;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Set;
 
@@ -13,36 +14,45 @@ final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "the README's tour: load 10 million entries while a reader checks them, grow, shrink";
+        return "the README's tour: load 10 million entries while a reader checks them, grow, shrink;"
+                + " then a LineMap<String, String>";
     }
 
     @Override
     public String help() {
         return """
-                usage: linemap demo [--entries N]
+                usage: linemap demo [--entries N] [--strings N]
 
                 Prints the bucket layout, loads N entries (default 10,000,000) into an empty map while a
                 reader thread checks random loaded keys, reports every growth (how long it took, the longest
                 put while it ran), measures gets and updates, then removes 90% of the entries and shows the
-                map shrink and give its memory back. Progress lines are printed as it goes.
+                map shrink and give its memory back. Then the same, shorter, for a LineMap<String, String>:
+                N string keys loaded while a reader checks every value it reads (a wrong value fails the demo
+                with status 1), its growths, 90% removed and the shrink, native bytes per entry against the
+                payload. Progress lines are printed as it goes.
 
                 options:
                   --entries N   entries to load (1 .. 100,000,000; default 10,000,000)
+                  --strings N   string keys for the LineMap section (0 .. 10,000,000; default 1,000,000; 0 skips it)
                 """;
     }
 
     @Override
     public Set<String> options() {
-        return Set.of("entries");
+        return Set.of("entries", "strings");
     }
 
     @Override
     public void run(final Options options, final PrintStream out, final PrintStream err)
-            throws UsageException, InterruptedException {
+            throws UsageException, IOException, InterruptedException {
         if (!options.positional().isEmpty()) {
             throw new UsageException("demo: unexpected argument '" + options.positional().getFirst() + "'");
         }
         final long entries = options.number("entries", 10_000_000, 1, 100_000_000);
-        Demo.main(new String[] {Long.toString(entries)});
+        final long strings = options.number("strings", 1_000_000, 0, 10_000_000);
+        final long wrong = Demo.run(entries, strings, out);
+        if (wrong != 0) {
+            throw new IOException("the LineMap reader read " + wrong + " wrong or missing values");
+        }
     }
 }
