@@ -159,7 +159,8 @@ public final class Demo {
         out.line("2. Loading %,d entries into an empty map (initialCapacity 0) while a reader checks random"
                 + " loaded keys:", entries);
         final AtomicLong published = new AtomicLong();
-        final Reader reader = new Reader(map, published);
+        final CheckingReader reader = new CheckingReader("demo-reader", published,
+                j -> map.get(Demo.keyOf(j)) == Demo.valueOf(j), 1024, 7);
         reader.start();
         final long step = Math.max(1, entries / 10);
         long longest = 0;
@@ -182,7 +183,7 @@ public final class Demo {
             published.lazySet(i + 1);
             if ((i + 1) % step == 0 || i + 1 == entries) {
                 final long now = System.nanoTime();
-                final long reads = reader.reads.get();
+                final long reads = reader.checks.get();
                 final MapStats st = map.stats();
                 out.line("   %,12d entries  %6.2f M puts/s  reader %6.2f M gets/s  buckets %,11d  %5.1f B/entry",
                         i + 1, mops(step, now - tPhase), mops(reads - readsPhase, now - tPhase), st.bucketCount(),
@@ -194,7 +195,7 @@ public final class Demo {
         final long loadNanos = System.nanoTime() - t0;
         reader.stop();
         out.line("   loaded in %.2f s (%.2f M puts/s); reader: %,d gets, %,d wrong or missing; longest put %.1f µs",
-                loadNanos / 1e9, mops(entries, loadNanos), reader.reads.get(), reader.wrong.get(), longest / 1e3);
+                loadNanos / 1e9, mops(entries, loadNanos), reader.checks.get(), reader.wrong.get(), longest / 1e3);
         awaitQuiescent(map);
         out.line("");
         out.line("3. Growths (each migrates incrementally: writers and a helper thread move a few buckets at a time):");
@@ -284,52 +285,6 @@ public final class Demo {
 
     static double mops(final long ops, final long nanos) {
         return nanos <= 0 ? 0 : ops * 1e3 / nanos;
-    }
-
-    /** Reader thread: random gets of loaded keys, each checked against the value it must have. */
-    private static final class Reader implements Runnable {
-        final LongLongMap map;
-        final AtomicLong published;
-        final AtomicLong reads = new AtomicLong();
-        final AtomicLong wrong = new AtomicLong();
-        private volatile boolean running = true;
-        private final Thread thread = new Thread(this, "demo-reader");
-
-        Reader(final LongLongMap map, final AtomicLong published) {
-            this.map = map;
-            this.published = published;
-            thread.setDaemon(true);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join();
-        }
-
-        @Override
-        public void run() {
-            final SplittableRandom random = new SplittableRandom(7);
-            long n = 0;
-            while (running) {
-                final long limit = published.get();
-                if (limit == 0) {
-                    Thread.onSpinWait();
-                    continue;
-                }
-                for (int i = 0; i < 1024; i++) {
-                    final long j = random.nextLong(limit);
-                    if (map.get(Demo.keyOf(j)) != Demo.valueOf(j)) {
-                        wrong.incrementAndGet();
-                    }
-                }
-                n += 1024;
-                reads.lazySet(n);
-            }
-        }
     }
 
     /** Output with a flush per line, so progress shows up live under Maven. */

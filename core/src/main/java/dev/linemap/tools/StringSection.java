@@ -4,7 +4,6 @@ import dev.linemap.Codecs;
 import dev.linemap.LineMap;
 import dev.linemap.LineMapStats;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -75,7 +74,8 @@ final class StringSection {
         try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8())
                 .migrationListener(recorder).build()) {
             final AtomicLong published = new AtomicLong();
-            final Reader reader = new Reader(map, published);
+            final CheckingReader reader = new CheckingReader("demo-string-reader", published,
+                    j -> valueOf(j).equals(map.get(keyOf(j))), 256, 11);
             reader.start();
             final long step = Math.max(1, entries / 4);
             long payload = 0;
@@ -152,51 +152,5 @@ final class StringSection {
         out.line(wrong == 0 ? "LineMap closed: all native memory freed; every value read was right."
                 : String.format("LineMap closed. FAILED: %,d values read wrong or missing.", wrong));
         return wrong;
-    }
-
-    /** Reader thread: gets random loaded keys and compares each value with the one its key must have. */
-    private static final class Reader implements Runnable {
-        final LineMap<String, String> map;
-        final AtomicLong published;
-        final AtomicLong checks = new AtomicLong();
-        final AtomicLong wrong = new AtomicLong();
-        private volatile boolean running = true;
-        private final Thread thread = new Thread(this, "demo-string-reader");
-
-        Reader(final LineMap<String, String> map, final AtomicLong published) {
-            this.map = map;
-            this.published = published;
-            thread.setDaemon(true);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join();
-        }
-
-        @Override
-        public void run() {
-            final SplittableRandom random = new SplittableRandom(11);
-            long n = 0;
-            while (running) {
-                final long limit = published.get();
-                if (limit == 0) {
-                    Thread.onSpinWait();
-                    continue;
-                }
-                for (int i = 0; i < 256; i++) {
-                    final long j = random.nextLong(limit);
-                    if (!valueOf(j).equals(map.get(keyOf(j)))) {
-                        wrong.incrementAndGet();
-                    }
-                }
-                n += 256;
-                checks.lazySet(n);
-            }
-        }
     }
 }
