@@ -133,12 +133,11 @@ public final class LongLongStore {
             final long c1 = Seqlock.tryOptimisticRead(segment, line);
             if (Seqlock.isUnlockedNormal(c1)) {
                 final long result = LongLongFormat.valueOrDefault(table, segment, line, c1, key, defaultValue);
-                // Fast mode: a retired table reads as zero pages, which validate as "absent". A stamp
-                // that is not zero proves the line was not zeroed when the section began, and the
-                // validation that it was not zeroed before the section ended (a zeroed line's ctrl
-                // reads 0, and nothing makes it c1 again); so only a zero stamp (a bucket never
-                // written, or a zeroed page) asks the table whether it was retired.
-                if (Seqlock.validate(segment, line, c1) && (!AccessMode.FAST || c1 != 0 || !table.isRetired())) {
+                // Fast mode: a retired table reads as zero pages, which validate as "absent". Even a
+                // non-zero stamp needs the check: close() retires tables without evacuating them, so
+                // a writer that held a bucket across the close unlocks into the zeroed page and
+                // leaves a non-zero, unlocked ctrl over zeroed slots there.
+                if (Seqlock.validate(segment, line, c1) && !(AccessMode.FAST && table.isRetired())) {
                     return result;
                 }
             }
@@ -251,9 +250,9 @@ public final class LongLongStore {
                 giveBack(engine, segment, line, ctrl);
                 continue;
             }
-            // Locked. From here no retired-table exception can occur (a locked NORMAL bucket cannot
-            // be evacuated, so its table cannot be retired) until the unlock, which absorbs its own
-            // after-the-fact one (Seqlock.unlock); any other exception is the caller's own.
+            // Locked. From here no migration can retire the table (a locked NORMAL bucket cannot be
+            // evacuated) until the unlock, which absorbs its own after-the-fact exception
+            // (Seqlock.unlock); only close() can, see lockedSectionFailed.
             try {
                 if (op == PUT && out == null) {
                     // The common write, kept out of the general apply (too large for HotSpot to
@@ -265,6 +264,8 @@ public final class LongLongStore {
                 }
                 return apply(engine, missingValue, op, table, segment, line, ctrl, key, a, b, fn, remapper, out,
                         racyBase);
+            } catch (final RuntimeException e) {
+                throw lockedSectionFailed(engine, table, e);
             } finally {
                 Reference.reachabilityFence(g);
             }
@@ -365,6 +366,21 @@ public final class LongLongStore {
             SlotWrites.unlock(engine, segment, line, ctrl);
         }
         return result;
+    }
+
+    /**
+     * A locked section threw. close() retires tables without evacuating them, so in fast mode a
+     * writer that held a bucket across it reads the zeroed pages (a chain walk meets a link to
+     * nowhere: LifecycleTest's close race saw an ArrayIndexOutOfBoundsException); that failure is
+     * the close, and is reported as the map being closed. Anything else is the caller's own (a
+     * user function's exception).
+     */
+    private static RuntimeException lockedSectionFailed(final Engine engine, final Table table,
+                                                        final RuntimeException e) {
+        if (AccessMode.FAST && table.isRetired()) {
+            engine.checkOpen();
+        }
+        return e;
     }
 
     /** Canary (test-only): the new value of an add or merge computed from a read taken outside the lock. */
