@@ -84,11 +84,9 @@ public final class LongLongFormat implements BucketFormat {
     public static long find(final Table table, final MemorySegment segment, final long line, final long ctrl,
                      final long key) {
         // The home line: small enough to inline into the read path, which is all most lookups need.
-        final int occupancy = CtrlWord.occupancy(ctrl);
-        for (int s = 0; s < SLOTS; s++) {
-            if ((occupancy & (1 << s)) != 0 && keyPlain(segment, line, s) == key) {
-                return SlotLocation.home(s);
-            }
+        final int slot = homeSlot(segment, line, ctrl, key);
+        if (slot >= 0) {
+            return SlotLocation.home(slot);
         }
         final long meta = metaPlain(segment, line);
         return MetaWord.count(meta) == 0 ? SlotLocation.NOT_FOUND : findInOverflow(table, meta, key);
@@ -119,19 +117,14 @@ public final class LongLongFormat implements BucketFormat {
             }
         }
         final long meta = metaPlain(segment, line);
-        return MetaWord.count(meta) == 0 ? absent : overflowValueOrDefault(table, meta, key, absent);
+        return MetaWord.count(meta) == 0 ? absent : overflowValueOrDefault(table, segment, line, meta, key, absent);
     }
 
     /** The overflow part of {@link #valueOrDefault}, out of line. */
-    private static long overflowValueOrDefault(final Table table, final long meta, final long key, final long absent) {
+    private static long overflowValueOrDefault(final Table table, final MemorySegment segment, final long line,
+                                               final long meta, final long key, final long absent) {
         final long loc = findInOverflow(table, meta, key);
-        if (loc == SlotLocation.NOT_FOUND) {
-            return absent;
-        }
-        final long link = SlotLocation.lineIndex(loc);
-        final MemorySegment lineSegment = table.overflowSegment(link);
-        return lineSegment == null ? absent
-                : valuePlain(lineSegment, table.overflowLine(link), SlotLocation.slot(loc));
+        return loc == SlotLocation.NOT_FOUND ? absent : Chains.valueAt(table, segment, line, loc);
     }
 
     /**

@@ -350,14 +350,8 @@ public final class LongLongStore {
         }
         // Act. Each branch releases the lock exactly once.
         if (present && store) {
-            if (newValue != old) {
-                BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(table, line, loc),
-                        SlotLocation.slot(loc), newValue);
-                SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
-            } else {
-                // Nothing changed: readers that saw ctrl still validate.
-                SlotWrites.unlock(engine, segment, line, ctrl);
-            }
+            replaceValue(engine, segment, line, ctrl, Chains.segmentOf(table, segment, loc),
+                    Chains.lineOf(table, line, loc), SlotLocation.slot(loc), old, newValue);
         } else if (present) {
             SlotWrites.removeAt(engine, table, segment, line, ctrl, loc);
         } else if (store) {
@@ -402,12 +396,25 @@ public final class LongLongStore {
     private static long putHome(final Engine engine, final MemorySegment segment, final long line, final long ctrl,
                                 final int slot, final long value) {
         final long old = BucketDescriptor.valuePlain(segment, line, slot);
-        if (old != value) {
-            BucketDescriptor.setValueOpaque(segment, line, slot, value);
+        replaceValue(engine, segment, line, ctrl, segment, line, slot, old, value);
+        return old;
+    }
+
+    /**
+     * Under the lock of the bucket at {@code (segment, line)}: replaces a present key's value
+     * {@code old} by {@code value} in the slot at {@code (valueSegment, valueLine, slot)} (home or
+     * overflow line), then unlocks.
+     */
+    private static void replaceValue(final Engine engine, final MemorySegment segment, final long line,
+                                     final long ctrl, final MemorySegment valueSegment, final long valueLine,
+                                     final int slot, final long old, final long value) {
+        if (value != old) {
+            // Opaque: it comes after the lock (whose fence orders the LOCK store first), so a section
+            // that reads it fails validation; the unlock's release publishes it with the new stamp.
+            BucketDescriptor.setValueOpaque(valueSegment, valueLine, slot, value);
             SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
         } else {
             SlotWrites.unlock(engine, segment, line, ctrl);   // nothing changed: readers that saw ctrl still validate
         }
-        return old;
     }
 }

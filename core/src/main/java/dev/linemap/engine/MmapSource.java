@@ -183,17 +183,29 @@ final class MmapSource implements MemorySource {
             };
         }
 
-        /**
-         * {@code madvise(address, length, advice)}; a failure throws if {@code required}, else it
-         * is ignored (the advice is an optimization the kernel may refuse).
-         */
         private static void advise(final long address, final long length, final int advice, final String what,
                                    final boolean required) {
+            call(MADVISE, address, length, advice, what, required);
+        }
+
+        private static void munmap(final long address, final long length) {
+            call(MUNMAP, address, length, 0, "munmap", true);
+        }
+
+        /**
+         * {@code madvise(address, length, advice)} or {@code munmap(address, length)}, by
+         * {@code handle}; a failure throws if {@code required}, else it is ignored (advice is an
+         * optimization the kernel may refuse).
+         */
+        private static void call(final MethodHandle handle, final long address, final long length, final int advice,
+                                 final String what, final boolean required) {
             final int result;
             final int errno;
             try (Arena arena = Arena.ofConfined()) {
                 final MemorySegment state = arena.allocate(CAPTURED);
-                result = (int) MADVISE.invokeExact(state, address, length, advice);
+                result = handle == MUNMAP
+                        ? (int) MUNMAP.invokeExact(state, address, length)
+                        : (int) MADVISE.invokeExact(state, address, length, advice);
                 errno = (int) VH_ERRNO.get(state, 0L);
             } catch (final RuntimeException | Error e) {
                 throw e;
@@ -202,24 +214,6 @@ final class MmapSource implements MemorySource {
             }
             if (result != 0 && required) {
                 throw new IllegalStateException(what + " of " + length + " bytes at 0x"
-                        + Long.toHexString(address) + " failed, errno " + errno);
-            }
-        }
-
-        private static void munmap(final long address, final long length) {
-            final int result;
-            final int errno;
-            try (Arena arena = Arena.ofConfined()) {
-                final MemorySegment state = arena.allocate(CAPTURED);
-                result = (int) MUNMAP.invokeExact(state, address, length);
-                errno = (int) VH_ERRNO.get(state, 0L);
-            } catch (final RuntimeException | Error e) {
-                throw e;
-            } catch (final Throwable t) {
-                throw new IllegalStateException("munmap downcall failed", t);
-            }
-            if (result != 0) {
-                throw new IllegalStateException("munmap of " + length + " bytes at 0x"
                         + Long.toHexString(address) + " failed, errno " + errno);
             }
         }

@@ -361,10 +361,11 @@ public final class Table {
             if (c >= bases.length) {
                 bases = java.util.Arrays.copyOf(bases, bases.length * 2);
             }
+            final long base = segment == null ? overflowReserve + c * size : segment.address();
             if (segment == null) {
-                region.commit(overflowReserve + c * size, size);
+                region.commit(base, size);
             }
-            bases[c] = segment == null ? overflowReserve + c * size : segment.address();
+            bases[c] = base;
             overflowBases = bases;                // volatile: publishes the chunk ...
         } else {
             MemorySegment[] directory = overflowChunks;
