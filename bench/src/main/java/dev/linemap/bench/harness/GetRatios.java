@@ -51,20 +51,21 @@ public final class GetRatios {
             long sink = 0;
             // Warm-up: every loop compiled by C2 before anything is timed.
             for (int r = 0; r < 5; r++) {
-                sink += gets(huge, order, ops) + gets(small, order, ops) + gets(agrona, order, ops)
-                        + gets(nbhml, order, ops) + batches(huge, order, ops, scratchKeys, scratchValues);
+                sink += GetLoops.gets(huge, order, ops) + GetLoops.gets(small, order, ops)
+                        + GetLoops.gets(agrona, order, ops) + GetLoops.gets(nbhml, order, ops)
+                        + batches(huge, order, ops, scratchKeys, scratchValues);
             }
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
-                sink += gets(huge, order, ops);
+                sink += GetLoops.gets(huge, order, ops);
                 long t1 = System.nanoTime();
-                sink += gets(small, order, ops);
+                sink += GetLoops.gets(small, order, ops);
                 long t2 = System.nanoTime();
                 sink += batches(huge, order, ops, scratchKeys, scratchValues);
                 long t3 = System.nanoTime();
-                sink += gets(agrona, order, ops);
+                sink += GetLoops.gets(agrona, order, ops);
                 long t4 = System.nanoTime();
-                sink += gets(nbhml, order, ops);
+                sink += GetLoops.gets(nbhml, order, ops);
                 long t5 = System.nanoTime();
                 ns[0][r] = (t1 - t0) / (double) ops;
                 ns[1][r] = (t2 - t1) / (double) ops;
@@ -104,19 +105,6 @@ public final class GetRatios {
         return map;
     }
 
-    // One loop per map class on purpose: each call site stays monomorphic, as in a user's code.
-    private static long gets(final LongLongMap map, final long[] order, final long ops) {
-        long sum = 0;
-        int j = 0;
-        for (long i = 0; i < ops; i++) {
-            sum += map.get(order[j]);
-            if (++j == order.length) {
-                j = 0;
-            }
-        }
-        return sum;
-    }
-
     private static long batches(final LongLongMap map, final long[] order, final long ops, final long[] k,
                                 final long[] v) {
         long sum = 0;
@@ -132,30 +120,4 @@ public final class GetRatios {
         }
         return sum;
     }
-
-    private static long gets(final Long2LongHashMap map, final long[] order, final long ops) {
-        long sum = 0;
-        int j = 0;
-        for (long i = 0; i < ops; i++) {
-            sum += map.get(order[j]);
-            if (++j == order.length) {
-                j = 0;
-            }
-        }
-        return sum;
-    }
-
-    private static long gets(final NonBlockingHashMapLong<Long> map, final long[] order, final long ops) {
-        long sum = 0;
-        int j = 0;
-        for (long i = 0; i < ops; i++) {
-            sum += map.get(order[j]);
-            if (++j == order.length) {
-                j = 0;
-            }
-        }
-        return sum;
-    }
-
-
 }

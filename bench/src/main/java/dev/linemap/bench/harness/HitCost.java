@@ -116,15 +116,15 @@ public final class HitCost {
             long sink = 0;
             for (int r = 0; r < REPEATS; r++) {
                 long t0 = System.nanoTime();
-                sink += gets(map, inlineOrder, ops);
+                sink += GetLoops.gets(map, inlineOrder, ops);
                 long t1 = System.nanoTime();
-                sink += gets(map, overflowOrder, ops);
+                sink += GetLoops.gets(map, overflowOrder, ops);
                 long t2 = System.nanoTime();
-                sink += gets(map, allOrder, ops);
+                sink += GetLoops.gets(map, allOrder, ops);
                 long t3 = System.nanoTime();
-                sink += gets(agrona, allOrder, ops);
+                sink += GetLoops.gets(agrona, allOrder, ops);
                 long t4 = System.nanoTime();
-                sink += gets(chm, allOrder, ops);
+                sink += GetLoops.gets(chm, allOrder, ops);
                 long t5 = System.nanoTime();
                 inlineNs[r] = (t1 - t0) / (double) ops;
                 overflowNs[r] = (t2 - t1) / (double) ops;
@@ -144,46 +144,6 @@ public final class HitCost {
         z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
         z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
         return z ^ (z >>> 33);
-    }
-
-    // Three copies of the timing loop on purpose: one call site per map class keeps each loop
-    // monomorphic, as a user's code would be; a shared loop over an interface would time a
-    // megamorphic call for all three.
-    private static long gets(final LongLongMap map, final long[] order, final long ops) {
-        long sum = 0;
-        int j = 0;
-        for (long i = 0; i < ops; i++) {
-            sum += map.get(order[j]);
-            if (++j == order.length) {
-                j = 0;
-            }
-        }
-        return sum;
-    }
-
-    private static long gets(final Long2LongHashMap map, final long[] order, final long ops) {
-        long sum = 0;
-        int j = 0;
-        for (long i = 0; i < ops; i++) {
-            sum += map.get(order[j]);
-            if (++j == order.length) {
-                j = 0;
-            }
-        }
-        return sum;
-    }
-
-    /** Boxes each key, as a user of the boxed map does; the allocation is part of its cost. */
-    private static long gets(final ConcurrentHashMap<Long, Long> map, final long[] order, final long ops) {
-        long sum = 0;
-        int j = 0;
-        for (long i = 0; i < ops; i++) {
-            sum += map.get(order[j]);
-            if (++j == order.length) {
-                j = 0;
-            }
-        }
-        return sum;
     }
 
     private static long[] shuffled(final long[] a, final SplittableRandom random) {
