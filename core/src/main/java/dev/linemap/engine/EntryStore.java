@@ -265,16 +265,15 @@ public final class EntryStore {
                 continue;   // a newer migration owns the bucket: start over from its Generation
             }
             if (AccessMode.FAST && table.isRetired()) {
-                // A "lock" in a decommitted page of a retired table: give the word back and start
-                // over (see LongLongStore.update).
-                Seqlock.unlock(segment, line, ctrl);
-                engine.checkOpen();
+                SlotWrites.giveBack(engine, segment, line, ctrl);
                 continue;
             }
-            // Locked: the table cannot be retired until the unlock (see LongLongStore.update).
+            // Locked: only close() can retire the table until the unlock (see LongLongStore.update).
             try {
                 return apply(engine, op, table, segment, line, ctrl, hash, key, keyOffset, keyLength, value,
                         valueOffset, valueLength, expected, remapper, updater, oldOut);
+            } catch (final RuntimeException e) {
+                throw SlotWrites.lockedSectionFailed(engine, table, e);
             } finally {
                 Reference.reachabilityFence(g);
             }

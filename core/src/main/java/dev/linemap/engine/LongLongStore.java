@@ -247,12 +247,12 @@ public final class LongLongStore {
                 continue;   // a newer migration owns the bucket: start over from its Generation
             }
             if (AccessMode.FAST && table.isRetired()) {
-                giveBack(engine, segment, line, ctrl);
+                SlotWrites.giveBack(engine, segment, line, ctrl);
                 continue;
             }
             // Locked. From here no migration can retire the table (a locked NORMAL bucket cannot be
             // evacuated) until the unlock, which absorbs its own after-the-fact exception
-            // (Seqlock.unlock); only close() can, see lockedSectionFailed.
+            // (Seqlock.unlock); only close() can, see SlotWrites.lockedSectionFailed.
             try {
                 if (op == PUT && out == null) {
                     // The common write, kept out of the general apply (too large for HotSpot to
@@ -265,7 +265,7 @@ public final class LongLongStore {
                 return apply(engine, missingValue, op, table, segment, line, ctrl, key, a, b, fn, remapper, out,
                         racyBase);
             } catch (final RuntimeException e) {
-                throw lockedSectionFailed(engine, table, e);
+                throw SlotWrites.lockedSectionFailed(engine, table, e);
             } finally {
                 Reference.reachabilityFence(g);
             }
@@ -362,34 +362,9 @@ public final class LongLongStore {
         return result;
     }
 
-    /**
-     * A locked section threw. close() retires tables without evacuating them, so in fast mode a
-     * writer that held a bucket across it reads the zeroed pages (a chain walk meets a link to
-     * nowhere: LifecycleTest's close race saw an ArrayIndexOutOfBoundsException); that failure is
-     * the close, and is reported as the map being closed. Anything else is the caller's own (a
-     * user function's exception).
-     */
-    private static RuntimeException lockedSectionFailed(final Engine engine, final Table table,
-                                                        final RuntimeException e) {
-        if (AccessMode.FAST && table.isRetired()) {
-            engine.checkOpen();
-        }
-        return e;
-    }
-
     /** Canary (test-only): the new value of an add or merge computed from a read taken outside the lock. */
     private static long racyBase(final Engine engine, final int op, final long key) {
         return Seqlock.RACY_ADD && (op == ADD || op == MERGE) ? getOrDefault(engine, key, 0L) : 0L;
-    }
-
-    /**
-     * The CAS of {@code update} took a "lock" in a decommitted page of a retired table (it reads as
-     * zeros, an unlocked NORMAL word). Gives the word back, or a late thread that reads this page
-     * would wait for the lock forever; the caller then starts over from the new generation.
-     */
-    private static void giveBack(final Engine engine, final MemorySegment segment, final long line, final long ctrl) {
-        Seqlock.unlock(segment, line, ctrl);
-        engine.checkOpen();
     }
 
     /** Under the lock: stores {@code value} into home slot {@code slot}, unlocks, returns the old value. */

@@ -23,6 +23,31 @@ final class SlotWrites {
     private SlotWrites() {
     }
 
+    /**
+     * A writer's lock CAS took a "lock" in a decommitted page of a retired table (it reads as
+     * zeros, an unlocked NORMAL word). Gives the word back, or a late thread that reads this page
+     * would wait for the lock forever; the caller then starts over from the new generation.
+     */
+    static void giveBack(final Engine engine, final MemorySegment segment, final long line, final long ctrl) {
+        Seqlock.unlock(segment, line, ctrl);
+        engine.checkOpen();
+    }
+
+    /**
+     * A locked section threw. close() retires tables without evacuating them, so in fast mode a
+     * writer that held a bucket across it reads the zeroed pages (a chain walk meets a link to
+     * nowhere: LifecycleTest's close race saw an ArrayIndexOutOfBoundsException); that failure is
+     * the close, and is reported as the map being closed. Anything else is the caller's own (a
+     * user function's exception).
+     */
+    static RuntimeException lockedSectionFailed(final Engine engine, final Table table,
+                                                        final RuntimeException e) {
+        if (AccessMode.FAST && table.isRetired()) {
+            engine.checkOpen();
+        }
+        return e;
+    }
+
     /** Ends a critical section (see {@link Seqlock#unlock}: a race there means the store happened). */
     static void unlock(final Engine engine, final MemorySegment segment, final long line,
                                final long word) {
