@@ -28,7 +28,9 @@ class LoadFactorTest {
     @Test
     void aTableGrowsExactlyPastItsLoadFactor() {
         for (final double load : new double[] {0.5, 1.5, 2.5, 3.0}) {
-            try (LongLongMap map = LongLongMap.builder().initialCapacity(1000).loadFactor(load)
+            // A fixed seed: how far past the threshold the first "last slot filled" insert comes
+            // depends on where the keys land (a random seed once made it 36 entries at load 0.5).
+            try (LongLongMap map = LongLongMap.builder().initialCapacity(1000).loadFactor(load).seed(7)
                     .backgroundMigration(false).build()) {
                 final long buckets = map.stats().bucketCount();
                 final long threshold = (long) Math.floor(buckets * load);
