@@ -107,7 +107,8 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     LineMap(final LineMapBuilder<K, V> builder) {
         super(new EngineConfig("LineMap", EntryFormat.FORMAT, MemorySource.anonymous(false, false),
                 builder.initialCapacity, TableGeometry.DEFAULT_LOAD_PERMILLE, builder.seedSet ? builder.seed : null,
-                builder.backgroundMigration, builder.maxOffHeapBytes, builder.migrationListener));
+                builder.backgroundMigration, builder.maxOffHeapBytes, builder.migrationListener,
+                builder.file, builder.keyCodec.id(), builder.valueCodec.id()));
         this.keyCodec = builder.keyCodec;
         this.valueCodec = builder.valueCodec;
     }
@@ -667,6 +668,19 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     @Override
     public void close() {
         closeEngine();
+    }
+
+    /**
+     * Forces what the map holds to storage, for a map kept in a file ({@code persistTo}): when it
+     * returns, every operation that completed before the call survives a power loss (a process
+     * crash needs no sync: the file is recovered on the next open either way). Writes made after
+     * it are not covered. Costs a write of every page changed since the last sync. For a map in
+     * memory it does nothing.
+     *
+     * @throws IllegalStateException if the map is closed
+     */
+    public void sync() {
+        syncEngine();
     }
 
     /**

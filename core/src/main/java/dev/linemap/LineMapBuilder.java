@@ -23,6 +23,7 @@ public final class LineMapBuilder<K, V> {
     long initialCapacity;
     long seed;
     boolean seedSet;
+    java.nio.file.Path file;
     boolean backgroundMigration = true;
     long maxOffHeapBytes = Long.MAX_VALUE;
     MigrationListener migrationListener;
@@ -101,6 +102,35 @@ public final class LineMapBuilder<K, V> {
      */
     public LineMapBuilder<K, V> migrationListener(final MigrationListener listener) {
         this.migrationListener = listener;
+        return this;
+    }
+
+    /**
+     * Keeps the map in a file: {@link #build()} creates {@code file} if it does not exist (or is
+     * empty), else opens the map it holds. Tables, overflow lines and entry records live in the file, mapped
+     * shared: reads are as fast as in memory, and the file grows and shrinks with the map.
+     *
+     * <p><b>Crash safety.</b> If the process dies at any instant (kill -9, an uncaught error,
+     * {@code Runtime.halt}), the next {@code build()} on the file recovers by itself: every
+     * operation that returned before the crash is there with its latest value, no removed key comes
+     * back, and an operation that was running may be there or not. A migration the crash
+     * interrupted is finished by that {@code build()}. Against power loss, what the map held when
+     * {@code sync()} was called is durable once it returns; writes after the last {@code sync()}
+     * may be lost, and since the disk writes pages in any order, a file whose later writes were cut
+     * by a power loss may fail to open with {@link StoreFileException} (restore a copy).
+     *
+     * <p>One process at a time: the file is locked while the map is open, and a second map on it
+     * (in this or another process) gets {@link StoreFileException}. The codecs must be the ones the
+     * file was created with (their ids are recorded in it).
+     *
+     * @param file the map file
+     * @return this builder
+     */
+    public LineMapBuilder<K, V> persistTo(final java.nio.file.Path file) {
+        if (file == null) {
+            throw new IllegalArgumentException("file=null: pass the path of the map file");
+        }
+        this.file = file;
         return this;
     }
 

@@ -63,7 +63,8 @@ public final class LongLongMap extends Engine implements AutoCloseable {
         super(new EngineConfig("LongLongMap", LongLongFormat.FORMAT,
                 MemorySource.anonymous(builder.hugePages, builder.preTouch),
                 builder.initialCapacity, builder.loadPermille, builder.seedSet ? builder.seed : null,
-                builder.backgroundMigration, builder.maxOffHeapBytes, builder.migrationListener));
+                builder.backgroundMigration, builder.maxOffHeapBytes, builder.migrationListener,
+                builder.file, "", ""));
         this.missingValue = builder.missingValue;
     }
 
@@ -357,6 +358,19 @@ public final class LongLongMap extends Engine implements AutoCloseable {
     @Override
     public void close() {
         closeEngine();
+    }
+
+    /**
+     * Forces what the map holds to storage, for a map kept in a file ({@code persistTo}): when it
+     * returns, every operation that completed before the call survives a power loss (a process
+     * crash needs no sync: the file is recovered on the next open either way). Writes made after
+     * it are not covered. Costs a write of every page changed since the last sync. For a map in
+     * memory it does nothing.
+     *
+     * @throws IllegalStateException if the map is closed
+     */
+    public void sync() {
+        syncEngine();
     }
 
     /**

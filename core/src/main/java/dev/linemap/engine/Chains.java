@@ -7,6 +7,7 @@ import dev.linemap.layout.OverflowLineDescriptor;
 import dev.linemap.layout.SlotLocation;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 import static dev.linemap.layout.BucketDescriptor.SLOTS;
 import static dev.linemap.layout.BucketDescriptor.keyPlain;
@@ -221,6 +222,10 @@ public final class Chains {
         final long next = MetaWord.link(
                 OverflowLineDescriptor.nextPlain(table.overflowSegment(index), table.overflowLine(index)));
         final int count = MetaWord.count(meta) - 1;
+        // The line's occupancy (cleared by the caller) is stored before it leaves the chain, and the
+        // link before the count: a process that dies in between leaves a chain a map file's recovery
+        // reads right (an empty line still linked; a count one above the chain, which it corrects).
+        VarHandle.storeStoreFence();
         if (MetaWord.link(meta) == index) {
             BucketDescriptor.setMetaOpaque(home, homeLine, MetaWord.withCount(MetaWord.withLink(meta, next), count));
         } else {
@@ -235,6 +240,7 @@ public final class Chains {
                 }
                 prev = MetaWord.link(prevNext);
             }
+            VarHandle.storeStoreFence();
             BucketDescriptor.setMetaOpaque(home, homeLine, MetaWord.withCount(meta, count));
         }
         table.freeLine(index);

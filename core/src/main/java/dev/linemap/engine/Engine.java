@@ -2,6 +2,7 @@ package dev.linemap.engine;
 
 import dev.linemap.MigrationKind;
 import dev.linemap.MigrationListener;
+import dev.linemap.layout.RootDescriptor;
 import dev.linemap.layout.TableGeometry;
 
 import java.lang.invoke.MethodHandles;
@@ -146,6 +147,13 @@ public abstract class Engine {
     private final int loadPermille;
     private final boolean backgroundMigration;
     private final MemorySource source;
+    /** The map file, or {@code null} for a map in memory only. */
+    private final FileStore store;
+    /**
+     * Serialises the root writes of a map file with the Generation changes they describe (a
+     * migration's start and completion); unused without a file.
+     */
+    private final Object rootLock = new Object();
     private final MemoryBudget budget;
     private final MigrationListener listener;
     private final LongAdder size = new LongAdder();
@@ -168,13 +176,131 @@ public abstract class Engine {
         this.loadPermille = config.loadPermille();
         this.minLog2 = TableGeometry.log2For(config.initialCapacity(), loadPermille);
         this.backgroundMigration = config.backgroundMigration();
-        this.source = config.source();
         this.budget = new MemoryBudget(config.maxOffHeapBytes());
         this.listener = config.listener();
         final long seed = fixedSeed ? config.seed() : Hashing.randomSeed();
-        final Table table = new Table(minLog2, seed, budget, false, source);
-        table.allocateAllChunks();
-        this.generation = new Generation(table, null);
+        if (config.file() == null) {
+            this.store = null;
+            this.source = config.source();
+            final Table table = new Table(minLog2, seed, budget, false, source);
+            table.allocateAllChunks();
+            this.generation = new Generation(table, null);
+            return;
+        }
+        this.store = FileStore.open(config.file(), new FileStore.Identity(
+                format.relocates() ? FileStore.SHAPE_LINE : FileStore.SHAPE_LONG_LONG, loadPermille,
+                config.keyCodec(), config.valueCodec()));
+        final FileSource files = new FileSource(store);
+        this.source = files;
+        try {
+            if (store.root() == null) {
+                final Table table = new Table(minLog2, seed, budget, false, files);
+                final long serial = serialOf(table);
+                store.writeRoot(serial, table.seed, table.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);
+                this.generation = new Generation(table, null);
+            } else {
+                this.generation = PersistedOpen.open(this, files, store.root(), budget);
+            }
+        } catch (final RuntimeException | Error e) {
+            closeFileAfterFailedOpen(e);
+            throw e;
+        }
+    }
+
+    /** The file store's close after a failed open: the tables made so far were detached by it. */
+    private void closeFileAfterFailedOpen(final Throwable failure) {
+        try {
+            store.close();
+        } catch (final RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Finishes a migration a reopened file was in the middle of, before the map is returned.
+     * Called by {@link PersistedOpen} once the recovery rules have been applied.
+     *
+     * @param m the migration, published in {@code generation} already
+     */
+    final void resumeMigration(final Migration m) {
+        VH_GENERATION.setVolatile(this, new Generation(m.to, m));
+        m.finish();
+    }
+
+    /**
+     * Returns the serial of a table of a map file.
+     *
+     * @param table the table
+     * @return its serial
+     */
+    static long serialOf(final Table table) {
+        return ((FileSource.FileRegion) table.region()).serial;
+    }
+
+    /**
+     * Returns the map file, or {@code null}.
+     *
+     * @return the map file, or {@code null}
+     */
+    final FileStore store() {
+        return store;
+    }
+
+    /**
+     * Adds the entries a reopened file holds to the size counter.
+     *
+     * @param entries entries found in a reopened file
+     */
+    final void recoveredEntries(final long entries) {
+        size.add(entries);
+    }
+
+    /**
+     * Returns the growth load (entries per 1,000 buckets).
+     *
+     * @return the growth load
+     */
+    final int loadPermille() {
+        return loadPermille;
+    }
+
+    /**
+     * Returns whether the hash seed is fixed (the builder set one).
+     *
+     * @return whether the hash seed is fixed
+     */
+    final boolean fixedSeed() {
+        return fixedSeed;
+    }
+
+    /**
+     * Returns whether the map lives in a file.
+     *
+     * @return whether the map lives in a file
+     */
+    protected final boolean persistent() {
+        return store != null;
+    }
+
+    /**
+     * Forces everything the map holds to storage: after it returns, the map survives a power
+     * loss as it was when the call began (for a map in memory: nothing to do).
+     */
+    protected final void syncEngine() {
+        checkOpen();
+        if (store == null) {
+            return;
+        }
+        final Generation g = generation;
+        if (g.migration() != null) {
+            g.migration().from.region().sync();
+        }
+        g.table().region().sync();
+        final Generation now = generation;
+        if (now.table() != g.table()) {
+            now.table().region().sync();   // a migration completed meanwhile: its target holds everything
+        }
+        store.syncHeader();
     }
 
     /**
@@ -285,15 +411,14 @@ public abstract class Engine {
             }
         }
         final Migration m = new Migration(this, g.table(), to, kind);
-        // Volatile CAS from a migration-free descriptor: at most one migration at a time.
-        if (!VH_GENERATION.compareAndSet(this, g, new Generation(to, m))) {
+        if (!publishStart(g, m)) {
             to.retire();
             return null;
         }
         if (closed) {
             // close() may have read the old Generation: make sure nothing we published leaks.
-            to.retire();
-            g.table().retire();
+            retireAtClose(to);
+            retireAtClose(g.table());
             return m;
         }
         notifyListener(m, false);
@@ -309,6 +434,40 @@ public abstract class Engine {
         return m;
     }
 
+    /**
+     * Publishes a migration's Generation: a volatile CAS from a migration-free descriptor, so at
+     * most one migration runs at a time. With a file, the root that names both tables is written
+     * first, under {@link #rootLock}: no evacuation can fill the new table before the file says
+     * where it is (a crash then finds it, and the recovery rules finish the migration).
+     */
+    private boolean publishStart(final Generation g, final Migration m) {
+        if (store == null) {
+            return VH_GENERATION.compareAndSet(this, g, new Generation(m.to, m));
+        }
+        synchronized (rootLock) {
+            if (generation != g) {
+                return false;
+            }
+            store.writeRoot(serialOf(m.to), m.to.seed, m.to.log2, serialOf(m.from), m.from.seed, m.from.log2, m.kind);
+            if (VH_GENERATION.compareAndSet(this, g, new Generation(m.to, m))) {
+                return true;
+            }
+            // Not reached while every Generation change away from g holds rootLock; kept so that
+            // the file never names a table the map did not publish.
+            store.writeRoot(serialOf(m.from), m.from.seed, m.from.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);
+            return false;
+        }
+    }
+
+    /** Retires a table at the map's close: a map file keeps what it holds. */
+    private void retireAtClose(final Table table) {
+        if (store == null) {
+            table.retire();
+        } else {
+            table.detach();
+        }
+    }
+
     /** Called once, by the thread that moved the watermark past the last unit. */
     void completeMigration(final Migration m) {
         // Publish, then retire: a thread that reads the new Generation never reaches m.from. Until
@@ -316,7 +475,16 @@ public abstract class Engine {
         // means the old table's memory is back.
         retirementsInFlight.incrementAndGet();
         final Generation done = new Generation(m.to, null);
-        VH_GENERATION.setVolatile(this, done);
+        if (store != null) {
+            // The root names only the new table before a new migration can start (which needs
+            // `done`) and before the old table's extents are freed (retire, below).
+            synchronized (rootLock) {
+                store.writeRoot(serialOf(m.to), m.to.seed, m.to.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);
+                VH_GENERATION.setVolatile(this, done);
+            }
+        } else {
+            VH_GENERATION.setVolatile(this, done);
+        }
         completedMigrations.incrementAndGet();
         if (m.kind == Migration.COMPACT) {
             compactedLines = m.to.overflowInUse.sum();
@@ -329,7 +497,7 @@ public abstract class Engine {
         notifyListener(m, true);
         MigrationTrace.completed(m);   // JFR event, if a recording wants it
         if (closed) {
-            m.to.retire();
+            retireAtClose(m.to);
             return;
         }
         if (m.kind != Migration.CLEAR) {
@@ -393,9 +561,14 @@ public abstract class Engine {
         // closed is set before the Generation is read; startMigration publishes before it reads
         // closed: one of the two sees the other, so no table escapes retirement.
         final Generation g = generation;
-        g.table().retire();
+        retireAtClose(g.table());
         if (g.migration() != null) {
-            g.migration().from.retire();
+            retireAtClose(g.migration().from);
+        }
+        if (store != null) {
+            // A migration that completes after this point retires its old table with the file
+            // closed: its extents stay, under a serial no root names, and the next open frees them.
+            store.close();
         }
     }
 

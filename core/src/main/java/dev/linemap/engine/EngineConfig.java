@@ -2,6 +2,8 @@ package dev.linemap.engine;
 
 import dev.linemap.MigrationListener;
 
+import java.nio.file.Path;
+
 /**
  * What a map's builder hands the engine: validated already (the builders check every argument
  * and name the offending value).
@@ -15,6 +17,10 @@ import dev.linemap.MigrationListener;
  * @param backgroundMigration whether a helper thread finishes migrations that writers started
  * @param maxOffHeapBytes the memory limit, {@code Long.MAX_VALUE} for none
  * @param listener migration observer, or {@code null}
+ * @param file the map file ({@code persistTo}), or {@code null} for memory only; with a file,
+ *        {@code source} is not used
+ * @param keyCodec the key codec's id, recorded in the file ("" for {@code long} keys)
+ * @param valueCodec the value codec's id, likewise
  */
 public record EngineConfig(
         String mapName,
@@ -25,5 +31,8 @@ public record EngineConfig(
         Long seed,
         boolean backgroundMigration,
         long maxOffHeapBytes,
-        MigrationListener listener) {
+        MigrationListener listener,
+        Path file,
+        String keyCodec,
+        String valueCodec) {
 }

@@ -259,6 +259,9 @@ public final class EntryHeap {
         final Directory d = directory;
         final MemorySegment segment = d.segment(ref);
         final long entry = d.entry(ref);
+        // Store-store: the slot store that dropped the reference is in memory before the block's
+        // header becomes a free-list link (a map file would otherwise reference a broken record).
+        VarHandle.storeStoreFence();
         for (;;) {
             final long head = (long) VH_HEAD.getVolatile(heads, c);
             EntryDescriptor.setFreeLinkOpaque(segment, entry, head & REF_MASK);
@@ -294,16 +297,16 @@ public final class EntryHeap {
         final long fromPrepaid = Math.min(prepaid, lineBytes);
         budget.reserve(lineBytes - fromPrepaid);
         prepaid -= fromPrepaid;
+        final int c = d.count;
         final MemorySegment segment;
         try {
-            segment = region.allocateLines(lineBytes >>> 6);
+            segment = region.allocateLines(MemorySource.Use.ENTRIES, c, lineBytes >>> 6);
         } catch (final RuntimeException | Error e) {
             prepaid += fromPrepaid;
             budget.release(lineBytes - fromPrepaid);
             throw e;
         }
         chunkBytes += lineBytes;
-        final int c = d.count;
         final int capacity = Math.max(4, Integer.highestOneBit(c) << 1);
         final MemorySegment[] segments = Arrays.copyOf(d.segments, AccessMode.FAST ? 0 : capacity);
         final long[] bases = Arrays.copyOf(d.bases, AccessMode.FAST ? capacity : 0);
@@ -317,6 +320,86 @@ public final class EntryHeap {
         // Volatile: the chunk (zeroed) and its entries are complete before any reference names it.
         directory = new Directory(segments, bases, sizes, c + 1);
         return (long) c << GRANULE_BITS;
+    }
+
+    /**
+     * A reopened file region: its entry chunks (numbered 0 .. n-1) become this heap's, every byte
+     * counted as a live block until {@link #adoptGap} hands back what no slot references. The bump
+     * pointer starts at no chunk, so the next bump allocation opens a new one.
+     *
+     * @param pieces the region's pieces (those of other uses are ignored)
+     * @throws IllegalArgumentException if the entry chunks are not numbered 0 .. n-1 or too many
+     */
+    synchronized void adoptPieces(final java.util.List<MemorySource.Piece> pieces) {
+        final java.util.TreeMap<Long, MemorySegment> chunks = new java.util.TreeMap<>();
+        for (final MemorySource.Piece p : pieces) {
+            if (p.use() == MemorySource.Use.ENTRIES
+                    && (p.segment().byteSize() > MAX_CHUNK_BYTES || chunks.put(p.index(), p.segment()) != null)) {
+                throw new IllegalArgumentException("entry piece " + p.index() + " of " + p.segment().byteSize()
+                        + " bytes (at most " + MAX_CHUNK_BYTES + "), or twice");
+            }
+        }
+        final int n = chunks.size();
+        if (n == 0) {
+            return;
+        }
+        if (chunks.firstKey() != 0 || chunks.lastKey() != n - 1 || n > MAX_CHUNKS) {
+            throw new IllegalArgumentException("entry pieces are not numbered 0 .. " + (n - 1) + ": "
+                    + chunks.keySet());
+        }
+        final int capacity = Math.max(4, Integer.highestOneBit(n) << 1);
+        final MemorySegment[] segments = new MemorySegment[AccessMode.FAST ? 0 : capacity];
+        final long[] bases = new long[AccessMode.FAST ? capacity : 0];
+        final long[] sizes = new long[capacity];
+        long total = 0;
+        for (int c = 0; c < n; c++) {
+            final MemorySegment segment = chunks.get((long) c);
+            if (AccessMode.FAST) {
+                bases[c] = segment.address();
+            } else {
+                segments[c] = segment;
+            }
+            sizes[c] = segment.byteSize();
+            total += sizes[c];
+        }
+        budget.reserveOverLimit(total);
+        chunkBytes = total;
+        regularChunks = n;
+        liveBytes.add(total);
+        directory = new Directory(segments, bases, sizes, n);
+    }
+
+    /**
+     * Recovery: {@code bytes} at {@code offset} of chunk {@code chunk} hold no live record; they go
+     * to the free lists, cut into blocks of the largest classes that fit.
+     *
+     * @param chunk the chunk
+     * @param offset byte offset of the gap, a multiple of 8
+     * @param bytes its length, a multiple of 8
+     */
+    void adoptGap(final int chunk, final long offset, final long bytes) {
+        long at = offset;
+        long left = bytes;
+        while (left >= EntryDescriptor.HEADER_BYTES) {
+            int c = left >= MAX_CHUNK_BYTES ? CLASSES - 1 : classOf(left);
+            if (classBytes(c) > left) {
+                c--;   // classOf rounds up; the block must fit the gap
+            }
+            final long size = classBytes(c);
+            free((long) chunk << GRANULE_BITS | at >>> 3, size);
+            at += size;
+            left -= size;
+        }
+    }
+
+    /**
+     * Returns the block size a record of {@code recordBytes} was allocated with.
+     *
+     * @param recordBytes a record's size
+     * @return its block's size
+     */
+    static long blockBytes(final long recordBytes) {
+        return classBytes(classOf(recordBytes));
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.linemap.layout.EntryDescriptor;
 import dev.linemap.layout.SlotLocation;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 
@@ -362,7 +363,18 @@ public final class EntryStore {
                     result = store ? 1 : 0;
                 }
                 case UPDATE -> {
-                    if (present) {
+                    if (present && engine.persistent()) {
+                        // A map file is never changed in place: a process that dies half-way through
+                        // the user's update would leave a torn value. The update runs on a copy,
+                        // which then replaces the record (the replace path below); if it throws,
+                        // nothing was stored.
+                        final byte[] copy = new byte[oldLength];
+                        MemorySegment.copy(entrySegment, ValueLayout.JAVA_BYTE, oldStart, copy, 0, oldLength);
+                        newValue = MemorySegment.ofArray(copy);
+                        newOffset = 0;
+                        newLength = oldLength;
+                        updater.update(newValue);
+                    } else if (present) {
                         // In place, under the lock: readers of this bucket fail their re-check.
                         try {
                             updater.update(entrySegment.asSlice(oldStart, oldLength));
@@ -387,7 +399,7 @@ public final class EntryStore {
         }
         // Act. Each branch releases the lock exactly once.
         if (present && store) {
-            if (op == UPDATE) {
+            if (op == UPDATE && !engine.persistent()) {
                 SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
             } else if (newValue == null) {
                 SlotWrites.unlock(engine, segment, line, ctrl);   // nothing changed: readers still validate
@@ -421,7 +433,8 @@ public final class EntryStore {
         final EntryHeap heap = table.entries;
         final long oldBytes = EntryDescriptor.recordBytes(keyLength, oldLength);
         final long newBytes = EntryDescriptor.recordBytes(keyLength, newLength);
-        if (EntryHeap.classOf(oldBytes) == EntryHeap.classOf(newBytes) && !newValue.isNative()) {
+        if (EntryHeap.classOf(oldBytes) == EntryHeap.classOf(newBytes) && !newValue.isNative()
+                && !engine.persistent()) {
             // Same block size: overwrite in place. Readers of this bucket see the lock (or, having
             // started before it, fail the re-check); the lengths they may read torn are bounded by
             // the chunk, never by the record. Only from a heap segment, whose copy cannot fail half
@@ -455,6 +468,9 @@ public final class EntryStore {
             unpublished(engine, heap, fresh, newBytes, segment, line, ctrl);   // the caller's value segment failed
             throw e;
         }
+        // Store-store: the record is in memory before the reference to it (a map file: a process
+        // that dies after the slot store leaves a whole record behind it).
+        VarHandle.storeStoreFence();
         BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(table, line, loc),
                 SlotLocation.slot(loc), fresh);
         heap.free(ref, oldBytes);   // unlinked, and the bucket still locked: see the class comment
@@ -496,6 +512,8 @@ public final class EntryStore {
             throw e;
         }
         try {
+            // Store-store: the record is in memory before the slot that references it (a map file).
+            VarHandle.storeStoreFence();
             SlotWrites.insert(engine, table, segment, line, ctrl, hash, fresh);
         } catch (final RuntimeException | Error e) {
             // Released unchanged (a full chain, no overflow line): the block was never published.

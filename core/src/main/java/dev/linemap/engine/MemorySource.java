@@ -1,6 +1,7 @@
 package dev.linemap.engine;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * Where a table's memory comes from and how it goes back: the one place to change for another
@@ -22,8 +23,75 @@ public interface MemorySource {
      */
     Region newRegion();
 
+    /** What a piece of a table's memory holds: a map file records it, to find the piece again. */
+    enum Use {
+        /** Bucket lines; the index is the first bucket. */
+        BUCKETS,
+        /** An overflow chunk; the index is the chunk number. */
+        OVERFLOW,
+        /** An entry chunk; the index is the chunk number. */
+        ENTRIES
+    }
+
+    /**
+     * A piece a reopened region already holds.
+     *
+     * @param use what it holds
+     * @param index which piece
+     * @param segment its lines
+     */
+    record Piece(Use use, long index, MemorySegment segment) {
+    }
+
     /** The memory of one table: allocated piece by piece, released as a whole. */
     interface Region {
+
+        /**
+         * Returns a zeroed, 64-byte-aligned segment of that many lines for the piece named by
+         * {@code use} and {@code index}. Anonymous memory ignores the name; a file records it.
+         *
+         * @param use what the piece holds
+         * @param index which piece
+         * @param lines number of 64-byte lines
+         * @return a zeroed, 64-byte-aligned segment of that many lines
+         * @throws OutOfMemoryError if the memory cannot be had
+         */
+        default MemorySegment allocateLines(final Use use, final long index, final long lines) {
+            return allocateLines(lines);
+        }
+
+        /**
+         * Returns whether the region's memory outlives the process (a map file): then the table
+         * keeps its bucket array in one piece and takes overflow chunks one by one, never a
+         * {@link #reserveLines reservation}, and what it holds is found again by {@link #pieces()}.
+         *
+         * @return whether the region's memory outlives the process
+         */
+        default boolean persistent() {
+            return false;
+        }
+
+        /**
+         * Returns the pieces a reopened region holds (empty for a new one).
+         *
+         * @return the pieces a reopened region holds
+         */
+        default List<Piece> pieces() {
+            return List.of();
+        }
+
+        /**
+         * The map is closed: gives up the region's mappings like {@link #release()}, but a file
+         * keeps its contents (the table is still the map's). Anonymous memory: the same as
+         * {@link #release()}.
+         */
+        default void detach() {
+            release();
+        }
+
+        /** Forces the region's pages to storage (a file); nothing for anonymous memory. */
+        default void sync() {
+        }
 
         /**
          * Returns a zeroed, 64-byte-aligned segment of that many lines.

@@ -45,6 +45,7 @@ final class MmapSource implements MemorySource {
     private static final int PROT_WRITE = 2;
     private static final int MAP_PRIVATE = 0x02;
     private static final int MAP_ANONYMOUS = 0x20;
+    private static final int MAP_FIXED = 0x10;
     private static final int MAP_NORESERVE = 0x4000;
     private static final int MADV_DONTNEED = 4;
     private static final int MADV_HUGEPAGE = 14;
@@ -91,6 +92,30 @@ final class MmapSource implements MemorySource {
     MmapSource(final boolean hugePages, final boolean preTouch) {
         this.hugePages = hugePages;
         this.preTouch = preTouch;
+    }
+
+    /**
+     * Replaces the mapping at {@code address} (a map file's piece, see {@link FileSource}) by zero
+     * pages, in place: a thread still reading there sees zeros, never a fault, and no store of a
+     * late thread reaches the file any more.
+     *
+     * @param address start of the mapping, page aligned
+     * @param length its length, whole pages
+     */
+    static void replaceWithZeroPages(final long address, final long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            final MemorySegment state = arena.allocate(CAPTURED);
+            final long at = (long) MMAP.invokeExact(state, address, length, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0L);
+            if (at != address) {
+                throw new IllegalStateException("mmap(MAP_FIXED) over the map file's piece at 0x"
+                        + Long.toHexString(address) + " failed, errno " + (int) VH_ERRNO.get(state, 0L));
+            }
+        } catch (final RuntimeException | Error e) {
+            throw e;
+        } catch (final Throwable t) {
+            throw new IllegalStateException("mmap downcall failed", t);
+        }
     }
 
     @Override

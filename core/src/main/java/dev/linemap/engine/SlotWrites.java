@@ -7,6 +7,7 @@ import dev.linemap.layout.OverflowLineDescriptor;
 import dev.linemap.layout.SlotLocation;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * The slot-level writes every map shape shares, made by the holder of a bucket's lock: insert a
@@ -79,6 +80,10 @@ final class SlotWrites {
             final int s = SlotLocation.slot(free);
             BucketDescriptor.setKeyOpaque(lineSegment, lineOffset, s, key);
             BucketDescriptor.setValueOpaque(lineSegment, lineOffset, s, value);
+            // Store-store: the slot is in memory before the bit that makes it live. Readers need no
+            // more than the unlock's release; a map file does, as a process may die right here
+            // (docs/spec/file.md, recovery rule 2). Free on x86 (a compiler barrier).
+            VarHandle.storeStoreFence();
             OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset,
                     OverflowLineDescriptor.occOpaque(lineSegment, lineOffset) | 1L << s);
             unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
@@ -102,7 +107,9 @@ final class SlotWrites {
             BucketDescriptor.setValueOpaque(lineSegment, lineOffset, 0, value);
             OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset, 1L);
             OverflowLineDescriptor.setNextOpaque(lineSegment, lineOffset, MetaWord.withLink(0L, MetaWord.link(meta)));
-            // The new line is complete before meta links it at the head of the chain.
+            // The new line is complete before meta links it at the head of the chain: for readers
+            // the unlock's release would do; a map file needs the order at every instant.
+            VarHandle.storeStoreFence();
             BucketDescriptor.setMetaOpaque(segment, line,
                     MetaWord.withCount(MetaWord.withLink(meta, index), MetaWord.count(meta) + 1));
             unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));

@@ -119,6 +119,23 @@ public final class Table {
      */
     Table(final int log2, final long seed, final MemoryBudget budget, final boolean overLimit,
           final MemorySource source) {
+        this(log2, seed, budget, overLimit, source.newRegion());
+    }
+
+    /**
+     * Creates a table in {@code region}: a new one, or (a reopened file region, whose
+     * {@link MemorySource.Region#pieces()} are not empty) the table those pieces hold, with its
+     * overflow lines all in use until {@link Recovery} hands back the free ones.
+     *
+     * @param log2 log2 of the bucket count
+     * @param seed hash seed
+     * @param budget the map's memory accounting
+     * @param overLimit whether the reservation may pass the limit
+     * @param region the table's memory
+     * @throws OutOfMemoryError if the bucket array does not fit in the budget; nothing is held
+     */
+    Table(final int log2, final long seed, final MemoryBudget budget, final boolean overLimit,
+          final MemorySource.Region region) {
         this.log2 = log2;
         this.bucketCount = 1L << log2;
         this.mask = bucketCount - 1;
@@ -135,14 +152,41 @@ public final class Table {
             budget.reserve(bucketBytes);
         }
         this.bytes = bucketBytes;
-        // Region last: a failed reservation above leaves nothing to release.
-        this.region = source.newRegion();
+        this.region = region;
         this.entries = new EntryHeap(region, budget);
-        if (AccessMode.FAST) {
+        if (region.persistent()) {
+            // A file: the bucket array is one piece in both access modes (a file written in one
+            // mode opens in the other), checked mode slicing its chunks from it; overflow chunks
+            // are pieces of their own, taken one by one (no reservation: the file's size follows
+            // what the table uses).
+            final MemorySegment buckets;
+            try {
+                buckets = bucketPiece(region);
+            } catch (final RuntimeException | Error e) {
+                budget.release(bucketBytes);
+                throw e;
+            }
+            if (AccessMode.FAST) {
+                this.bucketBase = buckets.address();
+                final Runnable unmapper = region.unmapper();
+                if (unmapper != null) {
+                    MmapSource.CLEANER.register(this, unmapper);
+                }
+            } else {
+                this.bucketBase = 0;
+                for (int c = 0; c < chunks.length; c++) {
+                    chunks[c] = buckets.asSlice(BucketDescriptor.lineOffset((long) c << chunkShift),
+                            BucketDescriptor.lineOffset(chunkLines));
+                }
+            }
+            this.overflowReserve = 0;
+            this.overflowReservedChunks = 0;
+            adoptPieces(region);
+        } else if (AccessMode.FAST) {
             // One reserved mapping for all buckets: its pages are committed (zeroed by the kernel)
             // on first touch, by the evacuations that fill them, so nothing is touched here.
             try {
-                this.bucketBase = region.allocateLines(bucketCount).address();
+                this.bucketBase = region.allocateLines(MemorySource.Use.BUCKETS, 0, bucketCount).address();
             } catch (final RuntimeException | Error e) {
                 budget.release(bucketBytes);
                 throw e;
@@ -170,6 +214,101 @@ public final class Table {
             this.overflowReserve = 0;
             this.overflowReservedChunks = 0;
         }
+    }
+
+    /** The bucket array of a file region: the piece it holds, or a new one. */
+    private MemorySegment bucketPiece(final MemorySource.Region region) {
+        for (final MemorySource.Piece p : region.pieces()) {
+            if (p.use() == MemorySource.Use.BUCKETS) {
+                if (p.index() != 0 || p.segment().byteSize() != BucketDescriptor.lineOffset(bucketCount)) {
+                    throw new IllegalArgumentException("bucket piece " + p.index() + " of "
+                            + (p.segment().byteSize() >>> BucketDescriptor.BYTES_SHIFT) + " lines, expected 0 of "
+                            + bucketCount);
+                }
+                return p.segment();
+            }
+        }
+        if (!region.pieces().isEmpty()) {
+            throw new IllegalArgumentException("no bucket piece among " + region.pieces().size() + " pieces");
+        }
+        return region.allocateLines(MemorySource.Use.BUCKETS, 0, bucketCount);
+    }
+
+    /**
+     * A reopened file region: its overflow chunks (numbered 0 .. n-1, each of
+     * {@value #OVERFLOW_CHUNK_LOG2}-bit line count) become the overflow area, every line counted
+     * in use; its entry chunks go to {@link #entries}.
+     */
+    private void adoptPieces(final MemorySource.Region region) {
+        final java.util.TreeMap<Long, MemorySegment> overflow = new java.util.TreeMap<>();
+        for (final MemorySource.Piece p : region.pieces()) {
+            if (p.use() == MemorySource.Use.OVERFLOW) {
+                if (p.segment().byteSize() != BucketDescriptor.lineOffset(OVERFLOW_CHUNK_LINES)
+                        || overflow.put(p.index(), p.segment()) != null) {
+                    throw new IllegalArgumentException("overflow piece " + p.index() + " of "
+                            + (p.segment().byteSize() >>> BucketDescriptor.BYTES_SHIFT) + " lines (or twice)");
+                }
+            }
+        }
+        final int n = overflow.size();
+        if (n > 0 && (overflow.firstKey() != 0 || overflow.lastKey() != n - 1)) {
+            throw new IllegalArgumentException("overflow pieces are not numbered 0 .. " + (n - 1) + ": "
+                    + overflow.keySet());
+        }
+        final int capacity = Math.max(4, Integer.highestOneBit(Math.max(1, n)) << 1);
+        final long[] bases = new long[capacity];
+        final MemorySegment[] directory = new MemorySegment[capacity];
+        for (int c = 0; c < n; c++) {
+            if (AccessMode.FAST) {
+                bases[c] = overflow.get((long) c).address();
+            } else {
+                directory[c] = overflow.get((long) c);
+            }
+        }
+        final long size = BucketDescriptor.lineOffset(OVERFLOW_CHUNK_LINES) * n;
+        budget.reserveOverLimit(size);
+        synchronized (this) {
+            bytes += size;
+        }
+        overflowBases = bases;
+        overflowChunks = directory;
+        overflowNext = n * OVERFLOW_CHUNK_LINES;
+        overflowCapacity = n * OVERFLOW_CHUNK_LINES;
+        overflowInUse.add(n * OVERFLOW_CHUNK_LINES);
+        entries.adoptPieces(region.pieces());
+    }
+
+    /**
+     * Recovery: the overflow lines not in {@code used} are free (no chain reaches them). Called
+     * once, on a reopened table no other thread can reach yet.
+     *
+     * @param used the lines the chains reach
+     */
+    void adoptFreeLines(final java.util.BitSet used) {
+        // Pushed from the top, so that the lowest lines are handed out first.
+        for (long i = overflowCapacity - 1; i >= 0; i--) {
+            if (!used.get((int) i)) {
+                freeLine(i);
+            }
+        }
+    }
+
+    /**
+     * Returns the lines of the overflow area (used or free).
+     *
+     * @return the lines of the overflow area
+     */
+    long overflowCapacity() {
+        return overflowCapacity;
+    }
+
+    /**
+     * Returns the table's memory region.
+     *
+     * @return the table's memory region
+     */
+    MemorySource.Region region() {
+        return region;
     }
 
     /**
@@ -239,7 +378,8 @@ public final class Table {
             return;
         }
         // Its bytes were reserved with the table.
-        final MemorySegment segment = region.allocateLines(chunkLines);
+        final MemorySegment segment =
+                region.allocateLines(MemorySource.Use.BUCKETS, (long) c << chunkShift, chunkLines);
         // Release: the zeroed chunk is complete before any thread can see the reference.
         VH_CHUNK.setRelease(chunks, c, segment);
     }
@@ -321,6 +461,9 @@ public final class Table {
     void freeLine(final long index) {
         final MemorySegment segment = overflowSegment(index);
         final long line = overflowLine(index);
+        // Store-store: the unlink that freed the line is in memory before its next word becomes a
+        // free-list link (a map file would otherwise hold a chain running into the free list).
+        VarHandle.storeStoreFence();
         for (;;) {
             final long head = freeHead;
             OverflowLineDescriptor.setNextOpaque(segment, line, head & MetaWord.LINK_MASK);
@@ -350,7 +493,8 @@ public final class Table {
         try {
             // Fast mode: a slice of the reserved area while it lasts (no system call; its pages are
             // zero until first touched), else a mapping of its own.
-            segment = c < overflowReservedChunks ? null : region.allocateLines(OVERFLOW_CHUNK_LINES);
+            segment = c < overflowReservedChunks ? null
+                    : region.allocateLines(MemorySource.Use.OVERFLOW, c, OVERFLOW_CHUNK_LINES);
         } catch (final RuntimeException | Error e) {
             budget.release(size);
             throw e;
@@ -391,9 +535,25 @@ public final class Table {
      * {@code true}.
      */
     void retire() {
+        retire(false);
+    }
+
+    /**
+     * Retires the table at the map's close: like {@link #retire()}, but a file keeps what the
+     * table holds ({@link MemorySource.Region#detach()}).
+     */
+    void detach() {
+        retire(true);
+    }
+
+    private void retire(final boolean keepContents) {
         if (VH_RETIRED.compareAndSet(this, false, true)) {
             final Object event = JfrEvents.beginRetirement();   // JFR hook: times the release
-            region.release();
+            if (keepContents) {
+                region.detach();
+            } else {
+                region.release();
+            }
             final long released;
             synchronized (this) {
                 // Entry chunks made after this point (a writer racing close()) are not counted back.

@@ -1,0 +1,121 @@
+package dev.linemap;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A map kept in a file: round trips across close and reopen, through growths and shrinks. */
+class PersistenceBasicsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void longLongMapRoundTripsAcrossReopeningsWhileItGrowsAndShrinks() {
+        final Path file = dir.resolve("ll.map");
+        final Map<Long, Long> model = new HashMap<>();
+        final SplittableRandom random = new SplittableRandom(7);
+        for (int r = 0; r < 6; r++) {
+            final int round = r;
+            try (LongLongMap map = LongLongMap.builder().persistTo(file).build()) {
+                assertEquals(model.size(), map.size(), "size after reopen, round " + round);
+                model.forEach((k, v) -> assertEquals(v, map.get(k), "key " + k + " round " + round));
+                final int n = round < 3 ? 40_000 : 0;
+                for (int i = 0; i < n; i++) {
+                    final long k = random.nextLong(200_000);
+                    final long v = random.nextLong();
+                    map.put(k, v);
+                    model.put(k, v);
+                }
+                if (round >= 3) {
+                    // Remove most keys: shrinks.
+                    for (final Long k : model.keySet().toArray(new Long[0])) {
+                        if (random.nextInt(10) < 8) {
+                            map.remove(k);
+                            model.remove(k);
+                        }
+                    }
+                }
+                assertEquals(model.size(), map.size());
+            }
+        }
+        try (LongLongMap map = LongLongMap.builder().persistTo(file).build()) {
+            assertEquals(model.size(), map.size());
+            final long[] seen = new long[1];
+            map.forEach((k, v) -> {
+                assertEquals(model.get(k), v);
+                seen[0]++;
+            });
+            assertEquals(model.size(), seen[0]);
+        }
+    }
+
+    @Test
+    void lineMapRoundTripsAcrossReopenings() {
+        final Path file = dir.resolve("line.map");
+        final Map<String, String> model = new HashMap<>();
+        final SplittableRandom random = new SplittableRandom(11);
+        for (int round = 0; round < 4; round++) {
+            try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).persistTo(file).build()) {
+                assertEquals(model.size(), map.size(), "round " + round);
+                model.forEach((k, v) -> assertEquals(v, map.get(k), "key " + k));
+                for (int i = 0; i < 20_000; i++) {
+                    final String k = "key-" + random.nextInt(50_000);
+                    if (random.nextInt(5) == 0) {
+                        map.remove(k);
+                        model.remove(k);
+                    } else {
+                        final String v = "v".repeat(random.nextInt(40)) + i;
+                        map.put(k, v);
+                        model.put(k, v);
+                    }
+                }
+            }
+        }
+        try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).persistTo(file).build()) {
+            assertEquals(model.size(), map.size());
+            model.forEach((k, v) -> assertEquals(v, map.get(k)));
+        }
+    }
+
+    @Test
+    void aSecondMapOnAnOpenFileIsRefused() {
+        final Path file = dir.resolve("locked.map");
+        try (LongLongMap map = LongLongMap.builder().persistTo(file).build()) {
+            map.put(1, 2);
+            final StoreFileException e = assertThrows(StoreFileException.class,
+                    () -> LongLongMap.builder().persistTo(file).build());
+            assertEquals(StoreFileException.Reason.LOCKED, e.reason());
+            assertEquals(2, map.get(1));
+        }
+    }
+
+    @Test
+    void aFileOfAnotherShapeOrNoMapFileIsRefused() throws Exception {
+        final Path file = dir.resolve("shape.map");
+        try (LongLongMap map = LongLongMap.builder().persistTo(file).build()) {
+            map.put(1, 2);
+        }
+        final StoreFileException e = assertThrows(StoreFileException.class,
+                () -> LineMap.builder(Codecs.utf8(), Codecs.utf8()).persistTo(file).build());
+        assertEquals(StoreFileException.Reason.SHAPE, e.reason());
+        assertTrue(e.getMessage().contains("LongLongMap"), e.getMessage());
+        final Path text = dir.resolve("text.txt");
+        Files.writeString(text, "hello world ".repeat(1000));
+        final StoreFileException e2 = assertThrows(StoreFileException.class,
+                () -> LongLongMap.builder().persistTo(text).build());
+        assertEquals(StoreFileException.Reason.NOT_A_MAP_FILE, e2.reason());
+        try (LongLongMap map = LongLongMap.builder().persistTo(file).build()) {
+            assertEquals(2, map.get(1));
+        }
+    }
+}
