@@ -1,5 +1,6 @@
 package dev.linemap.stress;
 
+import dev.linemap.stress.crash.CrashLoop;
 import dev.linemap.stress.hammer.Hammer;
 import dev.linemap.stress.jcstress.CanaryCheck;
 import dev.linemap.stress.jcstress.JcstressRunner;
@@ -40,6 +41,8 @@ public final class Main {
             case "hammer" -> Hammer.run(rest);
             case "close-check" -> CloseCheck.run(rest);
             case "release-race" -> ReleaseRace.run(rest);
+            case "crash-loop" -> CrashLoop.run(rest);
+            case "crash-child" -> CrashLoop.child(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
                 usage();
@@ -71,6 +74,10 @@ public final class Main {
                                                 returns to baseline (run with -XX:NativeMemoryTracking=summary)
                   release-race [--forks N]      N fresh JVMs with 3 writers racing table retirement: no
                                                 operation may fail after taking effect (default 20)
+                  crash-loop --map long|line --cycles N [--seed S] [--threads T] [--keys K] [--dir D]
+                                                a child writes a persisted map and is killed (SIGKILL) at a
+                                                random moment; the file must reopen holding every completed
+                                                operation (issue 13); the file carries over between cycles
                 """);
     }
 }
