@@ -6,8 +6,9 @@ import java.nio.file.Path;
  * A map file cannot be used: it is not a linemap file, was written by another format version or
  * layout, holds another map shape or other codecs, is truncated, fails a checksum, is structurally
  * corrupt, or is open for writing by another process. The message says which, with the values
- * found and what to do. Nothing in the file was changed by the attempt that threw, except what
- * the message says.
+ * found and what to do. An open that throws leaves the file unlocked and not marked as closed
+ * cleanly; it may have applied recovery rules (docs/spec/file.md) to the parts it read before it
+ * found the damage, never anything else.
  */
 public class StoreFileException extends RuntimeException {
 

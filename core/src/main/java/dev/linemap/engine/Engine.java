@@ -210,7 +210,7 @@ public abstract class Engine {
     /** The file store's close after a failed open: the tables made so far were detached by it. */
     private void closeFileAfterFailedOpen(final Throwable failure) {
         try {
-            store.close();
+            store.abandon();
         } catch (final RuntimeException e) {
             failure.addSuppressed(e);
         }

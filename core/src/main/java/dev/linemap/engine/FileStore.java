@@ -27,6 +27,11 @@ import java.util.TreeMap;
  * the file's space: which extents exist, which are free, where a new piece goes. Knows nothing of
  * buckets; {@link FileSource} hands pieces to tables and {@link Recovery} checks what they hold.
  *
+ * <p><b>Space.</b> A piece goes to the smallest free extent that holds it, else to the end of the
+ * file. Freed extents merge with free neighbours; a free extent at the end is cut off; in fast
+ * mode a freed extent's pages after its first are punched out of the file (its disk blocks go
+ * back, and a reused extent reads as zeros without a write).
+ *
  * <p><b>Crash safety of the extent chain.</b> Every change of an extent header is a
  * {@code pwrite} ({@link FileChannel#write(ByteBuffer, long)}), finished when the call returns, in
  * an order that leaves a walkable chain at every instant:
@@ -96,6 +101,12 @@ final class FileStore implements AutoCloseable {
     private final Map<Long, List<Extent>> found = new HashMap<>();
     /** File length; guarded by {@code this}. */
     private long length;
+    /**
+     * Fast mode: a descriptor for punching holes into freed extents (their disk blocks go back, so
+     * the space the file takes follows the map even where a freed extent is not at its end); -1
+     * in checked mode (no native calls there: freed extents are reused, and cut off at the end).
+     */
+    private final int holesFd;
     private long nextSerial = 1;
     private Root root;
     private int rootSlot;
@@ -110,6 +121,7 @@ final class FileStore implements AutoCloseable {
         this.header = header;
         this.created = created;
         this.openedClean = openedClean;
+        this.holesFd = AccessMode.FAST ? MmapSource.openForHoles(path) : -1;
     }
 
     /**
@@ -130,6 +142,7 @@ final class FileStore implements AutoCloseable {
             throw new StoreFileException(path, Reason.IO, "cannot open for reading and writing: " + e, e);
         }
         Arena headerArena = null;
+        FileStore opened = null;
         try {
             final FileLock lock;
             try {
@@ -176,6 +189,7 @@ final class FileStore implements AutoCloseable {
             }
             final boolean clean = !create && FileHeaderDescriptor.clean(page) == FileHeaderDescriptor.CLEAN;
             final FileStore store = new FileStore(path, channel, lock, arena, page, create, clean);
+            opened = store;
             store.length = create ? PAGE : size;
             if (!create) {
                 store.readRoot();
@@ -185,10 +199,10 @@ final class FileStore implements AutoCloseable {
             FileHeaderDescriptor.setClean(page, 0L);   // open: a crash from here on is seen by the next open
             return store;
         } catch (final StoreFileException e) {
-            closeQuietly(headerArena, channel);
+            closeQuietly(opened, headerArena, channel);
             throw e;
         } catch (final IOException | RuntimeException e) {
-            closeQuietly(headerArena, channel);
+            closeQuietly(opened, headerArena, channel);
             throw new StoreFileException(path, Reason.IO, "cannot read or map the file: " + e, e);
         }
     }
@@ -198,8 +212,11 @@ final class FileStore implements AutoCloseable {
                 MemorySegment.ofArray(new byte[(int) FileHeaderDescriptor.LAYOUT.byteSize()])) < 0;
     }
 
-    private static void closeQuietly(final Arena headerArena, final FileChannel channel) {
+    private static void closeQuietly(final FileStore opened, final Arena headerArena, final FileChannel channel) {
         try {
+            if (opened != null && opened.holesFd >= 0) {
+                MmapSource.closeFd(opened.holesFd);
+            }
             if (headerArena != null) {
                 headerArena.close();
             }
@@ -487,11 +504,15 @@ final class FileStore implements AutoCloseable {
     synchronized Extent allocate(final int role, final long serial, final long index, final long lines) {
         final long pages = (ExtentDescriptor.BYTES + (lines << 6) + PAGE - 1) / PAGE;
         try {
+            // Best fit (the smallest free extent that holds it, the lowest of equals): a small piece
+            // must not split the large hole a retired table left, or the next table of that size
+            // goes to the end of the file and the file only grows.
             long offset = -1;
+            long fit = Long.MAX_VALUE;
             for (final Map.Entry<Long, Long> f : free.entrySet()) {
-                if (f.getValue() >= pages) {
+                if (f.getValue() >= pages && f.getValue() < fit) {
                     offset = f.getKey();
-                    break;
+                    fit = f.getValue();
                 }
             }
             final Extent extent = new Extent(offset < 0 ? length : offset, pages, role, serial, index, lines);
@@ -563,6 +584,9 @@ final class FileStore implements AutoCloseable {
             free.remove(start);
             channel.truncate(start);
             length = start;
+        } else if (holesFd >= 0 && pages > 1) {
+            // The first page keeps the header line; the rest gives its blocks back.
+            MmapSource.punchHole(holesFd, offset + PAGE, (pages - 1) * PAGE);
         }
     }
 
@@ -571,10 +595,14 @@ final class FileStore implements AutoCloseable {
     }
 
     private void zero(final long offset, final long pages) throws IOException {
-        final ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(pages * PAGE, 1 << 20));
-        for (long p = offset + ExtentDescriptor.BYTES; p < offset + pages * PAGE; ) {
+        // Fast mode: a punched hole reads as zeros and takes no blocks (a large bucket array
+        // stays sparse until its buckets are used); only the first page is written.
+        final long end = pages > 1 && holesFd >= 0 && MmapSource.punchHole(holesFd, offset + PAGE, (pages - 1) * PAGE)
+                ? offset + PAGE : offset + pages * PAGE;
+        final ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(end - offset, 1 << 20));
+        for (long p = offset + ExtentDescriptor.BYTES; p < end; ) {
             zeros.clear();
-            zeros.limit((int) Math.min(zeros.capacity(), offset + pages * PAGE - p));
+            zeros.limit((int) Math.min(zeros.capacity(), end - p));
             p += channel.write(zeros, p);
         }
     }
@@ -651,20 +679,37 @@ final class FileStore implements AutoCloseable {
     }
 
     /**
-     * Marks the file closed cleanly, forces the header, and gives up the file and its lock. The
-     * tables' mappings must be detached first.
+     * Marks the file closed cleanly and gives up the file and its lock. The tables' mappings must
+     * be detached first.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(true);
+    }
+
+    /**
+     * Gives up the file and its lock without marking it closed cleanly (an open that failed after
+     * the file was opened: the next open applies the recovery rules as after a crash).
+     */
+    void abandon() {
+        close(false);
+    }
+
+    private synchronized void close(final boolean clean) {
         if (closed) {
             return;
         }
         closed = true;
-        FileHeaderDescriptor.setClean(header, FileHeaderDescriptor.CLEAN);
+        if (clean) {
+            FileHeaderDescriptor.setClean(header, FileHeaderDescriptor.CLEAN);
+        }
         try {
             headerArena.close();
         } finally {
             try {
+                if (holesFd >= 0) {
+                    MmapSource.closeFd(holesFd);   // before the channel: closing any descriptor drops the lock
+                }
                 lock.release();
                 channel.close();
             } catch (final IOException e) {

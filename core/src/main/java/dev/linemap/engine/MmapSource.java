@@ -61,6 +61,13 @@ final class MmapSource implements MemorySource {
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MADVISE;
+    private static final MethodHandle OPEN;
+    private static final MethodHandle CLOSE;
+    private static final MethodHandle FALLOCATE;
+    private static final int O_RDWR = 2;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int FALLOC_FL_KEEP_SIZE = 1;
+    private static final int FALLOC_FL_PUNCH_HOLE = 2;
 
     /** Runs the deferred unmaps. */
     static final Cleaner CLEANER = Cleaner.create();
@@ -75,6 +82,13 @@ final class MmapSource implements MemorySource {
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), errno);
         MADVISE = linker.downcallHandle(linker.defaultLookup().findOrThrow("madvise"),
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), errno);
+        // open(2) is variadic: called with the fixed arguments only (no O_CREAT, so no mode).
+        OPEN = linker.downcallHandle(linker.defaultLookup().findOrThrow("open"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2));
+        CLOSE = linker.downcallHandle(linker.defaultLookup().findOrThrow("close"),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        FALLOCATE = linker.downcallHandle(linker.defaultLookup().findOrThrow("fallocate"),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
         if (ADDRESS.byteSize() != Long.BYTES) {
             throw new ExceptionInInitializerError("64-bit addresses required");
         }
@@ -115,6 +129,50 @@ final class MmapSource implements MemorySource {
             throw e;
         } catch (final Throwable t) {
             throw new IllegalStateException("mmap downcall failed", t);
+        }
+    }
+
+    /**
+     * Opens a descriptor of a map file for {@link #punchHole} ({@code open(path, O_RDWR)}).
+     *
+     * @param path the file
+     * @return the descriptor, or -1 if it cannot be had (holes are then not punched)
+     */
+    static int openForHoles(final java.nio.file.Path path) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) OPEN.invokeExact(arena.allocateFrom(path.toString()), O_RDWR | O_CLOEXEC);
+        } catch (final Throwable t) {
+            return -1;
+        }
+    }
+
+    /**
+     * Gives the disk blocks of a byte range of a file back ({@code fallocate(PUNCH_HOLE |
+     * KEEP_SIZE)}): the range then reads as zeros and takes no space.
+     *
+     * @param fd a descriptor from {@link #openForHoles}
+     * @param offset start of the range
+     * @param length its length
+     * @return whether the file system did it
+     */
+    static boolean punchHole(final int fd, final long offset, final long length) {
+        try {
+            return (int) FALLOCATE.invokeExact(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) == 0;
+        } catch (final Throwable t) {
+            return false;
+        }
+    }
+
+    /**
+     * Closes a descriptor from {@link #openForHoles}.
+     *
+     * @param fd the descriptor
+     */
+    static void closeFd(final int fd) {
+        try {
+            final int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (final Throwable t) {
+            // nothing to do: the process keeps one descriptor more
         }
     }
 

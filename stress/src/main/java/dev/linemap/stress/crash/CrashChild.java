@@ -52,6 +52,7 @@ final class CrashChild {
      */
     static int run(final String[] args) throws Exception {
         String shape = "long";
+        boolean hold = false;
         Path file = null;
         long seed = 1;
         int threads = 2;
@@ -63,11 +64,19 @@ final class CrashChild {
                 case "--seed" -> seed = Long.parseLong(args[i + 1]);
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--keys" -> keys = Long.parseLong(args[i + 1]);
+                case "--hold" -> hold = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (file == null) {
             throw new IllegalArgumentException("--file is required");
+        }
+        if (hold) {
+            // Opens the map and keeps it open until killed: the parent checks that a second
+            // process is refused, and that the kill releases the file.
+            final CrashMap map = CrashMap.open(shape, file, true);
+            new CrashChild(shape, file, seed, threads, keys).report("R " + map.size() + "\n");
+            Thread.sleep(Long.MAX_VALUE);
         }
         new CrashChild(shape, file, seed, threads, keys).loop();
         return 2;
