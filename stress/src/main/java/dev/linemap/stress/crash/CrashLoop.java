@@ -1,6 +1,7 @@
 package dev.linemap.stress.crash;
 
 import java.io.BufferedReader;
+import dev.linemap.StoreFileException;
 import dev.linemap.layout.FileHeaderDescriptor;
 import dev.linemap.layout.RootDescriptor;
 
@@ -110,6 +111,11 @@ public final class CrashLoop {
         System.out.println("crash-loop: map " + shape + ", " + cycles + " cycles, seed " + seed + ", " + threads
                 + " writer threads, keys < " + keys + ", file " + file + ", access "
                 + System.getProperty("linemap.access", "default"));
+        final String refused = secondProcessIsRefused(file);
+        if (refused != null) {
+            System.out.println("FAILED: " + refused);
+            return 1;
+        }
         final SplittableRandom random = new SplittableRandom(seed);
         long maxOpenNanos = 0;
         long halts = 0;
@@ -172,6 +178,42 @@ public final class CrashLoop {
         }
         System.out.println("crash-loop: PASSED " + cycles + " cycles (" + shape + ")");
         return 0;
+    }
+
+    /**
+     * A child opens the file and holds it: opening it here must fail with a LOCKED
+     * StoreFileException; once the child is killed, it must open. Returns what went wrong, or null.
+     */
+    private String secondProcessIsRefused(final Path file) throws Exception {
+        final Path reports = dir.resolve("holder-reports.txt");
+        final List<String> command = childCommand(file, 1);
+        command.addAll(List.of("--hold", "true"));
+        final Process holder = new ProcessBuilder(command).redirectOutput(reports.toFile())
+                .redirectError(dir.resolve("holder-stderr.txt").toFile()).start();
+        try {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(reports).startsWith("R")) {
+                if (!holder.isAlive() || System.nanoTime() > deadline) {
+                    return "the holder process did not open the map: "
+                            + Files.readString(dir.resolve("holder-stderr.txt"));
+                }
+                Thread.sleep(20);
+            }
+            try (CrashMap map = CrashMap.open(shape, file, true)) {
+                return "a second process opened the map file while another held it (size " + map.size() + ")";
+            } catch (final StoreFileException e) {
+                if (e.reason() != StoreFileException.Reason.LOCKED) {
+                    return "a second process got " + e + " instead of a LOCKED StoreFileException";
+                }
+                System.out.println("second process refused, as it must be: " + e.getMessage());
+            }
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor();
+        }
+        try (CrashMap map = CrashMap.open(shape, file, true)) {
+            return map.size() == 0 ? null : "the holder's map was empty, the reopened one has " + map.size() + " keys";
+        }
     }
 
     /** The migration kind the file's root records (the child died during it), or -1. */
