@@ -529,7 +529,12 @@ final class FileStore implements AutoCloseable {
             } else {
                 writeHeader(length, ExtentDescriptor.tag(ExtentDescriptor.FREE, pages), 0, 0, 0, true);
                 final long end = length + pages * PAGE;
-                // Extending: the new bytes read as zero (a sparse file until touched).
+                // Extending: the new bytes read as zero, and have their disk blocks now, so a full
+                // disk fails this allocation instead of a later store into the mapping (SIGBUS).
+                if (!reserveBlocks(length, end - length)) {
+                    channel.truncate(length);   // the free header past the end, as after a crash
+                    throw new IOException("no space for " + pages + " pages (fallocate failed)");
+                }
                 channel.write(ByteBuffer.allocate(1), end - 1);
                 length = end;
             }
@@ -595,16 +600,48 @@ final class FileStore implements AutoCloseable {
     }
 
     private void zero(final long offset, final long pages) throws IOException {
-        // Fast mode: a punched hole reads as zeros and takes no blocks (a large bucket array
-        // stays sparse until its buckets are used); only the first page is written.
+        // Fast mode: a punched hole reads as zeros, and fallocate gives it blocks again (unwritten:
+        // no data is written); only the first page is written.
         final long end = pages > 1 && holesFd >= 0 && MmapSource.punchHole(holesFd, offset + PAGE, (pages - 1) * PAGE)
                 ? offset + PAGE : offset + pages * PAGE;
+        if (end < offset + pages * PAGE && !reserveBlocks(end, offset + pages * PAGE - end)) {
+            throw new IOException("no space to reuse " + pages + " pages (fallocate failed)");
+        }
         final ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(end - offset, 1 << 20));
         for (long p = offset + ExtentDescriptor.BYTES; p < end; ) {
             zeros.clear();
             zeros.limit((int) Math.min(zeros.capacity(), end - p));
             p += channel.write(zeros, p);
         }
+    }
+
+    /**
+     * Gives a byte range of the file disk blocks, so that no store into its mapping can fault for
+     * want of space (a SIGBUS, which the checked path would report as an {@code InternalError}
+     * and the fast path not at all). Fast mode: {@code fallocate} (mode 0: unwritten blocks, no
+     * data written). Checked mode, which makes no native calls: writes zeros over the range, so
+     * a growth there pays a write of the new table's size.
+     *
+     * @return whether the blocks are there ({@code false}: no space on the device)
+     */
+    private boolean reserveBlocks(final long offset, final long bytes) throws IOException {
+        if (java.nio.file.Files.getFileStore(path).getUsableSpace() < bytes) {
+            return false;   // cheap (statvfs): a full disk fails fast, before any write
+        }
+        if (holesFd >= 0) {
+            return MmapSource.allocateBlocks(holesFd, offset, bytes);
+        }
+        final ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(bytes, 1 << 20));
+        try {
+            for (long p = offset; p < offset + bytes; ) {
+                zeros.clear();
+                zeros.limit((int) Math.min(zeros.capacity(), offset + bytes - p));
+                p += channel.write(zeros, p);
+            }
+        } catch (final IOException e) {
+            return false;
+        }
+        return true;
     }
 
     /**

@@ -67,6 +67,7 @@ final class MmapSource implements MemorySource {
     private static final int O_RDWR = 2;
     private static final int O_CLOEXEC = 0x80000;
     private static final int FALLOC_FL_KEEP_SIZE = 1;
+    private static final int ENOSPC = 28;
     private static final int FALLOC_FL_PUNCH_HOLE = 2;
 
     /** Runs the deferred unmaps. */
@@ -88,7 +89,7 @@ final class MmapSource implements MemorySource {
         CLOSE = linker.downcallHandle(linker.defaultLookup().findOrThrow("close"),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         FALLOCATE = linker.downcallHandle(linker.defaultLookup().findOrThrow("fallocate"),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), errno);
         if (ADDRESS.byteSize() != Long.BYTES) {
             throw new ExceptionInInitializerError("64-bit addresses required");
         }
@@ -156,11 +157,32 @@ final class MmapSource implements MemorySource {
      * @return whether the file system did it
      */
     static boolean punchHole(final int fd, final long offset, final long length) {
-        try {
-            return (int) FALLOCATE.invokeExact(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) == 0;
+        return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) == 0;
+    }
+
+    /** {@code fallocate}: 0, or the errno of its failure. */
+    private static int fallocate(final int fd, final int mode, final long offset, final long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            final MemorySegment state = arena.allocate(CAPTURED);
+            final int result = (int) FALLOCATE.invokeExact(state, fd, mode, offset, length);
+            return result == 0 ? 0 : Math.max(1, (int) VH_ERRNO.get(state, 0L));
         } catch (final Throwable t) {
-            return false;
+            return -1;
         }
+    }
+
+    /**
+     * Gives a byte range of a file disk blocks ({@code fallocate}, mode 0; the file grows if the
+     * range passes its end).
+     *
+     * @param fd a descriptor from {@link #openForHoles}
+     * @param offset start of the range
+     * @param length its length
+     * @return {@code false} only if the device has no space for them ({@code ENOSPC}); a file
+     *         system without the call ({@code EOPNOTSUPP}) gets a sparse range, as without it
+     */
+    static boolean allocateBlocks(final int fd, final long offset, final long length) {
+        return fallocate(fd, 0, offset, length) != ENOSPC;
     }
 
     /**
