@@ -51,6 +51,7 @@ class LinemapCliTest {
             visualize --buckets 48 | visualize: --buckets 48 is not a power of two
             visualize --readers 9 | visualize: --readers 9 is out of range [0, 8]
             demo --entries 0 | demo: --entries 0 is out of range [1, 100000000]
+            demo --crash-buckets 5000 | demo: --crash-buckets 5000 is not 0 or a power of two from 4096 to 4194304
             """)
     void aWrongCommandLineFailsWithStatus2AndSaysWhatIsWrong(final String commandLine, final String message) {
         final Cli cli = Cli.run(commandLine.split(" "));
