@@ -1,5 +1,7 @@
 package dev.linemap.tools;
 
+import dev.linemap.StoreFileException;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -77,6 +79,9 @@ public final class Linemap {
             return 2;
         } catch (final IOException e) {
             err.println("linemap " + command.name() + ": " + e);
+            return 1;
+        } catch (final StoreFileException e) {
+            err.println("linemap " + command.name() + ": " + e.getMessage());
             return 1;
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();

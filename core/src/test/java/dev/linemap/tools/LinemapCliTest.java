@@ -46,8 +46,9 @@ class LinemapCliTest {
             explain --colour red 5 | explain: unknown option --colour (options: --entries, --file, --seed, --help)
             explain --seed 1 --seed 2 5 | explain: option --seed given twice
             inspect extra | inspect: unexpected argument 'extra'
-            inspect --file map.lm | inspect: --file map.lm: persisted maps are not built yet
-            explain --file=map.lm 5 | explain: --file map.lm: persisted maps are not built yet
+            inspect --file no-such.lm | inspect: --file no-such.lm: no such file
+            explain --file=no-such.lm 5 | explain: --file no-such.lm: no such file
+            inspect --file map.lm --entries 5 | inspect: --file reads a map from a file, --seed and --entries describe
             visualize --buckets 48 | visualize: --buckets 48 is not a power of two
             visualize --readers 9 | visualize: --readers 9 is out of range [0, 8]
             demo --entries 0 | demo: --entries 0 is out of range [1, 100000000]
