@@ -15,7 +15,7 @@ final class DemoCommand implements Command {
     @Override
     public String summary() {
         return "the README's tour: load 10 million entries while a reader checks them, grow, shrink;"
-                + " a LineMap<String, String>; a map file surviving kill -9";
+                + " then a LineMap<String, String>, and a map file killed mid-growth";
     }
 
     @Override
