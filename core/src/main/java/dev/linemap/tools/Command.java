@@ -39,6 +39,16 @@ interface Command {
     Set<String> options();
 
     /**
+     * Returns whether the tool's overview and its list of commands leave it out: a command that
+     * the tool starts itself in a child process, not one for people to type.
+     *
+     * @return {@code false} unless overridden
+     */
+    default boolean hidden() {
+        return false;
+    }
+
+    /**
      * Runs it.
      *
      * @param options its parsed arguments ({@code --help} is handled by the caller)

@@ -30,7 +30,10 @@ import java.util.function.BooleanSupplier;
  *   <li>does the same, shorter, for a {@code LineMap<String, String>}: loads 1 million string keys
  *       (or {@code args[1]}) while a reader checks every value it reads against its key's, shows the
  *       growths, removes 90% and shows the shrink, and prints native bytes per entry against the
- *       payload. A value read wrong fails the demo (exit status 1).</li>
+ *       payload. A value read wrong fails the demo (exit status 1);</li>
+ *   <li>keeps a map in a file ({@link PersistSection}): a child JVM writes it and is killed with
+ *       SIGKILL in the middle of the growth to 524,288 buckets (or {@code args[2]}); the file is
+ *       reopened and every key checked. A key wrong, missing or stray fails the demo.</li>
  * </ol>
  *
  * <p>Run with {@code mvn -q -Pdemo -DskipTests verify}, or {@code java -jar core/target/linemap-core-*.jar}
@@ -39,6 +42,9 @@ import java.util.function.BooleanSupplier;
 public final class Demo {
 
     private static final long PAYLOAD_BYTES = 2 * Long.BYTES;
+
+    /** The growth the persistence section's writer dies in, by default: to 2^19 buckets. */
+    static final long CRASH_BUCKETS = 1 << 19;
 
     private Demo() {
     }
@@ -111,13 +117,16 @@ public final class Demo {
      * Runs the demo; exits with status 1 if a reader read a wrong value.
      *
      * @param args optional: number of {@code long} entries to load (default 10,000,000), then number
-     *             of string keys for the {@code LineMap} section (default 1,000,000; 0 skips it)
+     *             of string keys for the {@code LineMap} section (default 1,000,000; 0 skips it), then
+     *             the bucket count of the growth the persistence section's writer dies in (default
+     *             524,288; 0 skips it)
      * @throws InterruptedException if interrupted while joining a reader
      */
     public static void main(final String[] args) throws InterruptedException {
         final long entries = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 10_000_000L;
         final long strings = args.length > 1 ? Long.parseLong(args[1].replace("_", "")) : 1_000_000L;
-        final long wrong = run(entries, strings, System.out);
+        final long crashBuckets = args.length > 2 ? Long.parseLong(args[2].replace("_", "")) : CRASH_BUCKETS;
+        final long wrong = run(entries, strings, crashBuckets, System.out);
         if (wrong != 0) {
             System.exit(1);
         }
@@ -128,11 +137,15 @@ public final class Demo {
      *
      * @param entries number of {@code long} entries to load
      * @param strings number of string keys for the {@code LineMap} section (0 skips it)
+     * @param crashBuckets the growth the persistence section's writer dies in: to this many buckets,
+     *                     a power of two (0 skips the section)
      * @param stream where the output goes
-     * @return the number of wrong or missing values the {@code LineMap} section read (0 = passed)
+     * @return the number of wrong or missing values the {@code LineMap} section read plus the keys
+     *         the persistence section found wrong, missing or stray (0 = passed)
      * @throws InterruptedException if interrupted while joining a reader
      */
-    static long run(final long entries, final long strings, final PrintStream stream) throws InterruptedException {
+    static long run(final long entries, final long strings, final long crashBuckets, final PrintStream stream)
+            throws InterruptedException {
         Locale.setDefault(Locale.ROOT);
         final PrintSink out = new PrintSink(stream);
         out.line("linemap demo: %,d entries, JDK %s, %d cores", entries, Runtime.version(),
@@ -151,7 +164,8 @@ public final class Demo {
         }
         out.line("");
         out.line("Map closed: all native memory freed.");
-        return strings > 0 ? StringSection.run(strings, out) : 0;
+        final long wrongStrings = strings > 0 ? StringSection.run(strings, out) : 0;
+        return wrongStrings + (crashBuckets > 0 ? PersistSection.run(crashBuckets, out) : 0);
     }
 
     private static void load(final LongLongMap map, final long entries, final Recorder recorder, final PrintSink out)

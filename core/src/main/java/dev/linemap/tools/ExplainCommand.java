@@ -4,6 +4,7 @@ import dev.linemap.KeyPath;
 import dev.linemap.LongLongMap;
 import dev.linemap.MapInspector;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Set;
 
@@ -24,6 +25,7 @@ final class ExplainCommand implements Command {
     public String help() {
         return """
                 usage: linemap explain [--seed S] [--entries N] KEY
+                       linemap explain --file F KEY
 
                 Builds a map with a fixed seed, puts the keys 1..N in order from one thread (value = 10 x key,
                 background migration off: only writes move a migration, so the layout is a function of S and N,
@@ -34,10 +36,15 @@ final class ExplainCommand implements Command {
                 and bit range comes from the engine's descriptors; the words are copied inside the bucket's
                 seqlock read section.
 
+                With --file F, the same path through the LongLongMap kept in F (LongLongMap.builder()
+                .persistTo(F)), opened as a program opens it: a file whose last process died is recovered and
+                a migration it left running finished first; the map is closed again afterwards. Not while
+                another process has the file open (the open says so); a LineMap's file is turned away.
+
                 options:
                   --seed S      hash seed (default 42)
                   --entries N   keys 1..N to put first (0 .. 10,000,000; default 1,000)
-                  --file F      a persisted map file (not available: persisted maps are not built yet)
+                  --file F      a LongLongMap file to open instead (not with --seed or --entries)
 
                 KEY is a whole number, for example 123, -5 or 0x7b.
                 """;
@@ -49,20 +56,33 @@ final class ExplainCommand implements Command {
     }
 
     @Override
-    public void run(final Options options, final PrintStream out, final PrintStream err) throws UsageException {
-        FilledMap.rejectFile(name(), options);
+    public void run(final Options options, final PrintStream out, final PrintStream err)
+            throws UsageException, IOException {
+        MapFile.rejectMixed(name(), options);
         if (options.positional().size() != 1) {
             throw new UsageException("explain: expected one KEY, got " + (options.positional().isEmpty()
                     ? "none" : options.positional().size() + ": " + String.join(" ", options.positional())));
         }
         final long key = Options.parseLong("explain: KEY", options.positional().getFirst());
+        if (options.has("file")) {
+            final MapFile file = MapFile.of(name(), options);
+            try (LongLongMap map = file.open()) {
+                print(map, file.describe(), key, out, err);
+            }
+            return;
+        }
         final long seed = options.number("seed", FilledMap.DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
         final long entries = options.number("entries", FilledMap.DEFAULT_ENTRIES, 0, FilledMap.MAX_ENTRIES);
         try (LongLongMap map = FilledMap.build(seed, entries, err)) {
-            final KeyPath path = MapInspector.of(map).locate(key);
-            out.print(ExplainText.render(FilledMap.describe(seed, entries), path, map.stats(),
-                    before(map, key, err), LayoutSource.DESCRIPTORS));
+            print(map, FilledMap.describe(seed, entries), key, out, err);
         }
+    }
+
+    private static void print(final LongLongMap map, final String description, final long key,
+                              final PrintStream out, final PrintStream err) {
+        final KeyPath path = MapInspector.of(map).locate(key);
+        out.print(ExplainText.render(description, path, map.stats(), before(map, key, err),
+                LayoutSource.DESCRIPTORS));
     }
 
     /** How many entries the real iteration reports before {@code key}. */

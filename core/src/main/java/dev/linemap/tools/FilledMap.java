@@ -68,19 +68,4 @@ final class FilledMap {
         return String.format(Locale.ROOT, "a LongLongMap with seed %d (0x%016x), keys 1..%,d put in order by one"
                 + " thread (value = 10 x key), background migration off", seed, seed, entries);
     }
-
-    /**
-     * Rejects {@code --file}: reading persisted maps needs the file format (issue 13).
-     *
-     * @param command the subcommand, for the message
-     * @param options its options
-     * @throws UsageException if {@code --file} was given
-     */
-    static void rejectFile(final String command, final Options options) throws UsageException {
-        if (options.has("file")) {
-            throw new UsageException(command + ": --file " + options.string("file", "")
-                    + ": persisted maps are not built yet (there is no file format to read); inspect a map built"
-                    + " in memory with --seed and --entries instead");
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.linemap.tools;
 
+import dev.linemap.StoreFileException;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -8,7 +10,8 @@ import java.util.List;
  * The {@code linemap} command-line tool: {@code java -jar core/target/linemap.jar <command>}. One
  * runnable jar (core and unsafe-layout, {@code Enable-Native-Access} in its manifest) with the
  * subcommands {@code demo}, {@code explain}, {@code inspect} and {@code visualize}; each has
- * {@code --help}.
+ * {@code --help}. One more, {@code demo-writer}, is left out of the overview: the demo starts it in
+ * a child process ({@link DemoWriterCommand}).
  *
  * <p>Exit status: 0 done, 1 failed while running, 2 the command line is wrong (the message says
  * what is wrong).
@@ -16,7 +19,8 @@ import java.util.List;
 public final class Linemap {
 
     private static final List<Command> COMMANDS = List.of(
-            new DemoCommand(), new ExplainCommand(), new InspectCommand(), new VisualizeCommand());
+            new DemoCommand(), new ExplainCommand(), new InspectCommand(), new VisualizeCommand(),
+            new DemoWriterCommand());
 
     private Linemap() {
     }
@@ -54,7 +58,8 @@ public final class Linemap {
         final Command command = find(args[0]);
         if (command == null) {
             err.println("linemap: unknown command '" + args[0] + "' (commands: "
-                    + String.join(", ", COMMANDS.stream().map(Command::name).toList()) + ")");
+                    + String.join(", ", COMMANDS.stream().filter(c -> !c.hidden()).map(Command::name).toList())
+                    + ")");
             err.println("Run 'linemap --help' for usage.");
             return 2;
         }
@@ -74,6 +79,9 @@ public final class Linemap {
             return 2;
         } catch (final IOException e) {
             err.println("linemap " + command.name() + ": " + e);
+            return 1;
+        } catch (final StoreFileException e) {
+            err.println("linemap " + command.name() + ": " + e.getMessage());
             return 1;
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -97,7 +105,7 @@ public final class Linemap {
         sb.append("Look inside linemap, an off-heap concurrent hash map: every number comes from the engine's\n");
         sb.append("real memory, read through the same descriptors the engine uses.\n\n");
         sb.append("commands:\n");
-        for (final Command command : COMMANDS) {
+        for (final Command command : COMMANDS.stream().filter(c -> !c.hidden()).toList()) {
             sb.append(String.format("  %-10s %s%n", command.name(), command.summary()));
         }
         sb.append("\nRun 'linemap <command> --help' for its options.\n");

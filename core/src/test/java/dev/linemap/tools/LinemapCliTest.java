@@ -46,11 +46,13 @@ class LinemapCliTest {
             explain --colour red 5 | explain: unknown option --colour (options: --entries, --file, --seed, --help)
             explain --seed 1 --seed 2 5 | explain: option --seed given twice
             inspect extra | inspect: unexpected argument 'extra'
-            inspect --file map.lm | inspect: --file map.lm: persisted maps are not built yet
-            explain --file=map.lm 5 | explain: --file map.lm: persisted maps are not built yet
+            inspect --file no-such.lm | inspect: --file no-such.lm: no such file
+            explain --file=no-such.lm 5 | explain: --file no-such.lm: no such file
+            inspect --file map.lm --entries 5 | inspect: --file reads a map from a file, --seed and --entries describe
             visualize --buckets 48 | visualize: --buckets 48 is not a power of two
             visualize --readers 9 | visualize: --readers 9 is out of range [0, 8]
             demo --entries 0 | demo: --entries 0 is out of range [1, 100000000]
+            demo --crash-buckets 5000 | demo: --crash-buckets 5000 is not 0 or a power of two from 4096 to 4194304
             """)
     void aWrongCommandLineFailsWithStatus2AndSaysWhatIsWrong(final String commandLine, final String message) {
         final Cli cli = Cli.run(commandLine.split(" "));
