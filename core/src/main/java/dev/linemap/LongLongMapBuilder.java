@@ -188,7 +188,8 @@ public final class LongLongMapBuilder {
      * {@code Runtime.halt}), the next {@code build()} on the file recovers by itself: every
      * operation that returned before the crash is there with its latest value, no removed key comes
      * back, and an operation that was running may be there or not. A migration the crash
-     * interrupted is finished by that {@code build()}. Against power loss, what the map held when
+     * interrupted resumes where it stopped, as if it had just started ({@code build()} does not wait
+     * for it). Against power loss, what the map held when
      * {@code sync()} was called is durable once it returns; writes after the last {@code sync()}
      * may be lost, and since the disk writes pages in any order, a file whose later writes were cut
      * by a power loss may fail to open with {@link StoreFileException} (restore a copy).

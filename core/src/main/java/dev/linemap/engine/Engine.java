@@ -199,7 +199,9 @@ public abstract class Engine {
                 store.writeRoot(serial, table.seed, table.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);
                 this.generation = new Generation(table, null);
             } else {
-                this.generation = PersistedOpen.open(this, files, store.root(), budget);
+                // Sets the generation itself: a resumed migration's helper thread may complete it
+                // (and publish the next generation) before open returns.
+                PersistedOpen.open(this, files, store.root(), budget);
             }
         } catch (final RuntimeException | Error e) {
             closeFileAfterFailedOpen(e);
@@ -217,14 +219,28 @@ public abstract class Engine {
     }
 
     /**
-     * Finishes a migration a reopened file was in the middle of, before the map is returned.
-     * Called by {@link PersistedOpen} once the recovery rules have been applied.
+     * Resumes a migration a reopened file was in the middle of, once the recovery rules have been
+     * applied ({@link PersistedOpen}): it runs as if it had just started (a helper thread, or the
+     * writers), so the open does not wait for it; a clear is finished here, as clear() would.
      *
-     * @param m the migration, published in {@code generation} already
+     * @param m the migration
      */
     final void resumeMigration(final Migration m) {
-        VH_GENERATION.setVolatile(this, new Generation(m.to, m));
-        m.finish();
+        VH_GENERATION.setVolatile(this, new Generation(m.to, m));   // before any helper can complete it
+        if (m.kind == Migration.CLEAR) {
+            m.finish();
+        } else {
+            help(m);
+        }
+    }
+
+    /**
+     * Starts from the generation of a reopened file without a migration.
+     *
+     * @param g the generation
+     */
+    final void adoptGeneration(final Generation g) {
+        VH_GENERATION.setVolatile(this, g);
     }
 
     /**
@@ -422,16 +438,23 @@ public abstract class Engine {
             return m;
         }
         notifyListener(m, false);
-        if (backgroundMigration && kind != Migration.CLEAR && m.units <= INLINE_UNITS) {
+        if (kind != Migration.CLEAR) {
+            help(m);
+        }
+        return m;
+    }
+
+    /** Background migration: finishes a small migration inline, gives a large one a helper thread. */
+    private void help(final Migration m) {
+        if (backgroundMigration && m.units <= INLINE_UNITS) {
             m.runHelper();   // swallows a memory failure: the caller's own operation already succeeded
-        } else if (backgroundMigration && kind != Migration.CLEAR) {
+        } else if (backgroundMigration) {
             try {
                 Thread.ofPlatform().daemon().name("linemap-migrator").start(m::runHelperThread);
             } catch (final OutOfMemoryError | RuntimeException e) {
                 // No thread to be had: writers alone still move the migration forward.
             }
         }
-        return m;
     }
 
     /**

@@ -6,7 +6,8 @@ import dev.linemap.layout.RootDescriptor.Root;
 
 /**
  * Opens the tables a map file's root names: maps their pieces, applies the {@link Recovery} rules,
- * counts the entries and finishes a migration the last process left running. Whatever the file
+ * counts the entries and resumes a migration the last process left running (it then runs on as
+ * one that just started: the open does not wait for it). Whatever the file
  * holds that cannot be right becomes a {@link StoreFileException}, with every table detached again.
  */
 final class PersistedOpen {
@@ -21,10 +22,9 @@ final class PersistedOpen {
      * @param files the file's memory source
      * @param root the root the file holds
      * @param budget the map's memory accounting
-     * @return the generation to start from
      * @throws StoreFileException if the tables are truncated or corrupt
      */
-    static Generation open(final Engine engine, final FileSource files, final Root root, final MemoryBudget budget) {
+    static void open(final Engine engine, final FileSource files, final Root root, final MemoryBudget budget) {
         Table to = null;
         Table from = null;
         try {
@@ -35,10 +35,10 @@ final class PersistedOpen {
             final long[] found = Recovery.recover(engine.format, from, to, root.kind());
             engine.recoveredEntries(found[0]);
             if (from == null) {
-                return new Generation(to, null);
+                engine.adoptGeneration(new Generation(to, null));
+            } else {
+                engine.resumeMigration(new Migration(engine, from, to, root.kind()));
             }
-            engine.resumeMigration(new Migration(engine, from, to, root.kind()));
-            return engine.generation();
         } catch (final IllegalArgumentException | Recovery.CorruptException e) {
             detach(to);
             detach(from);

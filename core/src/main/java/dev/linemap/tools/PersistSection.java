@@ -123,7 +123,8 @@ final class PersistSection {
             final long openNanos = System.nanoTime() - start;
             final MapStats stats = map.stats();
             out.line("   reopened in %.1f ms: build() recovered the file%s (%,d buckets, %s)", openNanos / 1e6,
-                    migrating ? " and finished the " + noun(MigrationKind.values()[root.kind()]) : "",
+                    migrating ? " and resumed the " + noun(MigrationKind.values()[root.kind()]) + " where it stopped"
+                            : "",
                     stats.bucketCount(),
                     stats.growing() ? "a migration still running" : "no migration running");
             return check(map, reported, out);
