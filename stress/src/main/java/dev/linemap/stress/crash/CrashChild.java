@@ -1,5 +1,8 @@
 package dev.linemap.stress.crash;
 
+import dev.linemap.MigrationKind;
+import dev.linemap.MigrationListener;
+
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -98,7 +101,13 @@ final class CrashChild {
         for (int round = 0; ; round++) {
             // Mostly without the helper thread: migrations then advance only with writes and last longer,
             // so more kills land inside one.
-            final CrashMap map = CrashMap.open(shape, file, random.nextInt(4) == 0);
+            // Each migration start is reported ("M"): the parent aims some kills just after one.
+            final CrashMap map = CrashMap.open(shape, file, random.nextInt(4) == 0, new MigrationListener() {
+                @Override
+                public void migrationStarted(final MigrationKind kind, final long fromBuckets, final long toBuckets) {
+                    report("M " + kind + " " + fromBuckets + " " + toBuckets + "\n");
+                }
+            });
             report("R " + map.size() + "\n");
             final List<List<Long>> present = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

@@ -132,7 +132,11 @@ public final class CrashLoop {
             final Process child = new ProcessBuilder(childCommand(file, childSeed))
                     .redirectOutput(reports.toFile()).redirectError(stderr.toFile()).start();
             final int delay = random.nextInt(10) == 0 ? random.nextInt(400) : 300 + random.nextInt(maxDelayMs);
-            final boolean exitedByItself = child.waitFor(delay, TimeUnit.MILLISECONDS);
+            // Half of the kills are aimed: shortly after the child reports that a migration started
+            // (of a table large enough to take a while), if one starts before the delay is up.
+            final boolean aimed = random.nextBoolean();
+            final boolean exitedByItself = aimed ? killAfterMigrationStart(child, reports, delay, random)
+                    : child.waitFor(delay, TimeUnit.MILLISECONDS);
             if (!exitedByItself) {
                 child.destroyForcibly();
                 child.waitFor();
@@ -214,6 +218,43 @@ public final class CrashLoop {
         try (CrashMap map = CrashMap.open(shape, file, true)) {
             return map.size() == 0 ? null : "the holder's map was empty, the reopened one has " + map.size() + " keys";
         }
+    }
+
+    /**
+     * Waits up to {@code delay} ms, polling the child's reports; a migration start from a table of
+     * 2048 buckets or more ends the wait early, a random 0-20 ms later. Returns whether the child
+     * exited by itself.
+     */
+    private static boolean killAfterMigrationStart(final Process child, final Path reports, final int delay,
+                                                   final SplittableRandom random) throws Exception {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(reports)) {
+            final StringBuilder line = new StringBuilder();
+            final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16);
+            while (System.nanoTime() < deadline) {
+                if (child.waitFor(3, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+                buffer.clear();
+                while (in.read(buffer) > 0) {
+                    buffer.flip();
+                    while (buffer.hasRemaining()) {
+                        final char c = (char) buffer.get();
+                        if (c != '\n') {
+                            line.append(c);
+                            continue;
+                        }
+                        final String[] f = line.toString().split(" ");
+                        line.setLength(0);
+                        if (f.length == 4 && "M".equals(f[0]) && Long.parseLong(f[2]) >= 2048) {
+                            return child.waitFor(random.nextInt(21), TimeUnit.MILLISECONDS);
+                        }
+                    }
+                    buffer.clear();
+                }
+            }
+        }
+        return false;
     }
 
     /** The migration kind the file's root records (the child died during it), or -1. */

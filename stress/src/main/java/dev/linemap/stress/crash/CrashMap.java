@@ -4,6 +4,8 @@ import dev.linemap.Codecs;
 import dev.linemap.LineMap;
 import dev.linemap.LongLongConsumer;
 import dev.linemap.LongLongMap;
+import dev.linemap.MigrationKind;
+import dev.linemap.MigrationListener;
 
 import java.nio.file.Path;
 
@@ -43,11 +45,25 @@ interface CrashMap extends AutoCloseable {
      * @return the map
      */
     static CrashMap open(final String shape, final Path file, final boolean background) {
+        return open(shape, file, background, null);
+    }
+
+    /**
+     * Opens (or creates) the map in {@code file}, with a migration listener.
+     *
+     * @param shape "long" or "line"
+     * @param file the map file
+     * @param background whether migrations have a helper thread
+     * @param listener told of every migration, or {@code null}
+     * @return the map
+     */
+    static CrashMap open(final String shape, final Path file, final boolean background,
+                         final MigrationListener listener) {
         return switch (shape) {
             case "long" -> new Longs(LongLongMap.builder().missingValue(MISSING).backgroundMigration(background)
-                    .persistTo(file).build());
+                    .migrationListener(listener).persistTo(file).build());
             case "line" -> new Lines(LineMap.builder(Codecs.utf8(), Codecs.utf8()).backgroundMigration(background)
-                    .persistTo(file).build());
+                    .migrationListener(listener).persistTo(file).build());
             default -> throw new IllegalArgumentException("--map " + shape + ": expected long or line");
         };
     }
