@@ -408,9 +408,10 @@ public final class EntryStore {
                         newValue, newOffset, newLength);
             }
         } else if (present) {
-            // Freed while the bucket is locked: see the class comment.
-            heap.free(ref, EntryDescriptor.recordBytes(keyLength, oldLength));
-            SlotWrites.removeAt(engine, table, segment, line, ctrl, loc);
+            // Freed while the bucket is locked (see the class comment), after the slot is dropped
+            // (a map file: see SlotWrites.removeAt).
+            SlotWrites.removeAt(engine, table, segment, line, ctrl, loc, heap,
+                    ref, EntryDescriptor.recordBytes(keyLength, oldLength));
         } else if (store) {
             insert(engine, table, segment, line, ctrl, hash, key, keyOffset, keyLength, newValue, newOffset, newLength);
         } else {

@@ -64,6 +64,59 @@ class FileCrashStatesTest {
 
     // ------------------------------------------------------------------ locked sections
 
+    @Test
+    void aLineMapRemoveThatDiedAfterDroppingItsSlotAndFreeingItsBlockLeavesTheKeyRemoved() {
+        final Path file = dir.resolve("remove.map");
+        try (LineMap<byte[], byte[]> map = lineMap(file)) {
+            for (int k = 0; k < 200; k++) {
+                map.put(key(k), value(k));
+            }
+            // The remove of key 7, as SlotWrites.removeAt makes it in a map file, up to its unlock.
+            final Table table = map.generation().table();
+            final MemorySegment key = MemorySegment.ofArray(key(7));
+            final long hash = EntryFormat.hash(key, 0, key.byteSize(), table.seed);
+            final Bucket b = Bucket.of(table, hash);
+            final long ctrl = Seqlock.lock(b.segment, b.line);
+            final long loc = EntryFormat.find(table, table.entries.directory(), b.segment, b.line, ctrl, hash,
+                    key, 0, key.byteSize());
+            final long ref = Chains.valueAt(table, b.segment, b.line, loc);
+            final EntryHeap.Directory d = table.entries.directory();
+            final long bytes = EntryDescriptor.recordBytes(EntryDescriptor.keyLengthPlain(d.segment(ref), d.entry(ref)),
+                    EntryDescriptor.valueLengthPlain(d.segment(ref), d.entry(ref)));
+            if (SlotLocation.isHome(loc)) {
+                BucketDescriptor.ctrlRelease(b.segment, b.line, CtrlWord.locked(CtrlWord.withOccupancy(ctrl,
+                        CtrlWord.occupancy(ctrl) & ~(1 << SlotLocation.slot(loc)))));
+            } else {
+                final MemorySegment ls = table.overflowSegment(SlotLocation.lineIndex(loc));
+                final long ll = table.overflowLine(SlotLocation.lineIndex(loc));
+                OverflowLineDescriptor.setOccOpaque(ls, ll,
+                        OverflowLineDescriptor.occOpaque(ls, ll) & ~(1L << SlotLocation.slot(loc)));
+            }
+            table.entries.free(ref, bytes);   // the block's header is a free-list link now
+            // died before the unlock
+        }
+        try (LineMap<byte[], byte[]> map = lineMap(file)) {
+            assertEquals(199, map.size());
+            assertNull(map.get(key(7)));
+            final List<String> odd = new ArrayList<>();
+            map.forEach((k, v) -> {
+                final int n = Integer.parseInt(new String(k, StandardCharsets.UTF_8).substring(4));
+                if (n == 7 || !java.util.Arrays.equals(value(n), v)) {
+                    odd.add(new String(k, StandardCharsets.UTF_8));
+                }
+            });
+            assertEquals(List.of(), odd, "entries that are not what was put");
+            for (int k = 200; k < 400; k++) {   // the freed blocks are reused without harm
+                map.put(key(k), value(k));
+            }
+            for (int k = 0; k < 400; k++) {
+                if (k != 7) {
+                    assertArrayEquals(value(k), map.get(key(k)), "key " + k);
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ evacuations
 
     // ------------------------------------------------------------------ helpers
