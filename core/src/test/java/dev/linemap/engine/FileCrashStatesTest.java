@@ -65,6 +65,34 @@ class FileCrashStatesTest {
     // ------------------------------------------------------------------ locked sections
 
     @Test
+    void aStaleLockOverAnInsertWhoseOccupancyBitWasNotSetLeavesTheKeyAbsent() {
+        final Path file = dir.resolve("insert.map");
+        try (LongLongMap map = longMap(file, 10_000)) {
+            for (long k = 0; k < 100; k++) {
+                map.put(k, k * 10);
+            }
+            final long key = 1_000;
+            final Bucket b = Bucket.of(map.generation().table(), LongLongFormat.hash(key, SEED));
+            final long ctrl = Seqlock.lock(b.segment, b.line);
+            final int free = Integer.numberOfTrailingZeros(~CtrlWord.occupancy(ctrl));
+            if (free < BucketDescriptor.SLOTS) {
+                BucketDescriptor.setKeyOpaque(b.segment, b.line, free, key);
+                BucketDescriptor.setValueOpaque(b.segment, b.line, free, 42);
+            }
+            // died before the unlock that sets the bit
+        }
+        try (LongLongMap map = longMap(file, 10_000)) {
+            assertEquals(100, map.size());
+            assertFalse(map.containsKey(1_000));
+            for (long k = 0; k < 100; k++) {
+                assertEquals(k * 10, map.get(k), "key " + k);
+            }
+            map.put(1_000, 43);   // the bucket is unlocked again
+            assertEquals(43, map.get(1_000));
+        }
+    }
+
+    @Test
     void aLineMapRemoveThatDiedAfterDroppingItsSlotAndFreeingItsBlockLeavesTheKeyRemoved() {
         final Path file = dir.resolve("remove.map");
         try (LineMap<byte[], byte[]> map = lineMap(file)) {
@@ -117,7 +145,123 @@ class FileCrashStatesTest {
         }
     }
 
+    @Test
+    void aRemoveThatDiedBetweenUnlinkingALineAndCountingItLeavesACountTheOpenCorrects() {
+        final Path file = dir.resolve("unlink.map");
+        final List<Long> keys = new ArrayList<>();
+        try (LongLongMap map = longMap(file, 10_000)) {
+            final Table table = map.generation().table();
+            for (long k = 0; keys.size() < 9; k++) {   // nine keys of bucket 5: home, line A, line B
+                if (table.bucket(LongLongFormat.hash(k, SEED)) == 5) {
+                    keys.add(k);
+                    map.put(k, -k);
+                }
+            }
+            final Bucket b = Bucket.of(table, LongLongFormat.hash(keys.get(0), SEED));
+            final long meta = BucketDescriptor.metaOpaque(b.segment, b.line);
+            assertEquals(2, MetaWord.count(meta));
+            // The chain is head B (keys 6..8) -> A (keys 3..5). Keys 3 and 4 go through the API.
+            map.remove(keys.get(3));
+            map.remove(keys.get(4));
+            final long headB = MetaWord.link(meta);
+            final long lineA = MetaWord.link(OverflowLineDescriptor.nextOpaque(table.overflowSegment(headB),
+                    table.overflowLine(headB)));
+            // The remove of key 5 empties A: occ, then B.next := A.next, then the count (died before).
+            Seqlock.lock(b.segment, b.line);
+            OverflowLineDescriptor.setOccOpaque(table.overflowSegment(lineA), table.overflowLine(lineA), 0);
+            OverflowLineDescriptor.setNextOpaque(table.overflowSegment(headB), table.overflowLine(headB),
+                    OverflowLineDescriptor.nextOpaque(table.overflowSegment(lineA), table.overflowLine(lineA)));
+        }
+        try (LongLongMap map = longMap(file, 10_000)) {
+            assertEquals(6, map.size());
+            for (int i = 0; i < 9; i++) {
+                if (i >= 3 && i <= 5) {
+                    assertFalse(map.containsKey(keys.get(i)), "key " + i);
+                } else {
+                    assertEquals(-keys.get(i), map.get(keys.get(i)), "key " + i);
+                }
+            }
+            final Table table = map.generation().table();
+            final Bucket b = Bucket.of(table, LongLongFormat.hash(keys.get(0), SEED));
+            assertEquals(1, MetaWord.count(BucketDescriptor.metaOpaque(b.segment, b.line)), "count corrected");
+            assertEquals(1, table.overflowInUse.sum(), "line A went back to the free list");
+        }
+    }
+
     // ------------------------------------------------------------------ evacuations
+
+    @Test
+    void anEvacuationThatDiedWhileFillingItsDestinationsIsUndoneAndTheMigrationFinishedByTheOpen() {
+        final Path file = dir.resolve("grow.map");
+        final long n;
+        try (LongLongMap map = longMap(file, 0)) {
+            long k = 0;
+            while (map.generation().migration() == null) {
+                map.put(k, ~k);
+                k++;
+            }
+            n = k;
+            final Migration m = map.generation().migration();
+            assertEquals(Migration.GROW, m.kind);
+            final long u = m.units - 1;   // the last unit: not evacuated by the few writes so far
+            assertFalse(m.isUnitEvacuated(u));
+            final MemorySegment s = m.from.bucketSegment(u);
+            final long line = m.from.bucketLine(u);
+            Seqlock.beginEvacuation(s, line);
+            // A fill half done: a destination bucket with a slot no key of the map has.
+            m.to.ensureChunkOf(u);
+            BucketDescriptor.setSlotPlain(m.to.bucketSegment(u), m.to.bucketLine(u), 0, -1L, -1L);
+            BucketDescriptor.setCtrlPlain(m.to.bucketSegment(u), m.to.bucketLine(u), Seqlock.freshWord(1));
+        }
+        try (LongLongMap map = longMap(file, 0)) {
+            assertNull(map.generation().migration(), "the open finished the migration");
+            assertEquals(n, map.size());
+            assertFalse(map.containsKey(-1L));
+            for (long k = 0; k < n; k++) {
+                assertEquals(~k, map.get(k), "key " + k);
+            }
+        }
+    }
+
+    @Test
+    void aHalvingThatDiedBetweenPublishingItsUpperAndItsLowerSourceIsCompletedByTheOpen() {
+        final Path file = dir.resolve("shrink.map");
+        final List<Long> kept = new ArrayList<>();
+        try (LongLongMap map = longMap(file, 0)) {
+            for (long k = 0; k < 20_000; k++) {
+                map.put(k, k + 1);
+            }
+            finishMigration(map);
+            long k = 0;
+            while (map.generation().migration() == null || map.generation().migration().kind != Migration.SHRINK) {
+                assertTrue(k < 20_000, "no shrink started");
+                finishMigration(map);
+                map.remove(k++);
+            }
+            for (long r = k; r < 20_000; r++) {
+                kept.add(r);
+            }
+            final Migration m = map.generation().migration();
+            long u = m.units - 1;
+            while (m.isUnitEvacuated(u)) {
+                u--;
+            }
+            final MemorySegment lower = m.from.bucketSegment(u);
+            final long lowerLine = m.from.bucketLine(u);
+            final long c0 = BucketDescriptor.ctrlAcquire(lower, lowerLine);
+            m.evacuate(u);
+            // Back to the instant after the upper source's publication: the lower one EVACUATING.
+            BucketDescriptor.ctrlRelease(lower, lowerLine, CtrlWord.withState(c0, CtrlWord.EVACUATING));
+            assertTrue(Seqlock.isEvacuated(m.from.bucketSegment(u + m.to.bucketCount),
+                    m.from.bucketLine(u + m.to.bucketCount)));
+        }
+        try (LongLongMap map = longMap(file, 0)) {
+            assertEquals(kept.size(), map.size());
+            for (final long k : kept) {
+                assertEquals(k + 1, map.get(k), "key " + k);
+            }
+        }
+    }
 
     // ------------------------------------------------------------------ helpers
 
