@@ -432,9 +432,10 @@ public abstract class Engine {
             return null;
         }
         if (closed) {
-            // close() may have read the old Generation: make sure nothing we published leaks.
-            retireAtClose(to);
+            // close() may have read the old Generation: make sure nothing we published leaks. The
+            // old table first: see closeEngine.
             retireAtClose(g.table());
+            retireAtClose(to);
             return m;
         }
         notifyListener(m, false);
@@ -498,11 +499,20 @@ public abstract class Engine {
         // means the old table's memory is back.
         retirementsInFlight.incrementAndGet();
         final Generation done = new Generation(m.to, null);
+        boolean rooted = true;   // whether the file (if any) no longer names m.from
         if (store != null) {
             // The root names only the new table before a new migration can start (which needs
             // `done`) and before the old table's extents are freed (retire, below).
             synchronized (rootLock) {
-                store.writeRoot(serialOf(m.to), m.to.seed, m.to.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);
+                // Not once close() has begun: it may have cut `to` off the file already (fast mode:
+                // zero pages), under an evacuation whose last stores the file then lacks. Read
+                // `closed` false, every unit this thread saw EVACUATED was filled before close()
+                // began, so the file holds `to` whole; read true, the root keeps naming both
+                // tables and the next open finishes the migration from the file.
+                rooted = !closed;
+                if (rooted) {
+                    store.writeRoot(serialOf(m.to), m.to.seed, m.to.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);
+                }
                 VH_GENERATION.setVolatile(this, done);
             }
         } else {
@@ -513,8 +523,13 @@ public abstract class Engine {
             compactedLines = m.to.overflowInUse.sum();
         }
         // From here no reader or writer can reach m.from through a fresh Generation; a thread still
-        // inside it fails with IllegalStateException and starts over.
-        m.from.retire();
+        // inside it fails with IllegalStateException and starts over. A root that still names it
+        // keeps its extents (detach, not release).
+        if (rooted) {
+            m.from.retire();
+        } else {
+            m.from.detach();
+        }
         m.to.entries.releasePrepaid();   // what relocation did not use goes back to the budget
         retirementsInFlight.decrementAndGet();
         notifyListener(m, true);
@@ -584,10 +599,15 @@ public abstract class Engine {
         // closed is set before the Generation is read; startMigration publishes before it reads
         // closed: one of the two sees the other, so no table escapes retirement.
         final Generation g = generation;
-        retireAtClose(g.table());
+        // A map file: the old table is cut off the file before the new one. An evacuation racing
+        // the close fills the new table and then publishes EVACUATED in the old one; cut off in
+        // that order, the file holds the publication only if it also holds the fill (fast mode's
+        // zero pages take late stores without failing; the other order could keep a publication
+        // whose fill went to zero pages, and the next open would trust a half-empty destination).
         if (g.migration() != null) {
             retireAtClose(g.migration().from);
         }
+        retireAtClose(g.table());
         if (store != null) {
             // A migration that completes after this point retires its old table with the file
             // closed: its extents stay, under a serial no root names, and the next open frees them.

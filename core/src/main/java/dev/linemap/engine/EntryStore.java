@@ -407,24 +407,11 @@ public final class EntryStore {
                 replace(engine, table, segment, line, ctrl, loc, ref, entrySegment, entry, keyLength, oldLength,
                         newValue, newOffset, newLength);
             }
-        } else if (present && engine.persistent()) {
-            // A map file: the slot goes first, then the block (a free overwrites its header, and
-            // another writer may reuse it at once: a process that died in between would leave a
-            // slot referencing a broken or foreign record). Freed after the unlock, so the table
-            // may have been retired meanwhile (a completed migration, or close()): then its memory
-            // is gone with it, and there is nothing to free.
-            final long bytes = EntryDescriptor.recordBytes(keyLength, oldLength);
-            SlotWrites.removeAt(engine, table, segment, line, ctrl, loc);
-            final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
-            try {
-                heap.free(ref, bytes);
-            } catch (final IllegalStateException retired) {
-                RetiredTableRace.recover(interrupted);   // checked path: the retired table's arena is closed
-            }
         } else if (present) {
-            // Freed while the bucket is locked: see the class comment.
-            heap.free(ref, EntryDescriptor.recordBytes(keyLength, oldLength));
-            SlotWrites.removeAt(engine, table, segment, line, ctrl, loc);
+            // Freed while the bucket is locked (see the class comment), after the slot is dropped
+            // (a map file: see SlotWrites.removeAt).
+            SlotWrites.removeAt(engine, table, segment, line, ctrl, loc, heap,
+                    ref, EntryDescriptor.recordBytes(keyLength, oldLength));
         } else if (store) {
             insert(engine, table, segment, line, ctrl, hash, key, keyOffset, keyLength, newValue, newOffset, newLength);
         } else {

@@ -164,7 +164,7 @@ final class FileStore implements AutoCloseable {
             }
             if (create) {
                 channel.truncate(0);
-                channel.write(ByteBuffer.allocate((int) PAGE), 0);
+                writeNewHeader(channel, identity);
             }
             final Arena arena = Arena.ofShared();
             final MemorySegment page;
@@ -176,15 +176,14 @@ final class FileStore implements AutoCloseable {
             }
             headerArena = arena;
             if (!create && isBlank(page)) {
-                // A process died while creating the file, before its identity was written.
+                // A header page of zeros: no root ever named anything in the file (a creator that
+                // wrote zeros first and died, as the first cut of this code did): a new map.
                 channel.truncate(PAGE);
+                writeNewHeader(channel, identity);   // the mapping sees it: one page cache
                 size = PAGE;
                 create = true;
             }
-            if (create) {
-                FileHeaderDescriptor.writeIdentity(page, identity.shape(), identity.loadPermille(),
-                        identity.keyCodec(), identity.valueCodec());
-            } else {
+            if (!create) {
                 checkIdentity(path, page, identity);
             }
             final boolean clean = !create && FileHeaderDescriptor.clean(page) == FileHeaderDescriptor.CLEAN;
@@ -204,6 +203,27 @@ final class FileStore implements AutoCloseable {
         } catch (final IOException | RuntimeException e) {
             closeQuietly(opened, headerArena, channel);
             throw new StoreFileException(path, Reason.IO, "cannot read or map the file: " + e, e);
+        }
+    }
+
+    /**
+     * Writes a new file's header page with one {@code pwrite}: the identity with its CRC, and root
+     * record 0 with sequence 0 ("no table yet"). A process that dies after it, before the first
+     * table's root is written (or a first table that does not fit), leaves a file that opens as an
+     * empty map; without the sequence-0 record, no root record would pass its checksum and the open
+     * would call the header damaged.
+     */
+    private static void writeNewHeader(final FileChannel channel, final Identity identity) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            final MemorySegment page = arena.allocate(PAGE, PAGE);
+            FileHeaderDescriptor.writeIdentity(page, identity.shape(), identity.loadPermille(),
+                    identity.keyCodec(), identity.valueCodec());
+            RootDescriptor.write(page, FileHeaderDescriptor.rootOffset(0),
+                    new Root(0, 0, 0, 0, 0, 0, 0, RootDescriptor.NO_MIGRATION));
+            final ByteBuffer bytes = page.asByteBuffer();
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, bytes.position());
+            }
         }
     }
 

@@ -125,9 +125,33 @@ final class SlotWrites {
     static void removeAt(final Engine engine, final Table table, final MemorySegment segment,
                                  final long line, final long ctrl,
                           final long loc) {
+        removeAt(engine, table, segment, line, ctrl, loc, null, 0, 0);
+    }
+
+    /**
+     * Removes the entry at {@code loc} under the lock, frees the entry block its value word
+     * references ({@code heap} not {@code null}: a variable-length shape) once the slot no longer
+     * holds it, then unlocks.
+     *
+     * <p>Why the block is freed after the slot is dropped, not before: the free turns the record's
+     * header word into a free-list link. A map file's process that died between the two would leave
+     * (once recovery clears the stale lock) a live slot referencing that link as if it were a header:
+     * a phantom entry, or lengths past the chunk that make the file unopenable. A home slot is
+     * dropped only by its occupancy bit in {@code ctrl}, so a map file's home-slot remove stores the
+     * locked word without the bit first (readers see a locked word either way and wait; recovery
+     * clears the lock and finds the slot free). See {@code docs/spec/file.md}, write order.
+     */
+    static void removeAt(final Engine engine, final Table table, final MemorySegment segment,
+                         final long line, final long ctrl, final long loc,
+                         final EntryHeap heap, final long ref, final long bytes) {
         long next = CtrlWord.nextUnlocked(ctrl);
         if (SlotLocation.isHome(loc)) {
-            next = CtrlWord.withOccupancy(next, CtrlWord.occupancy(ctrl) & ~(1 << SlotLocation.slot(loc)));
+            final int occupancy = CtrlWord.occupancy(ctrl) & ~(1 << SlotLocation.slot(loc));
+            next = CtrlWord.withOccupancy(next, occupancy);
+            if (heap != null && engine.persistent()) {
+                // Release: still locked; the stores of this section so far stay before it.
+                BucketDescriptor.ctrlRelease(segment, line, CtrlWord.locked(CtrlWord.withOccupancy(ctrl, occupancy)));
+            }
         } else {
             final long index = SlotLocation.lineIndex(loc);
             final MemorySegment lineSegment = table.overflowSegment(index);
@@ -138,6 +162,9 @@ final class SlotWrites {
             if (occupancy == 0) {
                 Chains.unlinkAndFree(table, segment, line, index);
             }
+        }
+        if (heap != null) {
+            heap.free(ref, bytes);   // its store-store fence keeps the slot's drop above before the link
         }
         unlock(engine, segment, line, next);
         engine.removed();

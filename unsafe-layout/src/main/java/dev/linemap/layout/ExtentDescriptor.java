@@ -18,12 +18,28 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * start right after this header line.
  *
  * <pre>
- *   tag (0..7)      magic (16 bits) | role (8 bits) | pages (40 bits): one word, so that an extent
- *                   changes role and length with one store
- *   serial (8..15)  the table the piece belongs to
- *   index (16..23)  which piece: the first bucket, or the chunk number
- *   lines (24..31)  the piece's 64-byte lines
- *   crc (32..35)    CRC32C of bytes 0..31 (not checked for a free extent)
+ *   0       1       2       3       4       5       6       7       8
+ *  +---------------------------------------------------------------+
+ *  |                           tag (0..7)                          |
+ *  +---------------------------------------------------------------+
+ *  |                         serial (8..15)                        |
+ *  +---------------------------------------------------------------+
+ *  |                         index (16..23)                        |
+ *  +---------------------------------------------------------------+
+ *  |                         lines (24..31)                        |
+ *  +-------------------------------+-------------------------------+
+ *  |          crc (32..35)         |                               |
+ *  +-------------------------------+                               +
+ *  |                        padding (36..63)                       |
+ *  +---------------------------------------------------------------+
+ *
+ *   tag      magic (bits 48..63) | role (bits 40..47) | pages (bits 0..39): one word, so that
+ *            an extent changes role and length with one store
+ *   serial   the table the piece belongs to (0 in a free extent)
+ *   index    which piece: 0 for the bucket array, else the chunk number
+ *   lines    the piece's 64-byte lines
+ *   crc      CRC32C of every byte before it (not checked for a free extent)
+ *   padding  zero as written
  * </pre>
  */
 public final class ExtentDescriptor {

@@ -18,21 +18,51 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * closed it. The normative description is {@code docs/spec/file.md}.
  *
  * <pre>
- *   identity (0..191), written once when the file is created:
- *     magic (0..7)            "LINEMAP" and a NUL, as bytes
- *     version (8..11)         the file format version, {@value #VERSION}
- *     pageBytes (12..15)      {@value #PAGE_BYTES}: the unit of the extents that follow the header
- *     byteOrder (16..23)      0x0102030405060708 as written by the creating machine
- *     fingerprint (24..31)    {@link #layoutFingerprint()}: every StructLayout the file holds
- *     shape (32..35)          1 = long -&gt; long, 2 = LineMap
- *     loadPermille (36..39)   the growth load, entries per 1,000 buckets
- *     keyCodec (40..103)      the key codec's name, UTF-8, NUL padded (empty for long -&gt; long)
- *     valueCodec (104..167)   the value codec's name, likewise
- *     reserved (168..187)     zero
- *     identityCrc (188..191)  CRC32C of bytes 0..187
- *   root[2] (192..319)        two {@link RootDescriptor} records
- *   clean (320..327)          {@link #CLEAN} after a close(), 0 while a process has the file open
- *   ownerPid (328..335)       the process that opened it last (for messages)
+ *   0       1       2       3       4       5       6       7       8
+ *  +---------------------------------------------------------------+  identity: written
+ *  |                          magic (0..7)                         |  once, when the file
+ *  +-------------------------------+-------------------------------+  is created
+ *  |        version (8..11)        |      pageBytes (12..15)       |
+ *  +-------------------------------+-------------------------------+
+ *  |                       byteOrder (16..23)                      |
+ *  +---------------------------------------------------------------+
+ *  |                      fingerprint (24..31)                     |
+ *  +-------------------------------+-------------------------------+
+ *  |         shape (32..35)        |     loadPermille (36..39)     |
+ *  +-------------------------------+-------------------------------+
+ *  |                       keyCodec (40..103)                      |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                      valueCodec (104..167)                    |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                       padding (168..187)                      |
+ *  +                               +-------------------------------+
+ *  |                               |     identityCrc (188..191)    |
+ *  +-------------------------------+-------------------------------+
+ *  |                         root[2] (192..319)                    |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                         clean (320..327)                      |
+ *  +---------------------------------------------------------------+
+ *  |                        ownerPid (328..335)                    |
+ *  +---------------------------------------------------------------+
+ *   (wide fields drawn in two rows; the rest of the 4096-byte page is zero)
+ *
+ *   magic         MAGIC: "LINEMAP" and a NUL as little-endian bytes
+ *   version       the file format version, {@value #VERSION}
+ *   pageBytes     {@value #PAGE_BYTES}: the unit of the extents that follow the header
+ *   byteOrder     BYTE_ORDER_MARK as written by the creating machine
+ *   fingerprint   {@link #layoutFingerprint()}: every StructLayout the file holds
+ *   shape         1 = long -&gt; long, 2 = LineMap
+ *   loadPermille  the growth load, entries per 1,000 buckets
+ *   keyCodec      the key codec's name, UTF-8, NUL padded (empty for long -&gt; long)
+ *   valueCodec    the value codec's name, likewise
+ *   padding       zero
+ *   identityCrc   CRC32C of every identity byte before it
+ *   root[2]       two {@link RootDescriptor} records
+ *   clean         {@link #CLEAN} after a close(), 0 while a process has the file open
+ *   ownerPid      the process that opened it last (for messages)
  * </pre>
  *
  * <p>Memory ordering: the header is read and written by one thread at a time (the map's open,

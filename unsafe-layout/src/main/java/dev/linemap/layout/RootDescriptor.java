@@ -17,15 +17,35 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * in force (its CRC no longer matches, or its sequence is not the higher one yet).
  *
  * <pre>
- *   sequence (0..7)       increases with every root written; 0 = never written
- *   current (8..15)       serial of the current table (its extents carry it)
- *   currentSeed (16..23)  the current table's hash seed
- *   old (24..31)          serial of the table a migration empties, 0 for none
- *   oldSeed (32..39)      its seed
- *   currentLog2 (40..43)  log2 of the current table's bucket count
- *   oldLog2 (44..47)      log2 of the old table's bucket count
- *   kind (48..51)         the migration's kind (0 grow, 1 shrink, 2 compact, 3 clear), -1 for none
- *   crc (52..55)          CRC32C of bytes 0..51
+ *   0       1       2       3       4       5       6       7       8
+ *  +---------------------------------------------------------------+
+ *  |                        sequence (0..7)                        |
+ *  +---------------------------------------------------------------+
+ *  |                        current (8..15)                        |
+ *  +---------------------------------------------------------------+
+ *  |                      currentSeed (16..23)                     |
+ *  +---------------------------------------------------------------+
+ *  |                          old (24..31)                         |
+ *  +---------------------------------------------------------------+
+ *  |                        oldSeed (32..39)                       |
+ *  +-------------------------------+-------------------------------+
+ *  |      currentLog2 (40..43)     |        oldLog2 (44..47)       |
+ *  +-------------------------------+-------------------------------+
+ *  |          kind (48..51)        |          crc (52..55)         |
+ *  +-------------------------------+-------------------------------+
+ *  |                        padding (56..63)                       |
+ *  +---------------------------------------------------------------+
+ *
+ *   sequence     increases with every root written; 0 = no table yet (a new file's record 0)
+ *   current      serial of the current table (its extents carry it)
+ *   currentSeed  the current table's hash seed
+ *   old          serial of the table a migration empties, 0 for none
+ *   oldSeed      its seed
+ *   currentLog2  log2 of the current table's bucket count
+ *   oldLog2      log2 of the old table's bucket count
+ *   kind         the migration's kind (0 grow, 1 shrink, 2 compact, 3 clear), -1 for none
+ *   crc          CRC32C of every byte before it
+ *   padding      not covered by the CRC; zero as written
  * </pre>
  */
 public final class RootDescriptor {

@@ -38,6 +38,21 @@ class JavadocDiagramTest {
     }
 
     @Test
+    void fileHeaderJavadocDiagramByteRangesMatchTheLayout() {
+        checkByteDiagram("FileHeaderDescriptor.java", FileHeaderDescriptor.LAYOUT);
+    }
+
+    @Test
+    void rootRecordJavadocDiagramByteRangesMatchTheLayout() {
+        checkByteDiagram("RootDescriptor.java", RootDescriptor.LAYOUT);
+    }
+
+    @Test
+    void extentHeaderJavadocDiagramByteRangesMatchTheLayout() {
+        checkByteDiagram("ExtentDescriptor.java", ExtentDescriptor.LAYOUT);
+    }
+
+    @Test
     void ctrlWordJavadocBitDiagramAndLegendMatchTheConstants() {
         final Map<String, Long> masks = Map.of(
                 "O", CtrlWord.OCCUPANCY_MASK,
@@ -89,10 +104,8 @@ class JavadocDiagramTest {
                 final long first = Long.parseLong(m.group(2));
                 final long last = Long.parseLong(m.group(3));
                 fromDoc.add(label + " (" + first + ".." + last + ")");
-                final LabelPath path = path(file, label, layout);
-                final long offset = layout.byteOffset(path.indexed());
-                final long size = layout.select(path.open()).byteSize();
-                fromCode.add(label + " (" + offset + ".." + (offset + size - 1) + ")");
+                final long[] range = range(file, label, layout);
+                fromCode.add(label + " (" + range[0] + ".." + range[1] + ")");
                 ranges.add(new long[] {first, last});
             }
         }
@@ -109,6 +122,45 @@ class JavadocDiagramTest {
                 + (layout.byteSize() - 1) + "]");
         TextDiff.assertSameLines(file + " javadoc diagram coverage of bytes 0.." + (layout.byteSize() - 1),
                 List.of("contiguous"), List.of(tiling.isEmpty() ? "contiguous" : tiling.toString().trim()));
+    }
+
+    /** The inclusive byte range a diagram label names: by its layout path, else by the flattened fields. */
+    private static long[] range(final String file, final String label, final StructLayout layout) {
+        try {
+            final LabelPath path = path(file, label, layout);
+            final long offset = layout.byteOffset(path.indexed());
+            return new long[] {offset, offset + layout.select(path.open()).byteSize() - 1};
+        } catch (final IllegalArgumentException noSuchMember) {
+            return rangeOfFields(file, label, layout);
+        }
+    }
+
+    /**
+     * A label that is no member of the layout's top level: unnamed padding ({@code padding}, as
+     * {@link LayoutPrinter#fields} names it) or a member of a nested named group ({@code magic} in
+     * the header's {@code identity}). It names the flattened fields whose name, without the leading
+     * group names (those without an index), is the label or starts with the label and {@code [} or
+     * {@code .}; they must be contiguous.
+     */
+    private static long[] rangeOfFields(final String file, final String label, final StructLayout layout) {
+        long first = -1;
+        long last = -1;
+        for (final LayoutField f : LayoutPrinter.fields(layout)) {
+            final String local = f.name().replaceFirst("^([A-Za-z_]\\w*\\.)+", "");
+            if (!local.equals(label) && !local.startsWith(label + "[") && !local.startsWith(label + ".")) {
+                continue;
+            }
+            if (first >= 0 && f.offset() != last + 1) {
+                throw new AssertionError(file + ": diagram label '" + label + "' names fields that are not"
+                        + " contiguous (" + first + ".." + last + " and " + f.range() + ")");
+            }
+            first = first < 0 ? f.offset() : first;
+            last = f.lastByte();
+        }
+        if (first < 0) {
+            throw new AssertionError(file + ": diagram label '" + label + "' names no field of " + layout);
+        }
+        return new long[] {first, last};
     }
 
     /**

@@ -56,23 +56,9 @@ class SpecDocumentTest {
 
     @Test
     void bucketDiagramInTheSpecIsWhatLayoutPrinterDrawsNow() {
-        final List<String> lines = SourceText.read(SPEC).lines().toList();
-        int at = -1;
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).startsWith("<!-- spec-diagram: bucket ")) {
-                at = i;
-            }
-        }
-        if (at < 0 || !lines.get(at + 1).equals("```")) {
-            throw new AssertionError(SPEC + " has no '<!-- spec-diagram: bucket ... -->' followed by a ``` block");
-        }
-        final List<String> block = new ArrayList<>();
-        for (int i = at + 2; i < lines.size() && !lines.get(i).equals("```"); i++) {
-            block.add(lines.get(i));
-        }
         TextDiff.assertSameLines(SPEC + " bucket diagram (copy LayoutPrinter.diagram(BucketDescriptor.LAYOUT)"
                         + " or docs/spec/generated/bucket.txt into it)",
-                LayoutPrinter.diagram(BucketDescriptor.LAYOUT).lines().toList(), block);
+                LayoutPrinter.diagram(BucketDescriptor.LAYOUT).lines().toList(), diagram(SPEC, "bucket"));
     }
 
     @Test
@@ -84,25 +70,52 @@ class SpecDocumentTest {
 
     // ------------------------------------------------------------------------------ helpers
 
-    private static List<String> byteRows(final StructLayout layout) {
+    /** The ``` block after {@code <!-- spec-diagram: name ... -->} in {@code spec}, line by line. */
+    static List<String> diagram(final String spec, final String name) {
+        final List<String> lines = SourceText.read(spec).lines().toList();
+        int at = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("<!-- spec-diagram: " + name + " ")) {
+                at = i;
+            }
+        }
+        if (at < 0 || !lines.get(at + 1).equals("```")) {
+            throw new AssertionError(spec + " has no '<!-- spec-diagram: " + name
+                    + " ... -->' followed by a ``` block");
+        }
+        final List<String> block = new ArrayList<>();
+        for (int i = at + 2; i < lines.size() && !lines.get(i).equals("```"); i++) {
+            block.add(lines.get(i));
+        }
+        return block;
+    }
+
+    /** Rows {@code bytes | width | field | type}: every leaf of a layout, named as LayoutPrinter.fields does. */
+    static List<String> byteRows(final StructLayout layout) {
         return LayoutPrinter.fields(layout).stream()
                 .map(f -> f.range() + " | " + f.size() + " | " + f.name() + " | " + f.type())
                 .toList();
     }
 
-    private static List<String> bitRows(final List<BitField> fields) {
+    /** Rows {@code bits | width | field | mask} of bit fields. */
+    static List<String> bitRows(final List<BitField> fields) {
         return fields.stream()
                 .map(f -> f.range() + " | " + f.width() + " | " + f.name() + " | " + String.format("0x%016x", f.mask()))
                 .toList();
     }
 
-    /** The body rows of the markdown table after {@code <!-- spec-table: name -->}, as cell arrays. */
+    /** The body rows of the markdown table after {@code <!-- spec-table: name -->} in bucket.md, as cell arrays. */
     static List<String[]> table(final String name) {
-        final List<String> lines = SourceText.read(SPEC).lines().toList();
+        return table(SPEC, name);
+    }
+
+    /** The body rows of the markdown table after {@code <!-- spec-table: name -->} in {@code spec}, as cell arrays. */
+    static List<String[]> table(final String spec, final String name) {
+        final List<String> lines = SourceText.read(spec).lines().toList();
         final String marker = "<!-- spec-table: " + name + " -->";
         final int at = lines.indexOf(marker);
         if (at < 0) {
-            throw new AssertionError(SPEC + " has no line '" + marker + "' followed by a table");
+            throw new AssertionError(spec + " has no line '" + marker + "' followed by a table");
         }
         final List<String[]> rows = new ArrayList<>();
         for (int i = at + 1; i < lines.size() && lines.get(i).startsWith("|"); i++) {
@@ -114,7 +127,7 @@ class SpecDocumentTest {
             rows.add(cells);
         }
         if (rows.size() < 2 || !rows.get(1)[0].matches("-+")) {
-            throw new AssertionError(SPEC + ": '" + marker
+            throw new AssertionError(spec + ": '" + marker
                     + "' must be followed by a markdown table with a header row");
         }
         return rows.subList(2, rows.size());
