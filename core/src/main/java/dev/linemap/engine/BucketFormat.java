@@ -4,7 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * What a slot holds, as far as the shape-blind parts of the engine need to know: migration (to
- * split or merge a bucket) and iteration (to order keys) ask for the hash of the key in a slot.
+ * split or merge a bucket) and iteration (to order keys) ask for the hash of the key in a slot,
+ * and iteration compares the keys of equal hash.
  *
  * <p>Hot paths (lookups and writes) never call through this interface: each map shape has its own
  * {@code final} class with static methods for them ({@link LongLongFormat} for the inline
@@ -28,21 +29,58 @@ public interface BucketFormat {
      */
     long slotHash(MemorySegment segment, long line, int slot, long seed);
 
-    /**
-     * Orders entries whose keys share a hash, for iteration: among equal hashes the cursor
-     * reports entries by increasing tie-break word (unsigned), so it must be distinct for distinct
-     * keys of equal hash and must not change when the entry moves to another table.
+    /*
+     * Keys of equal hash, for iteration. The cursor orders them by the keys themselves (an order
+     * each format defines, total on distinct keys), and remembers the last one it reported as a
+     * TieKey. The order must not depend on where or when an entry was stored: not on its slot,
+     * its table, or its insertion. A key removed and put back after the cursor passed it must land
+     * behind the cursor again, or it is reported twice; a per-record tie word chosen at insert
+     * (the variable-length format's first design) broke exactly that.
      *
-     * <p>Called inside a read section (the words may be stale: the result must then still be
-     * computed without a fault, and is discarded by the caller's re-check).
+     * All three are called inside a read section: the words and the bytes they reference may be
+     * stale or torn, and the result must then still be computed without a fault (it is discarded
+     * by the caller's re-check).
+     */
+
+    /**
+     * Compares the keys of two entries of equal hash in one chain, in the order above.
+     *
+     * @param table the table of the lines
+     * @param segment segment holding the first entry's line
+     * @param line byte offset of that line
+     * @param slot the first entry's slot
+     * @param otherSegment segment holding the second entry's line
+     * @param otherLine byte offset of that line
+     * @param otherSlot the second entry's slot
+     * @return negative, zero or positive as the first key is before, equal to or after the second
+     */
+    int compareKeys(Table table, MemorySegment segment, long line, int slot,
+                    MemorySegment otherSegment, long otherLine, int otherSlot);
+
+    /**
+     * Compares the key of an entry with a key {@link #keepKey} kept, in the order above.
      *
      * @param table the table of the line
      * @param segment segment holding the line
      * @param line byte offset of the line
      * @param slot slot index
-     * @return the tie-break word of the entry in that slot
+     * @param key a key kept by {@link #keepKey} (and validated since)
+     * @return negative, zero or positive as the entry's key is before, equal to or after {@code key}
      */
-    long tieBreak(Table table, MemorySegment segment, long line, int slot);
+    int compareKey(Table table, MemorySegment segment, long line, int slot, TieKey key);
+
+    /**
+     * Copies the key of an entry into {@code into}.
+     *
+     * @param table the table of the line
+     * @param segment segment holding the line
+     * @param line byte offset of the line
+     * @param slot slot index
+     * @param into receives the key
+     * @return {@code false} if what the slot references is not a record of the table (torn: the
+     *         caller's re-check fails)
+     */
+    boolean keepKey(Table table, MemorySegment segment, long line, int slot, TieKey into);
 
     /**
      * Moves what a slot's value word stands for from table {@code from} into table {@code to}

@@ -96,24 +96,23 @@ public final class Chains {
 
     /**
      * Iteration step. Entries are ordered by rank {@code r = Long.reverse(hash)} (under
-     * {@code table}'s seed), unsigned, and entries of equal rank (equal hashes) by their tie-break
-     * word ({@link BucketFormat#tieBreak}), unsigned. Returns the location of the smallest entry
-     * of the chain that lies after the cursor and below {@code end}: rank in {@code [from, end)}
-     * ({@code end == 0} means no upper bound), and, if {@code hasAfter}, not at or below
-     * {@code (from, after)}.
+     * {@code table}'s seed), unsigned, and entries of equal rank (equal hashes) by their keys, in
+     * the format's order ({@link BucketFormat#compareKeys}). Returns the location of the smallest
+     * entry of the chain that lies after the cursor and below {@code end}: rank in
+     * {@code [from, end)} ({@code end == 0} means no upper bound), and, if {@code after} is not
+     * {@code null}, not at or below {@code (from, after)}.
      *
      * @param from the cursor's rank
-     * @param hasAfter whether an entry of rank {@code from} was reported already
-     * @param after that entry's tie-break word
+     * @param after the key of the entry of rank {@code from} reported last, or {@code null} if none was
      * @param end the end of the bucket's rank range, exclusive; 0 for none
      * @return that location, or {@link #NOT_FOUND}
      */
     static long minAfter(final BucketFormat format, final Table table, final MemorySegment segment, final long line,
-                         final long ctrl, final long from, final boolean hasAfter, final long after, final long end) {
+                         final long ctrl, final long from, final TieKey after, final long end) {
         long best = NOT_FOUND;
         long bestRank = 0;
-        long bestTie = 0;
-        boolean bestTieKnown = false;
+        MemorySegment bestSegment = null;
+        long bestLine = 0;
         MemorySegment lineSegment = segment;
         long lineOffset = line;
         int occupancy = CtrlWord.occupancy(ctrl);
@@ -135,34 +134,19 @@ public final class Chains {
                 if (vsBest > 0) {
                     continue;
                 }
-                // Tie-break words only where ranks are equal: for variable-length entries each is a
-                // load from entry memory, which almost no candidate needs.
-                long tie = 0;
-                boolean tieKnown = false;
-                if (vsFrom == 0 && hasAfter) {
-                    tie = format.tieBreak(table, lineSegment, lineOffset, s);
-                    tieKnown = true;
-                    if (Long.compareUnsigned(tie, after) <= 0) {
-                        continue;   // reported already
-                    }
+                // Keys are compared only where ranks are equal: for variable-length entries each
+                // comparison loads key bytes from entry memory, which almost no candidate needs.
+                if (vsFrom == 0 && after != null && format.compareKey(table, lineSegment, lineOffset, s, after) <= 0) {
+                    continue;   // reported already
                 }
-                if (vsBest == 0) {
-                    if (!tieKnown) {
-                        tie = format.tieBreak(table, lineSegment, lineOffset, s);
-                        tieKnown = true;
-                    }
-                    if (!bestTieKnown) {
-                        bestTie = tieBreakAt(format, table, segment, line, best);
-                        bestTieKnown = true;
-                    }
-                    if (Long.compareUnsigned(tie, bestTie) >= 0) {
-                        continue;
-                    }
+                if (vsBest == 0 && format.compareKeys(table, lineSegment, lineOffset, s, bestSegment, bestLine,
+                        SlotLocation.slot(best)) >= 0) {
+                    continue;
                 }
                 best = lineIndex < 0 ? SlotLocation.home(s) : SlotLocation.overflow(lineIndex, s);
                 bestRank = rank;
-                bestTie = tie;
-                bestTieKnown = tieKnown;
+                bestSegment = lineSegment;
+                bestLine = lineOffset;
             }
             if (link == MetaWord.NONE || remaining-- == 0) {
                 return best;
@@ -194,15 +178,16 @@ public final class Chains {
     }
 
     /**
-     * Returns the tie-break word of the key at {@code loc}, or 0 for a stale location.
+     * Copies the key at {@code loc} into {@code into} ({@link BucketFormat#keepKey}).
      *
-     * @return the tie-break word of the key at {@code loc}, or 0 for a stale location
+     * @return {@code false} for a stale location or a torn reference (in a read section; the
+     *         re-check fails too)
      */
-    static long tieBreakAt(final BucketFormat format, final Table table, final MemorySegment home,
-                           final long homeLine, final long loc) {
+    static boolean keepKeyAt(final BucketFormat format, final Table table, final MemorySegment home,
+                             final long homeLine, final long loc, final TieKey into) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : format.tieBreak(table, segment, lineOf(table, homeLine, loc),
-                SlotLocation.slot(loc));
+        return segment != null && format.keepKey(table, segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc),
+                into);
     }
 
     /**

@@ -43,8 +43,8 @@ public abstract class Engine {
      *   Table            one table's memory: bucket chunks, the overflow area and its free list.
      *   MemorySource     where a table's memory comes from (SharedArenaRegion: anonymous memory).
      *   Chains           shape-blind walks of one bucket's chain (free slot, unlink, ranks).
-     *   BucketFormat     what the shape-blind parts need of a slot: its key's hash, a tie-break
-     *                    for equal hashes, how a value word moves to another table (relocate).
+     *   BucketFormat     what the shape-blind parts need of a slot: its key's hash, an order on
+     *                    keys of equal hash, how a value word moves to another table (relocate).
      *   LongLongFormat   the inline long -> long slot: key compare and hash (static, hot).
      *   LongLongStore    the long -> long operations: the read paths, the write ops.
      *   SlotWrites       insert / remove of a two-word slot under the lock, and the unlock
@@ -54,7 +54,8 @@ public abstract class Engine {
      *   EntryStore       the variable-length operations (LineMap): reads that copy under the
      *                    section and bound every racy reference, writes under the lock.
      *   ByteHashing      seeded wyhash over a MemorySegment, for byte keys.
-     *   IterationCursor  weakly consistent iteration in reversed-hash order, ties included.
+     *   IterationCursor  weakly consistent iteration in reversed-hash order, ties included
+     *                    (TieKey: its copy of the last key reported at its rank).
      *   RetiredTableRace the interrupt-status quirk of racing a closed arena; Backoff, waiting.
      *   Counters, MigrationTrace, JfrEvents (MigrationEvent, RetirementEvent)
      *                    observability: protocol counters and JFR events, through one-line hooks

@@ -7,6 +7,7 @@ import dev.linemap.layout.OverflowLineDescriptor;
 import dev.linemap.layout.SlotLocation;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static dev.linemap.layout.BucketDescriptor.SLOTS;
 import static dev.linemap.layout.BucketDescriptor.keyPlain;
@@ -16,12 +17,12 @@ import static dev.linemap.layout.BucketDescriptor.valuePlain;
 /**
  * The variable-length bucket format: a slot's key word holds the key's full 64-bit hash
  * ({@link ByteHashing} under the table's seed), its value word a reference to the entry record
- * in the table's entry memory ({@link EntryHeap}, {@link EntryDescriptor}: tie, lengths, key
- * bytes, value bytes). A key is found by comparing the stored hash first and the key bytes
+ * in the table's entry memory ({@link EntryHeap}, {@link EntryDescriptor}: lengths, key bytes,
+ * value bytes). A key is found by comparing the stored hash first and the key bytes
  * second, so a lookup reads entry memory only for the (almost always one) slot whose hash matches.
  *
  * <p>The hot paths call the static methods ({@link #hash}, {@link #find}, {@link #valueStart});
- * migration and iteration reach {@link #slotHash}, {@link #tieBreak} and {@link #relocate}
+ * migration and iteration reach {@link #slotHash}, {@link #compareKeys} and {@link #relocate}
  * through {@link #FORMAT}.
  *
  * <p>All loads are plain: inside a read section a reference or a length may be torn or stale, so
@@ -56,12 +57,78 @@ public final class EntryFormat implements BucketFormat {
         return keyPlain(segment, line, slot);
     }
 
-    /** The record's tie word: distinct among keys of equal hash, copied by {@link #relocate}. */
+    /*
+     * Keys of equal hash are ordered by their bytes: unsigned, lexicographic, a proper prefix
+     * first. That order belongs to the key alone. It replaces the record's tie word (one more than
+     * the largest tie of the key's hash in the chain, chosen at insert), which moved with a record
+     * through migrations but not through a remove and a put: a key put back after the cursor had
+     * reported it got a larger tie than the cursor's and was reported again. Cost: a load of key
+     * bytes per candidate of the cursor's rank, which only keys of equal 64-bit hash ever need.
+     * In a read section each reference and key length is bounded by the chunk directory first; a
+     * torn one compares as equal (0), and the section's re-check fails.
+     */
+
     @Override
-    public long tieBreak(final Table table, final MemorySegment segment, final long line, final int slot) {
-        final long ref = valuePlain(segment, line, slot);
+    public int compareKeys(final Table table, final MemorySegment segment, final long line, final int slot,
+                           final MemorySegment otherSegment, final long otherLine, final int otherSlot) {
         final EntryHeap.Directory d = table.entries.directory();
-        return d.holds(ref) ? EntryDescriptor.tiePlain(d.segment(ref), d.entry(ref)) : 0L;
+        final long ref = valuePlain(segment, line, slot);
+        final long other = valuePlain(otherSegment, otherLine, otherSlot);
+        final long length = keyLengthIn(d, ref);
+        final long otherLength = keyLengthIn(d, other);
+        return length < 0 || otherLength < 0 ? 0
+                : compareBytes(d.segment(ref), EntryDescriptor.keyOffset(d.entry(ref)), length,
+                        d.segment(other), EntryDescriptor.keyOffset(d.entry(other)), otherLength);
+    }
+
+    @Override
+    public int compareKey(final Table table, final MemorySegment segment, final long line, final int slot,
+                          final TieKey key) {
+        final EntryHeap.Directory d = table.entries.directory();
+        final long ref = valuePlain(segment, line, slot);
+        final long length = keyLengthIn(d, ref);
+        return length < 0 ? 0
+                : compareBytes(d.segment(ref), EntryDescriptor.keyOffset(d.entry(ref)), length, key.bytes(), 0,
+                        key.length);
+    }
+
+    @Override
+    public boolean keepKey(final Table table, final MemorySegment segment, final long line, final int slot,
+                           final TieKey into) {
+        final EntryHeap.Directory d = table.entries.directory();
+        final long ref = valuePlain(segment, line, slot);
+        final long length = keyLengthIn(d, ref);
+        if (length < 0) {
+            return false;
+        }
+        MemorySegment.copy(d.segment(ref), EntryDescriptor.keyOffset(d.entry(ref)), into.buffer((int) length), 0,
+                length);
+        into.length = (int) length;
+        return true;
+    }
+
+    /** The key length of record {@code ref} if reference and key lie inside a chunk, else -1 (torn). */
+    private static long keyLengthIn(final EntryHeap.Directory d, final long ref) {
+        if (!d.holds(ref)) {
+            return -1;
+        }
+        final long entry = d.entry(ref);
+        final long length = EntryDescriptor.keyLengthPlain(d.segment(ref), entry) & 0xFFFF_FFFFL;
+        return EntryDescriptor.keyOffset(entry) + length <= d.end(ref) ? length : -1;
+    }
+
+    /** Unsigned lexicographic order of two byte ranges, a proper prefix first. */
+    static int compareBytes(final MemorySegment a, final long aStart, final long aLength,
+                            final MemorySegment b, final long bStart, final long bLength) {
+        final long i = MemorySegment.mismatch(a, aStart, aStart + aLength, b, bStart, bStart + bLength);
+        if (i < 0) {
+            return 0;
+        }
+        if (i == aLength || i == bLength) {
+            return Long.compare(aLength, bLength);
+        }
+        return Integer.compare(Byte.toUnsignedInt(a.get(ValueLayout.JAVA_BYTE, aStart + i)),
+                Byte.toUnsignedInt(b.get(ValueLayout.JAVA_BYTE, bStart + i)));
     }
 
     /**
@@ -185,61 +252,5 @@ public final class EntryFormat implements BucketFormat {
     public static long valueStart(final EntryHeap.Directory d, final long ref, final long header) {
         final long start = EntryDescriptor.valueOffset(d.entry(ref), EntryDescriptor.keyLength(header));
         return start + EntryDescriptor.valueLength(header) <= d.end(ref) ? start : -1;
-    }
-
-    /**
-     * The tie for a new key of hash {@code hash} in this bucket: 0 if no key of the chain has that
-     * hash (nearly always), else one more than the largest tie among them, or, if that no longer
-     * fits the header's field, the smallest tie not in use. Under the bucket's lock. Keys of equal
-     * hash share the bucket in every table, so the ties stay distinct wherever the group moves.
-     *
-     * @param table the bucket's table
-     * @param segment segment of the bucket
-     * @param line byte offset of the bucket
-     * @param ctrl the ctrl word the lock returned
-     * @param hash the new key's hash
-     * @return its tie
-     */
-    static long nextTie(final Table table, final MemorySegment segment, final long line, final long ctrl,
-                        final long hash) {
-        final long next = tieScan(table, segment, line, ctrl, hash, null);
-        if (next <= EntryDescriptor.MAX_TIE) {
-            return next;
-        }
-        final java.util.BitSet used = new java.util.BitSet();
-        tieScan(table, segment, line, ctrl, hash, used);
-        return used.nextClearBit(0);   // fewer keys share a chain than the field holds
-    }
-
-    /** One more than the largest tie of the chain's keys of {@code hash} (0 if none); marks them in {@code used}. */
-    private static long tieScan(final Table table, final MemorySegment segment, final long line, final long ctrl,
-                                final long hash, final java.util.BitSet used) {
-        final EntryHeap.Directory d = table.entries.directory();
-        long next = 0;
-        MemorySegment lineSegment = segment;
-        long lineOffset = line;
-        int occupancy = CtrlWord.occupancy(ctrl);
-        final long meta = metaPlain(segment, line);
-        long link = MetaWord.link(meta);
-        int remaining = MetaWord.count(meta);
-        for (;;) {
-            for (int s = 0; s < SLOTS; s++) {
-                if ((occupancy & (1 << s)) != 0 && keyPlain(lineSegment, lineOffset, s) == hash) {
-                    final long ref = valuePlain(lineSegment, lineOffset, s);
-                    final long tie = EntryDescriptor.tiePlain(d.segment(ref), d.entry(ref));
-                    next = Math.max(next, tie + 1);
-                    if (used != null) {
-                        used.set((int) tie);
-                    }
-                }
-            }
-            if (link == MetaWord.NONE || remaining-- == 0) {
-                return next;
-            }
-            lineSegment = table.overflowSegment(link);
-            lineOffset = table.overflowLine(link);
-            occupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
-            link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
-        }
     }
 }

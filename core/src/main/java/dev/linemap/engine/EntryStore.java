@@ -76,6 +76,12 @@ public final class EntryStore {
     /** Update the stored value in place through a {@link ValueUpdater}; result 1 if present. */
     public static final int UPDATE = 7;
 
+    /**
+     * The header's tie field, written 0 and never read: keys of equal hash are ordered by their
+     * bytes for iteration ({@link EntryFormat#compareKeys}), not by a word chosen at insert.
+     */
+    private static final long UNUSED_TIE = 0;
+
     // ================================================================================ reading
 
     /**
@@ -457,10 +463,9 @@ public final class EntryStore {
         final MemorySegment freshSegment = d.segment(fresh);
         final long freshEntry = d.entry(fresh);
         // The record is complete (plain stores) before the slot store that references it; the
-        // unlock's release publishes both. The tie moves with the key.
+        // unlock's release publishes both.
         try {
-            EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, EntryDescriptor.tiePlain(entrySegment, entry),
-                    (int) keyLength, (int) newLength);
+            EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, UNUSED_TIE, (int) keyLength, (int) newLength);
             MemorySegment.copy(entrySegment, EntryDescriptor.keyOffset(entry), freshSegment,
                     EntryDescriptor.keyOffset(freshEntry), keyLength);
             MemorySegment.copy(newValue, newOffset, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
@@ -502,8 +507,7 @@ public final class EntryStore {
         final MemorySegment freshSegment = d.segment(fresh);
         final long freshEntry = d.entry(fresh);
         try {
-            EntryDescriptor.setHeaderPlain(freshSegment, freshEntry,
-                    EntryFormat.nextTie(table, segment, line, ctrl, hash), (int) keyLength, (int) valueLength);
+            EntryDescriptor.setHeaderPlain(freshSegment, freshEntry, UNUSED_TIE, (int) keyLength, (int) valueLength);
             MemorySegment.copy(key, keyOffset, freshSegment, EntryDescriptor.keyOffset(freshEntry), keyLength);
             MemorySegment.copy(value, valueOffset, freshSegment, EntryDescriptor.valueOffset(freshEntry, keyLength),
                     valueLength);

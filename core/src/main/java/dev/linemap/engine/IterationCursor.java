@@ -18,11 +18,13 @@ import java.lang.ref.Reference;
  * before the cursor reaches it is not reported.
  *
  * <p>Ties. Keys of other shapes can share a 64-bit hash, and so a rank (and a {@code long} key
- * shares it under the test-only colliding hash). The order is then completed by the format's
- * tie-break word ({@link BucketFormat#tieBreak}): the position is a pair (rank, tie-break of the
- * last entry reported at that rank). Keys of equal hash share a bucket in every table of every
- * size (the same low bits pick it), so each step still reads one bucket and the order is the same
- * wherever the group moves.
+ * shares it under the test-only colliding hash). The order is then completed by the keys
+ * themselves, in the format's order ({@link BucketFormat#compareKeys}): the position is a pair
+ * (rank, key of the last entry reported at that rank), the key kept in a {@link TieKey}. Keys of
+ * equal hash share a bucket in every table of every size (the same low bits pick it), so each step
+ * still reads one bucket. The order depends on the key alone, not on where or when its entry was
+ * stored, so it is the same wherever the group moves, and a key removed and put back after the
+ * cursor passed it is behind the cursor again (not reported twice).
  *
  * <p>A clear draws a new seed, which reorders everything: the cursor ends when the table it walks
  * has a seed other than the one it started with (every key it had not reached was cleared).
@@ -38,10 +40,12 @@ public final class IterationCursor {
     private long seed;
     /** Rank of the position: every entry of a smaller rank has been reported. */
     private long position;
-    /** Whether entries of rank {@link #position} up to {@link #after} (tie-break) were reported. */
+    /** Whether entries of rank {@link #position} up to the key {@link #after} were reported. */
     private boolean hasAfter;
-    /** Tie-break word of the last entry reported at rank {@link #position}. */
-    private long after;
+    /** Key of the last entry reported at rank {@link #position} (if {@link #hasAfter}). */
+    private TieKey after = new TieKey();
+    /** Where a step keeps the key it finds, inside its read section; swapped with {@link #after} once valid. */
+    private TieKey found = new TieKey();
     private boolean done;
     private boolean borrowed;
     /** Variable-length maps: where each entry's bytes are copied inside the read section. */
@@ -176,13 +180,13 @@ public final class IterationCursor {
                 return false;           // a newer migration: start over from its Generation
             }
             final BucketFormat format = engine.format;
-            final long loc = Chains.minAfter(format, table, segment, line, c1, position, hasAfter, after, end);
+            final long loc = Chains.minAfter(format, table, segment, line, c1, position, hasAfter ? after : null, end);
             final long k = loc == Chains.NOT_FOUND ? 0L : Chains.keyAt(table, segment, line, loc);
             final long v = loc == Chains.NOT_FOUND ? 0L : Chains.valueAt(table, segment, line, loc);
             final long rank = loc == Chains.NOT_FOUND ? 0L : Chains.rankAt(format, table, segment, line, loc);
-            final long tie = loc == Chains.NOT_FOUND ? 0L : Chains.tieBreakAt(format, table, segment, line, loc);
+            final boolean kept = loc == Chains.NOT_FOUND || Chains.keepKeyAt(format, table, segment, line, loc, found);
             final boolean copied = copy == null || loc == Chains.NOT_FOUND || copy.copy(table, v);
-            if (!Seqlock.validate(segment, line, c1) || !copied) {
+            if (!Seqlock.validate(segment, line, c1) || !kept || !copied) {
                 continue;               // a torn reference or length fails the re-check too
             }
             if (AccessMode.FAST && table.isRetired()) {
@@ -196,7 +200,9 @@ public final class IterationCursor {
             value = v;
             position = rank;
             hasAfter = true;
-            after = tie;
+            final TieKey reported = found;   // validated: it becomes the position
+            found = after;
+            after = reported;
             return true;
         }
     }

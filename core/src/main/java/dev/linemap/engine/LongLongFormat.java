@@ -48,10 +48,24 @@ public final class LongLongFormat implements BucketFormat {
         return Hashing.hash(keyPlain(segment, line, slot), seed);
     }
 
-    /** The key itself: distinct keys, distinct words (only ever needed under a test's colliding hash). */
+    /** Keys of equal hash (only ever under a test's colliding hash) in unsigned order of the key words. */
     @Override
-    public long tieBreak(final Table table, final MemorySegment segment, final long line, final int slot) {
-        return keyPlain(segment, line, slot);
+    public int compareKeys(final Table table, final MemorySegment segment, final long line, final int slot,
+                           final MemorySegment otherSegment, final long otherLine, final int otherSlot) {
+        return Long.compareUnsigned(keyPlain(segment, line, slot), keyPlain(otherSegment, otherLine, otherSlot));
+    }
+
+    @Override
+    public int compareKey(final Table table, final MemorySegment segment, final long line, final int slot,
+                          final TieKey key) {
+        return Long.compareUnsigned(keyPlain(segment, line, slot), key.word);
+    }
+
+    @Override
+    public boolean keepKey(final Table table, final MemorySegment segment, final long line, final int slot,
+                           final TieKey into) {
+        into.word = keyPlain(segment, line, slot);
+        return true;
     }
 
     @Override

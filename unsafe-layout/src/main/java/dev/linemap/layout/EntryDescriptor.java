@@ -37,10 +37,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   <li>{@code keyLength} (0 .. 2^17 - 1), {@code valueLength} (0 .. 2^25 - 1): byte counts. The
  *       map's maximums (64 KiB keys, 16 MiB values) fit; one header word means a reader never
  *       sees the two lengths of two different records.</li>
- *   <li>{@code tie}: distinct among the live keys of one 64-bit hash in a bucket's chain (the
- *       smallest tie not in use, chosen under the bucket's lock; 0 for nearly every key) and
- *       copied unchanged when a migration moves the record: the iteration order among keys of
- *       equal hash. A chain holds at most 196 611 entries, far below 2^22.</li>
+ *   <li>{@code tie}: unused, written 0. It ordered keys of equal 64-bit hash for iteration
+ *       until a key removed and put back was found to get a new tie and be reported twice; the
+ *       engine now orders them by their key bytes.</li>
  *   <li>In a free block the whole header word links the block into its free list.</li>
  * </ul>
  *
