@@ -2,9 +2,12 @@ package dev.linemap.engine;
 
 import dev.linemap.MigrationKind;
 import dev.linemap.MigrationListener;
+import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.CtrlWord;
 import dev.linemap.layout.RootDescriptor;
 import dev.linemap.layout.TableGeometry;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
@@ -605,6 +608,9 @@ public abstract class Engine {
         // that order, the file holds the publication only if it also holds the fill (fast mode's
         // zero pages take late stores without failing; the other order could keep a publication
         // whose fill went to zero pages, and the next open would trust a half-empty destination).
+        if (store != null && AccessMode.FAST) {
+            quiesce(g);
+        }
         if (g.migration() != null) {
             retireAtClose(g.migration().from);
         }
@@ -613,6 +619,71 @@ public abstract class Engine {
             // A migration that completes after this point retires its old table with the file
             // closed: its extents stay, under a serial no root names, and the next open frees them.
             store.close();
+        }
+    }
+
+    /**
+     * A map file in fast mode: waits until no writer or evacuator is inside a bucket of {@code g}'s
+     * tables before they are cut off the file. Fast mode cuts a table off piece by piece (each
+     * mapping replaced by zero pages), so a write that spans two pieces (a bucket and its overflow
+     * line, a slot and its entry record) and races the cut would leave the file a state no crash
+     * leaves. The tables are marked retired first: a writer that locks a bucket after that reads
+     * the mark and gives the lock back without a write (and an evacuator aborts); one that locked
+     * before is waited for here, as is an evacuation under way (old table first: its fill of the
+     * new one ends before its sources turn EVACUATED). Checked mode needs none of this: closing a
+     * table's arena cuts off all its pieces at once, and the JDK fails the accesses that follow.
+     */
+    private static void quiesce(final Generation g) {
+        final Migration m = g.migration();
+        if (m != null) {
+            m.from.markRetired();
+        }
+        g.table().markRetired();
+        if (m != null) {
+            quiesce(m.from);
+        }
+        quiesce(g.table());
+    }
+
+    private static void quiesce(final Table table) {
+        // Bounded: a lock that is never given back (a compute function that calls close(), a thread
+        // stopped for good) must not hang close(); the file is then left as a crash would leave it.
+        final long deadline = System.nanoTime() + QUIESCE_NANOS;
+        for (long b = 0; b < table.bucketCount; b++) {
+            final MemorySegment segment = table.bucketSegment(b);
+            final long line = table.bucketLine(b);
+            for (int spins = 0; ; spins++) {
+                final long c = BucketDescriptor.ctrlAcquire(segment, line);
+                if (!CtrlWord.isLocked(c) && CtrlWord.state(c) != CtrlWord.EVACUATING) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    return;
+                }
+                Backoff.pause(spins);
+            }
+        }
+    }
+
+    /** How long close() waits for one bucket's holder (see quiesce). */
+    private static final long QUIESCE_NANOS = 10_000_000_000L;
+
+    /**
+     * Tests: the process dies here. The tables are cut off the file as {@code close()} would cut
+     * them, without waiting for any holder and without the clean word, and the file is let go: what
+     * the file holds is what a crash at this instant leaves.
+     */
+    final void simulateCrash() {
+        if (!VH_CLOSED.compareAndSet(this, false, true)) {
+            return;
+        }
+        final Generation g = generation;
+        if (g.migration() != null) {
+            g.migration().from.detach();
+        }
+        g.table().detach();
+        if (store != null) {
+            store.abandon();
         }
     }
 

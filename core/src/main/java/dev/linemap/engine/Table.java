@@ -37,6 +37,7 @@ public final class Table {
     private static final VarHandle VH_FREE_HEAD;
     private static final VarHandle VH_OVERFLOW_NEXT;
     private static final VarHandle VH_RETIRED;
+    private static final VarHandle VH_RELEASED;
 
     static {
         try {
@@ -44,6 +45,7 @@ public final class Table {
             VH_FREE_HEAD = lookup.findVarHandle(Table.class, "freeHead", long.class);
             VH_OVERFLOW_NEXT = lookup.findVarHandle(Table.class, "overflowNext", long.class);
             VH_RETIRED = lookup.findVarHandle(Table.class, "retired", boolean.class);
+            VH_RELEASED = lookup.findVarHandle(Table.class, "released", boolean.class);
         } catch (final ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -92,6 +94,8 @@ public final class Table {
     /** Free-list head: tag (high 32 bits, defeats ABA) and link = index + 1 (low 32 bits). */
     private volatile long freeHead;
     private volatile boolean retired;
+    /** Whether the region went back (once): {@link #markRetired()} sets {@link #retired} earlier. */
+    private volatile boolean released;
     /** Native bytes this table holds; changed under {@code this} lock, read by retire. */
     private long bytes;
 
@@ -546,8 +550,19 @@ public final class Table {
         retire(true);
     }
 
+    /**
+     * Sets {@link #isRetired()} without giving the memory back yet: the close of a map file in
+     * fast mode, which then waits for every writer that locked a bucket before this store (a writer
+     * that locks one after it reads the flag and gives the lock back without a write), and only
+     * then cuts the table off the file ({@link #detach()}).
+     */
+    void markRetired() {
+        retired = true;   // volatile: pairs with the volatile read after a writer's lock CAS
+    }
+
     private void retire(final boolean keepContents) {
-        if (VH_RETIRED.compareAndSet(this, false, true)) {
+        retired = true;
+        if (VH_RELEASED.compareAndSet(this, false, true)) {
             final Object event = JfrEvents.beginRetirement();   // JFR hook: times the release
             if (keepContents) {
                 region.detach();

@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Files in the states a process leaves when it dies at a given instant ({@code docs/spec/file.md},
  * sections 7 to 9), and what the next open makes of them. A state is made with the engine's own
  * steps up to that instant (the stores of a locked section in the order the code makes them), then
- * the map is closed without finishing: {@code close()} cuts the tables off the file and leaves
- * their words as they are, which is what a crash leaves (the open trusts no clean flag). No helper
+ * the process "dies" ({@code Engine.simulateCrash}: the tables cut off the file as they are, no
+ * wait for the section's holder as {@code close()} would, no clean word). No helper
  * thread runs ({@code backgroundMigration(false)}), so nothing moves between the steps.
  */
 class FileCrashStatesTest {
@@ -81,6 +81,7 @@ class FileCrashStatesTest {
                 BucketDescriptor.setValueOpaque(b.segment, b.line, free, 42);
             }
             // died before the unlock that sets the bit
+            ((Engine) map).simulateCrash();   // the process dies here: no close(), the file let go
         }
         try (LongLongMap map = longMap(file, 10_000)) {
             assertEquals(100, map.size());
@@ -123,6 +124,7 @@ class FileCrashStatesTest {
             }
             table.entries.free(ref, bytes);   // the block's header is a free-list link now
             // died before the unlock
+            ((Engine) map).simulateCrash();   // the process dies here: no close(), the file let go
         }
         try (LineMap<byte[], byte[]> map = lineMap(file)) {
             assertEquals(199, map.size());
@@ -172,6 +174,7 @@ class FileCrashStatesTest {
             OverflowLineDescriptor.setOccOpaque(table.overflowSegment(lineA), table.overflowLine(lineA), 0);
             OverflowLineDescriptor.setNextOpaque(table.overflowSegment(headB), table.overflowLine(headB),
                     OverflowLineDescriptor.nextOpaque(table.overflowSegment(lineA), table.overflowLine(lineA)));
+            ((Engine) map).simulateCrash();   // the process dies here: no close(), the file let go
         }
         try (LongLongMap map = longMap(file, 10_000)) {
             assertEquals(6, map.size());
@@ -213,6 +216,7 @@ class FileCrashStatesTest {
             m.to.ensureChunkOf(u);
             BucketDescriptor.setSlotPlain(m.to.bucketSegment(u), m.to.bucketLine(u), 0, -1L, -1L);
             BucketDescriptor.setCtrlPlain(m.to.bucketSegment(u), m.to.bucketLine(u), Seqlock.freshWord(1));
+            ((Engine) map).simulateCrash();   // the process dies here: no close(), the file let go
         }
         try (LongLongMap map = longMap(file, 0)) {
             final Migration resumed = map.generation().migration();
@@ -263,6 +267,7 @@ class FileCrashStatesTest {
             BucketDescriptor.ctrlRelease(lower, lowerLine, CtrlWord.withState(c0, CtrlWord.EVACUATING));
             assertTrue(Seqlock.isEvacuated(m.from.bucketSegment(u + m.to.bucketCount),
                     m.from.bucketLine(u + m.to.bucketCount)));
+            ((Engine) map).simulateCrash();   // the process dies here: no close(), the file let go
         }
         try (LongLongMap map = longMap(file, 0)) {
             assertEquals(kept.size(), map.size());
