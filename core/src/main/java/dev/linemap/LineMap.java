@@ -617,7 +617,8 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     /**
      * Removes every entry: installs a fresh, small table (with a new random seed unless the seed
      * was fixed) and drops the old one with its entry memory. Not atomic with respect to
-     * concurrent writes.
+     * concurrent writes. A migration in progress is abandoned, not finished, so a clear needs no
+     * memory but the small table's, even on a map that has reached its {@code maxOffHeapBytes}.
      */
     @Override
     public void clear() {

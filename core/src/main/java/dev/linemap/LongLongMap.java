@@ -270,7 +270,9 @@ public final class LongLongMap extends Engine implements AutoCloseable {
     /**
      * Removes every entry: installs a fresh, small table (with a new random seed unless the seed
      * was fixed) and drops the old one bucket by bucket. Concurrent writes are not lost if they
-     * land after the clear reaches their bucket. O(buckets) in the calling thread.
+     * land after the clear reaches their bucket. O(buckets) in the calling thread. A grow, shrink
+     * or compaction in progress is abandoned, not finished, so a clear needs no memory but the small
+     * table's, even on a map that has reached its {@code maxOffHeapBytes}.
      */
     public void clear() {
         clearEntries();

@@ -7,6 +7,9 @@ package dev.linemap;
  * <p>Called synchronously by whichever thread starts or completes a migration: a writer or the
  * helper thread. Keep it short and do not call the map from it. An exception it throws is
  * ignored: the operation that triggered it has already succeeded.
+ *
+ * <p>A {@code clear()} that finds a grow, shrink or compaction in progress abandons it: that
+ * migration gets no {@link #migrationCompleted} call, and the clear's own pair of calls follows.
  */
 public interface MigrationListener {
 

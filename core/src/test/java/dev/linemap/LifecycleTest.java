@@ -33,6 +33,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LifecycleTest {
 
+    /** The table size the deterministic case of the clear-at-the-limit test is growing to when it meets the limit. */
+    private static final long GROWN_BUCKETS = 1L << 15;
+
     private static Map<String, Consumer<LongLongMap>> primitiveUses() {
         final Map<String, Consumer<LongLongMap>> uses = new LinkedHashMap<>();
         uses.put("get", m -> m.get(1L));
@@ -336,14 +339,27 @@ class LifecycleTest {
 
     /**
      * The way out the limit's message suggests ("remove entries") must exist: a clear after hitting
-     * the limit empties the map, gives the memory back and lets it be filled again.
+     * the limit empties the map, gives the memory back and lets it be filled again, also when the
+     * limit was reached while a growth was half done. Such a growth needs overflow lines in its new
+     * table for the evacuations still to come, which the limit refuses: clear() used to finish it
+     * first, and threw OutOfMemoryError.
+     *
+     * <p>Without background migration only writes move a growth, so the map is deterministic: the
+     * limit is set 32 KiB (half an overflow chunk) above what the map holds once its growth to
+     * 32,768 buckets has started, found on an unlimited twin fed the same keys, and
+     * the set-up check below proves the growth is still half done when a put fails. With the helper
+     * thread on, how far it got is up to the scheduler (the original report: it failed sometimes).
      */
-    @Test
-    void clearAfterReachingMaxOffHeapBytesEmptiesTheMapAndItCanBeFilledAgain() {
-        final long limit = 4L << 20;
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void clearAfterReachingMaxOffHeapBytesEmptiesTheMapEvenMidGrowthAndItCanBeFilledAgain(
+            final boolean backgroundMigration) {
         final long seed = 0x0FF_C1EA;
-        try (LongLongMap map = LongLongMap.builder().maxOffHeapBytes(limit).seed(seed).build()) {
-            final long baseline = map.stats().offHeapBytes();
+        final long limit = backgroundMigration ? 4L << 20 : bytesOnceGrowthStarts(seed, GROWN_BUCKETS) + (32L << 10);
+        try (LongLongMap map = LongLongMap.builder().maxOffHeapBytes(limit).seed(seed)
+                .backgroundMigration(backgroundMigration).build()) {
+            final MapStats empty = map.stats();
+            final long baseline = empty.offHeapBytes();
             long stored = 0;
             try {
                 for (; stored < 10_000_000; stored++) {
@@ -353,14 +369,28 @@ class LifecycleTest {
             } catch (final OutOfMemoryError expected) {
                 // the limit
             }
-            final String where = "seed " + seed + ", " + stored + " stored, " + map.stats();
+            final MapStats atLimit = map.stats();
+            final String where = "seed " + seed + ", background " + backgroundMigration + ", limit " + limit + ", "
+                    + stored + " stored, at the limit " + atLimit;
+            if (!backgroundMigration) {
+                assertTrue(atLimit.growing() && atLimit.bucketCount() == GROWN_BUCKETS
+                                && atLimit.evacuatedBuckets() < atLimit.oldBucketCount(),
+                        where + ": set-up: the limit should be reached while a growth is half done");
+            }
             try {
                 map.clear();
             } catch (final OutOfMemoryError e) {
+                // Not rethrown as such: JUnit treats an OutOfMemoryError as fatal and ends the fork.
                 throw new AssertionError(where + ": clear() after reaching the limit failed: " + e.getMessage(), e);
             }
-            assertEquals(0, map.size(), where);
-            assertEquals(baseline, map.stats().offHeapBytes(), where + ": after clear " + map.stats());
+            final MapStats cleared = map.stats();
+            assertEquals(0, cleared.size(), where + ": after clear " + cleared);
+            assertFalse(cleared.growing(), where + ": after clear " + cleared);
+            assertEquals(empty.bucketCount(), cleared.bucketCount(), where + ": after clear " + cleared);
+            assertEquals(baseline, cleared.offHeapBytes(), where + ": after clear " + cleared);
+            for (long k = 0; k < stored; k += 97) {
+                assertFalse(map.containsKey(k), where + ": key " + k + " survived the clear");
+            }
             // A quarter of what reached the limit: a growth holds its old and new tables at once (1.5x
             // the new table's buckets), so a refill to half of it can meet the limit again mid-growth,
             // depending on how far the helper thread has got (it did, once on a loaded CI machine).
@@ -370,11 +400,31 @@ class LifecycleTest {
                     map.put(k, -k);
                 }
             } catch (final OutOfMemoryError e) {
-                // Not rethrown as such: JUnit treats an OutOfMemoryError as fatal and ends the fork.
                 throw new AssertionError(where + ": refilling " + refill + " keys after clear() failed: "
                         + e.getMessage() + "; " + map.stats(), e);
             }
             assertEquals(refill, map.size(), where);
+            for (long k = 0; k < refill; k += 31) {
+                assertEquals(-k, map.get(k), where + ": key " + k + " after the refill");
+            }
+        }
+    }
+
+    /**
+     * Returns what a map with this seed and no background migration holds right after its growth to
+     * {@code buckets} starts (the new table's buckets reserved), measured on an unlimited twin fed
+     * keys {@code 0, 1, 2, ...}: only writes move its migrations, so two such maps agree up to there.
+     */
+    private static long bytesOnceGrowthStarts(final long seed, final long buckets) {
+        try (LongLongMap twin = LongLongMap.builder().seed(seed).backgroundMigration(false).build()) {
+            for (long k = 0; k < 10_000_000; k++) {
+                twin.put(k, k);
+                final MapStats stats = twin.stats();
+                if (stats.growing() && stats.bucketCount() == buckets) {
+                    return stats.offHeapBytes();
+                }
+            }
+            throw new AssertionError("seed " + seed + ": no growth to " + buckets + " buckets");
         }
     }
 }

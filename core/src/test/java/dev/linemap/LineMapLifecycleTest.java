@@ -228,6 +228,94 @@ class LineMapLifecycleTest {
         }
     }
 
+    /**
+     * LineMap's case of {@code LifecycleTest}'s clear at the limit: the limit is reached while a
+     * growth is half done (no background migration, so only writes move it and the run is
+     * deterministic; the limit is 32 KiB above what an unlimited twin fed the same entries holds once
+     * that growth has started). clear() used to finish the growth first, whose evacuations need
+     * overflow lines and entry memory in the new table, and threw OutOfMemoryError. It must empty
+     * the map, give back everything but a first table, and let the map be filled again.
+     */
+    @Test
+    void clearAfterReachingTheLimitMidGrowthEmptiesTheMapAndItCanBeFilledAgain() {
+        final long seed = 0x11E_C1EA;
+        final long grownBuckets = 1L << 12;
+        final long limit = bytesOnceGrowthStarts(seed, grownBuckets) + (32L << 10);
+        try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).maxOffHeapBytes(limit)
+                .seed(seed).backgroundMigration(false).build()) {
+            final LineMapStats empty = map.stats();
+            int stored = 0;
+            try {
+                for (; stored < 10_000_000; stored++) {
+                    map.put(key(stored), value(stored));
+                }
+                fail("seed " + seed + ": the limit was never reached");
+            } catch (final OutOfMemoryError expected) {
+                // the limit
+            }
+            final LineMapStats atLimit = map.stats();
+            final String where = "seed " + seed + ", limit " + limit + ", " + stored + " stored, at the limit "
+                    + atLimit;
+            assertTrue(atLimit.migrating() && atLimit.bucketCount() == grownBuckets,
+                    where + ": set-up: the limit should be reached while a growth is half done");
+            try {
+                map.clear();
+            } catch (final OutOfMemoryError e) {
+                // An AssertionError, not the error itself: surefire ends the fork on OutOfMemoryError.
+                throw new AssertionError(where + ": clear() after reaching the limit failed: " + e.getMessage(), e);
+            }
+            final LineMapStats cleared = map.stats();
+            assertEquals(0, cleared.size(), where + ": after clear " + cleared);
+            assertFalse(cleared.migrating(), where + ": after clear " + cleared);
+            assertEquals(empty.bucketCount(), cleared.bucketCount(), where + ": after clear " + cleared);
+            assertEquals(empty.offHeapBytes(), cleared.offHeapBytes(), where + ": after clear " + cleared);
+            assertEquals(0, cleared.entryBytes(), where + ": after clear " + cleared);
+            for (int i = 0; i < stored; i += 97) {
+                assertFalse(map.containsKey(key(i)), where + ": " + key(i) + " survived the clear");
+            }
+            final int refill = stored / 4;
+            try {
+                for (int i = 0; i < refill; i++) {
+                    map.put(key(i), "again " + i);
+                }
+            } catch (final OutOfMemoryError e) {
+                throw new AssertionError(where + ": refilling " + refill + " entries after clear() failed: "
+                        + e.getMessage() + "; " + map.stats(), e);
+            }
+            assertEquals(refill, map.size(), where);
+            for (int i = 0; i < refill; i += 31) {
+                assertEquals("again " + i, map.get(key(i)), where);
+            }
+        }
+    }
+
+    private static String key(final int i) {
+        return "key-" + i;
+    }
+
+    private static String value(final int i) {
+        return "value " + i + " ".repeat(i % 24);
+    }
+
+    /**
+     * Returns what a map with this seed and no background migration holds right after its growth to
+     * {@code buckets} starts (new buckets and relocation reserved), measured on an unlimited twin fed
+     * the same entries: only writes move its migrations, so two such maps agree up to there.
+     */
+    private static long bytesOnceGrowthStarts(final long seed, final long buckets) {
+        try (LineMap<String, String> twin = LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(seed)
+                .backgroundMigration(false).build()) {
+            for (int i = 0; i < 10_000_000; i++) {
+                twin.put(key(i), value(i));
+                final LineMapStats stats = twin.stats();
+                if (stats.migrating() && stats.bucketCount() == buckets) {
+                    return stats.offHeapBytes();
+                }
+            }
+            throw new AssertionError("seed " + seed + ": no growth to " + buckets + " buckets");
+        }
+    }
+
     @Test
     void statsCountTheEntriesAndAtLeastTheirPayloadBytes() {
         final LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).build();

@@ -97,7 +97,11 @@ public abstract class Engine {
      * 1024 units is finished inline by the operation that starts it (bounded work, no thread
      * start). The watermark is a contiguous prefix of evacuated units; the thread that moves it
      * past the last unit publishes {table: new, no migration} and then retires the old table. Only
-     * one migration runs at a time (the Generation CAS from a migration-free descriptor).
+     * one migration runs at a time (the Generation CAS from a migration-free descriptor). A clear()
+     * that finds a grow, shrink or compaction running abandons it rather than finish it (finishing
+     * needs memory a map at its limit does not have): it publishes its small table, takes every
+     * reachable bucket of both old tables out of writers' hands, then retires both (clearAbandoning,
+     * Migration.abandon).
      *
      * What a reader may observe during growth. Its key's old unit is below the watermark: it reads
      * the new table. Otherwise it reads the old bucket: NORMAL or EVACUATING, that is the truth;
@@ -508,6 +512,12 @@ public abstract class Engine {
             // The root names only the new table before a new migration can start (which needs
             // `done`) and before the old table's extents are freed (retire, below).
             synchronized (rootLock) {
+                // A clear() may have abandoned m (clearAbandoning): it then owns both tables and
+                // retires them itself. Every Generation change holds rootLock with a file.
+                if (generation.migration() != m) {
+                    retirementsInFlight.decrementAndGet();
+                    return;
+                }
                 // Not once close() has begun: it may have cut `to` off the file already (fast mode:
                 // zero pages), under an evacuation whose last stores the file then lacks. Read
                 // `closed` false, every unit this thread saw EVACUATED was filled before close()
@@ -520,7 +530,14 @@ public abstract class Engine {
                 VH_GENERATION.setVolatile(this, done);
             }
         } else {
-            VH_GENERATION.setVolatile(this, done);
+            // A CAS, not a store: a clear() may have abandoned m (clearAbandoning), every unit done
+            // or not; it then owns both tables and retires them itself. The Generation naming m is
+            // the one publishStart published, and only this completion or that clear replaces it.
+            final Generation g = generation;
+            if (g.migration() != m || !VH_GENERATION.compareAndSet(this, g, done)) {
+                retirementsInFlight.decrementAndGet();
+                return;
+            }
         }
         completedMigrations.incrementAndGet();
         if (m.kind == Migration.COMPACT) {
@@ -548,16 +565,20 @@ public abstract class Engine {
     }
 
     private void notifyListener(final Migration m, final boolean completed) {
+        notifyListener(m.kind, m.from.bucketCount, m.to.bucketCount, m.startNanos, completed);
+    }
+
+    private void notifyListener(final int kind, final long fromBuckets, final long toBuckets, final long startNanos,
+                                final boolean completed) {
         if (listener == null) {
             return;
         }
-        final MigrationKind kind = MigrationKind.values()[m.kind];
         try {
             if (completed) {
-                listener.migrationCompleted(kind, m.from.bucketCount, m.to.bucketCount,
-                        System.nanoTime() - m.startNanos);
+                listener.migrationCompleted(MigrationKind.values()[kind], fromBuckets, toBuckets,
+                        System.nanoTime() - startNanos);
             } else {
-                listener.migrationStarted(kind, m.from.bucketCount, m.to.bucketCount);
+                listener.migrationStarted(MigrationKind.values()[kind], fromBuckets, toBuckets);
             }
         } catch (final RuntimeException e) {
             // Ignored by contract: the operation that triggered the call has already succeeded.
@@ -566,21 +587,26 @@ public abstract class Engine {
 
     /**
      * Removes every entry: installs a fresh, small table (with a new random seed unless the seed
-     * was fixed) and drops the old one bucket by bucket, in the calling thread.
+     * was fixed) and drops the old one bucket by bucket, in the calling thread. A grow, shrink or
+     * compaction in progress is abandoned, not finished (see {@link #clearAbandoning}); a clear in
+     * progress is finished first (it drops, so it needs no memory).
      */
     protected final void clearEntries() {
         final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
             try {
-                if (g.migration() != null) {
-                    g.migration().finish();   // one migration at a time: finish the running one
-                    continue;
-                }
+                final Migration running = g.migration();
                 final long seed = fixedSeed ? g.table().seed : Hashing.randomSeed();
-                final Migration m = startMigration(g, Migration.CLEAR, minLog2, seed);
-                if (m != null) {
-                    m.finish();
+                if (running == null) {
+                    final Migration m = startMigration(g, Migration.CLEAR, minLog2, seed);
+                    if (m != null) {
+                        m.finish();
+                        return;
+                    }
+                } else if (running.kind == Migration.CLEAR) {
+                    running.finish();   // one migration at a time: finish the running clear
+                } else if (clearAbandoning(g, seed)) {
                     return;
                 }
             } catch (final IllegalStateException e) {
@@ -588,6 +614,105 @@ public abstract class Engine {
             } finally {
                 Reference.reachabilityFence(g);
             }
+        }
+    }
+
+    /**
+     * A clear while a grow, shrink or compaction runs: abandons it and drops both of its tables.
+     *
+     * <p>Why not finish it first and then clear, as this engine once did: finishing evacuates the
+     * units still to go, and they need overflow lines (and, for relocating formats, entry memory)
+     * in the new table. A map that reached its memory limit half-way through a growth cannot have
+     * them, so clear() threw OutOfMemoryError to exactly the user who called it to get memory back
+     * ({@code LifecycleTest}). Abandoning needs no memory but the small new table, which may pass
+     * the limit as a clear's target always may.
+     *
+     * <p>Why it is safe for threads still inside the old tables: the small table is published first
+     * (a Generation without the migration), so every thread that starts over lands there. Then
+     * {@link Migration#abandon} takes every bucket of both tables that a reader or writer can reach
+     * out of writers' hands, waiting out each lock holder and evacuation in flight, just as a
+     * completed migration has every bucket of its old table EVACUATED before the table is retired.
+     * Only then are both tables retired, in the usual way: readers racing it start over (checked
+     * mode: the closed arena; fast mode: the re-check of the retired flag after the zero pages), and
+     * no thread holds a lock in either table, so the invariant "a locked section never meets a
+     * retirement, only a close" holds. Writes that land in the old tables before the clear reaches
+     * their bucket are dropped with it, as the map's documentation allows (clear() is not atomic
+     * with respect to concurrent writes).
+     *
+     * <p>The thread that would have completed the migration finds the Generation changed and leaves
+     * both tables to this one ({@link #completeMigration}); helper threads and writers still
+     * evacuating wait on the held buckets and stop when the tables are retired. The abandoned
+     * migration gets no completion call and is not counted; the clear is (listener and stats),
+     * without a JFR migration event (it is no published migration; the retirements have theirs).
+     *
+     * @param g the current Generation, with a migration that is not a clear
+     * @param seed the seed of the new table
+     * @return {@code true} if the map was cleared; {@code false} if {@code g} was no longer current
+     *         (the migration completed, or another clear got there first): the caller starts over
+     */
+    private boolean clearAbandoning(final Generation g, final long seed) {
+        final Migration running = g.migration();
+        final Table fresh = new Table(minLog2, seed, budget, true, source);
+        try {
+            fresh.allocateAllChunks();
+        } catch (final RuntimeException | Error e) {
+            fresh.retire();
+            throw e;
+        }
+        retirementsInFlight.incrementAndGet();   // stats: migrating until both old tables are retired
+        if (!publishAbandon(g, fresh)) {
+            retirementsInFlight.decrementAndGet();
+            fresh.retire();
+            checkOpen();   // a map file publishes nothing once close() has begun
+            return false;
+        }
+        final long started = System.nanoTime();
+        notifyListener(Migration.CLEAR, running.to.bucketCount, fresh.bucketCount, started, false);
+        try {
+            running.abandon();
+        } finally {
+            running.from.retire();
+            running.to.retire();
+            retirementsInFlight.decrementAndGet();
+            if (closed) {
+                // close() may have read g (and retired the old tables only): nothing we published leaks.
+                retireAtClose(fresh);
+            }
+        }
+        completedMigrations.incrementAndGet();
+        notifyListener(Migration.CLEAR, running.to.bucketCount, fresh.bucketCount, started, true);
+        return true;
+    }
+
+    /**
+     * Publishes {table: fresh, no migration} in place of {@code g}, whose migration a clear
+     * abandons: a volatile CAS, against the migration's completion ({@link #completeMigration}) and
+     * another clear. With a file, the root that names only the fresh table is written first, under
+     * {@link #rootLock}: a crash from here on reopens the cleared map, and the old tables' extents,
+     * which no root names any more, are freed by the next open if their retirement does not come.
+     * Not once close() has begun (as a completion's root): the file keeps naming the migration.
+     *
+     * @return whether it was published; {@code false}: {@code g} is no longer current, or a map
+     *         file is closing
+     */
+    private boolean publishAbandon(final Generation g, final Table fresh) {
+        if (store == null) {
+            return VH_GENERATION.compareAndSet(this, g, new Generation(fresh, null));
+        }
+        synchronized (rootLock) {
+            if (generation != g || closed) {
+                return false;
+            }
+            store.writeRoot(serialOf(fresh), fresh.seed, fresh.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);
+            if (VH_GENERATION.compareAndSet(this, g, new Generation(fresh, null))) {
+                return true;
+            }
+            // Not reached while every Generation change away from g holds rootLock; kept so that
+            // the file never names a table the map did not publish.
+            final Migration m = g.migration();
+            store.writeRoot(serialOf(m.to), m.to.seed, m.to.log2, serialOf(m.from), m.from.seed, m.from.log2,
+                    m.kind);
+            return false;
         }
     }
 

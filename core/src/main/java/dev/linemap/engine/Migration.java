@@ -31,6 +31,9 @@ import static dev.linemap.layout.BucketDescriptor.valueOpaque;
  * {@value #WRITER_CLAIM} units from the shared {@link #cursor}; a helper thread claims bigger runs
  * so that a read-only phase still finishes the migration. The {@link #watermark} is a contiguous
  * prefix of evacuated units: readers below it go straight to {@code to}.
+ *
+ * <p>A {@code clear()} that finds a GROW, SHRINK or COMPACT running does not finish it: it
+ * {@link #abandon}s it, which needs no memory.
  */
 public final class Migration {
 
@@ -245,8 +248,8 @@ public final class Migration {
     }
 
     /**
-     * Drives the whole migration to completion in the calling thread (clear, close of a helper-less
-     * map, tests).
+     * Drives the whole migration to completion in the calling thread (a clear finishing a running
+     * clear, tests). A clear never finishes a grow, shrink or compaction: it {@link #abandon}s it.
      */
     public void finish() {
         runHelper();
@@ -320,11 +323,13 @@ public final class Migration {
         }
         if (AccessMode.FAST && from.isRetired()) {
             // The CAS hit a decommitted page: this migration is complete (every unit was done) or
-            // the map is closed. Filling from zeros would wipe the live destinations: stop here,
-            // and give the word back so that no late thread waits on it.
+            // abandoned by a clear, or the map is closed. Filling from zeros would wipe the live
+            // destinations: stop here, and give the word back so that no late thread waits on it.
+            // Then stop the caller as checked mode's closed arena does: a helper sweeping for units
+            // of an abandoned migration would otherwise wait for them for ever; a writer starts over.
             Seqlock.abortEvacuation(seg0, line0, c0);
             engine.checkOpen();
-            return;
+            throw new IllegalStateException("table retired under an evacuation");
         }
         MemorySegment seg1 = null;
         long line1 = 0;
@@ -338,7 +343,7 @@ public final class Migration {
         long dropped = 0;
         try {
             if (kind == CLEAR) {
-                dropped = countEntries(seg0, line0, c0);
+                dropped = countEntries(from, seg0, line0, c0);
             } else {
                 fill(d0, d1 >= 0, seg0, line0, c0, seg1, line1, c1);
                 if (d1 >= 0) {
@@ -474,17 +479,111 @@ public final class Migration {
         BucketDescriptor.setCtrlPlain(home, homeLine, Seqlock.freshWord(homeOccupancy));
     }
 
-    private long countEntries(final MemorySegment homeSegment, final long homeLine, final long ctrl) {
+    /** Entries in the chain of a bucket of {@code table} that its caller holds EVACUATING. */
+    private static long countEntries(final Table table, final MemorySegment homeSegment, final long homeLine,
+                                     final long ctrl) {
         long n = Integer.bitCount(CtrlWord.occupancy(ctrl));
         final long meta = metaOpaque(homeSegment, homeLine);
         long link = MetaWord.link(meta);
         for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
-            final MemorySegment segment = from.overflowSegment(link);
-            final long line = from.overflowLine(link);
+            final MemorySegment segment = table.overflowSegment(link);
+            final long line = table.overflowLine(link);
             n += Integer.bitCount(CtrlWord.occupancy(OverflowLineDescriptor.occOpaque(segment, line)));
             link = MetaWord.link(OverflowLineDescriptor.nextOpaque(segment, line));
         }
         return n;
+    }
+
+    // ------------------------------------------------------------------------------ abandon
+
+    /**
+     * Abandons this migration for a {@code clear()} that has already published a generation without
+     * it (the engine's {@code clearAbandoning}): every unit is dropped, none is evacuated, so this
+     * needs no memory. Finishing the migration instead would need overflow lines and entry memory in
+     * {@link #to}, which a map at its memory limit cannot have. When this returns, no thread holds a
+     * lock in {@link #from} or {@link #to}, none can take one, and no evacuation of this migration is
+     * in flight: the caller may retire both tables, as a completed migration retires its old table
+     * once every bucket is EVACUATED.
+     *
+     * <p>Unit by unit, in index order (the order in which an evacuation takes a SHRINK unit's two
+     * sources, so that nobody waits on a bucket this thread holds while it waits on theirs):
+     * <ul>
+     *   <li>A unit not evacuated: its source(s) go NORMAL to EVACUATING (waiting out a writer or an
+     *       evacuation in flight) and stay so until the table is retired. They are not published
+     *       EVACUATED: that would send writers on to the unit's destinations in {@code to}, which were
+     *       never filled, nor allocated in checked mode. Readers still read them (the entries as they
+     *       were before the clear); writers and evacuators wait, and start over from the current
+     *       generation when the table is retired under them (checked mode: the closed arena; fast
+     *       mode: the re-check of the retired flag, or {@link #evacuate}'s).</li>
+     *   <li>A unit this migration evacuated: its entries, and the writes since, are in its
+     *       destinations in {@code to}, where writers lock buckets. Each destination goes NORMAL to
+     *       EVACUATING (waiting out a writer) to EVACUATED. A reader or writer that meets EVACUATED
+     *       there has no newer table in its generation and starts over from the current one, which
+     *       the clear published before this ran: no thread loops on it.</li>
+     * </ul>
+     * The entries dropped are taken off the size as each unit is dropped, as a clear's evacuation does.
+     *
+     * @throws IllegalStateException if the map is closed meanwhile (close() retires these tables)
+     */
+    void abandon() {
+        for (long u = 0; u < units; u++) {
+            final long dropped = dropUnit(u);
+            if (dropped != 0) {
+                engine.sizeAdd(-dropped);
+            }
+        }
+    }
+
+    /** Drops unit {@code u} (see {@link #abandon}); returns the entries it held. */
+    private long dropUnit(final long u) {
+        final MemorySegment seg0 = from.bucketSegment(u);
+        final long line0 = from.bucketLine(u);
+        final long c0 = Seqlock.beginEvacuation(seg0, line0);
+        if (c0 == Seqlock.MOVED) {
+            // Evacuated, and so were its upper source (SHRINK) and its destinations (published).
+            final long dropped = dropDestination(u);
+            return kind == GROW ? dropped + dropDestination(u + from.bucketCount) : dropped;
+        }
+        stopIfRetired(from, seg0, line0, c0);
+        long n = countEntries(from, seg0, line0, c0);
+        if (kind == SHRINK) {
+            final long s1 = u + to.bucketCount;
+            final MemorySegment seg1 = from.bucketSegment(s1);
+            final long line1 = from.bucketLine(s1);
+            final long c1 = Seqlock.beginEvacuation(seg1, line1);   // never MOVED: its unit partner s0 was not
+            stopIfRetired(from, seg1, line1, c1);
+            n += countEntries(from, seg1, line1, c1);
+        }
+        return n;   // held EVACUATING until the table is retired
+    }
+
+    /** Drops destination {@code d} of an evacuated unit: EVACUATED, once no writer holds it. */
+    private long dropDestination(final long d) {
+        final MemorySegment segment = to.bucketSegment(d);
+        final long line = to.bucketLine(d);
+        final long c = Seqlock.beginEvacuation(segment, line);
+        if (c == Seqlock.MOVED) {
+            return 0;   // not reached: only this drop marks a bucket of `to` EVACUATED, once
+        }
+        stopIfRetired(to, segment, line, c);
+        final long n = countEntries(to, segment, line, c);
+        if (Seqlock.publishEvacuated(segment, line, c)) {
+            engine.checkOpen();   // the store happened; only a closed map is worth reporting
+        }
+        return n;
+    }
+
+    /**
+     * Fast mode: an EVACUATING CAS that landed on a decommitted page (only close() retires these
+     * tables while they are abandoned): gives the word back, so no late thread waits on it, and
+     * reports the close.
+     */
+    private void stopIfRetired(final Table table, final MemorySegment segment, final long line, final long c) {
+        if (AccessMode.FAST && table.isRetired()) {
+            Seqlock.abortEvacuation(segment, line, c);
+            engine.checkOpen();
+            throw new IllegalStateException("table retired under an abandoned migration");
+        }
     }
 
     /** Empties an unpublished destination bucket after a failed evacuation. */
