@@ -10,6 +10,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,10 +67,22 @@ public final class PersistReopen {
      * One open of a file: how long it took and what it made resident.
      *
      * @param ms the open's wall time
+     * @param cpuMs the opening thread's CPU time (user + system) during the open
+     * @param waitMs the time the opening thread was runnable but waited for a core (schedstat): on an
+     *        oversubscribed machine, {@code ms - waitMs} is what the open would take alone
      * @param rssFile growth of this JVM's resident file pages across the open
      * @param rssAnon growth of this JVM's resident anonymous memory across the open
      */
-    public record Open(double ms, long rssFile, long rssAnon) {
+    public record Open(double ms, double cpuMs, double waitMs, long rssFile, long rssAnon) {
+        /**
+         * The wall time less the wait for a core, not below the CPU time (the wait is read a few
+         * microseconds outside the timed interval, which matters for short opens only).
+         *
+         * @return an estimate of the open's time on an idle machine
+         */
+        public double aloneMs() {
+            return Math.max(cpuMs, ms - waitMs);
+        }
     }
 
     /**
@@ -164,7 +178,8 @@ public final class PersistReopen {
     }
 
     private static void print(final String what, final Open o) {
-        System.out.printf(Locale.ROOT, "  %-48s %9.1f ms, RssFile +%d MB, RssAnon +%d MB%n", what, o.ms(),
+        System.out.printf(Locale.ROOT, "  %-44s %8.1f ms (CPU %7.1f, waited for a core %8.1f, alone %8.1f),"
+                + " RssFile +%d MB, RssAnon +%d MB%n", what, o.ms(), o.cpuMs(), o.waitMs(), o.aloneMs(),
                 o.rssFile() / MB, o.rssAnon() / MB);
     }
 
@@ -226,10 +241,16 @@ public final class PersistReopen {
                                   final boolean crashed) throws IOException {
         final long file0 = ProcessMemory.rssFile();
         final long anon0 = ProcessMemory.rssAnon();
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final long w0 = runQueueWaitNs();
+        final long c0 = threads.getCurrentThreadCpuTime();
         final long t0 = System.nanoTime();
         final AutoCloseable opened = open(map, file, n, seed, crashed);
         final long t1 = System.nanoTime();
-        final Open o = new Open((t1 - t0) / 1e6, ProcessMemory.rssFile() - file0, ProcessMemory.rssAnon() - anon0);
+        final long c1 = threads.getCurrentThreadCpuTime();
+        final long w1 = runQueueWaitNs();
+        final Open o = new Open((t1 - t0) / 1e6, (c1 - c0) / 1e6, (w1 - w0) / 1e6, ProcessMemory.rssFile() - file0,
+                ProcessMemory.rssAnon() - anon0);
         try (AutoCloseable c = opened) {
             check(map, c, n, seed);
         } catch (final IOException | RuntimeException e) {
@@ -383,6 +404,15 @@ public final class PersistReopen {
         return Long.parseLong(res.trim());
     }
 
+    /** This thread's time spent runnable but not running, in ns ({@code /proc/thread-self/schedstat}). */
+    private static long runQueueWaitNs() {
+        try {
+            return Long.parseLong(Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split("\\s+")[1]);
+        } catch (final IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     private static long allocatedBytes(final Path file) throws IOException, InterruptedException {
         final String[] blocks = command("stat", "-c", "%b %B", file.toString()).trim().split("\\s+");
         return Long.parseLong(blocks[0]) * Long.parseLong(blocks[1]);
@@ -400,19 +430,30 @@ public final class PersistReopen {
     private static void table(final List<Row> rows) {
         System.out.println();
         System.out.println("| map | entries | writer fill s | file B/entry | allocated B/entry"
-                + " | crash reopen ms (cached) | clean reopen ms (cached, median [min]) | clean reopen ms (evicted)"
-                + " | crash reopen ms (evicted)"
+                + " | crash reopen ms (cached; alone)"
+                + " | clean reopen ms (cached, median [min]; CPU median; alone median)"
+                + " | clean reopen ms (evicted; alone)"
+                + " | crash reopen ms (evicted; alone)"
                 + " | RssFile MB after clean open |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (final Row r : rows) {
             final double[] warm = r.warm().stream().mapToDouble(Open::ms).toArray();
-            System.out.printf(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.1f | %.1f | %.1f [%.1f] | %.1f | %s | %d |%n",
-                    r.map(), r.n(), r.fillMs() / 1000, (double) r.fileBytes() / r.n(),
-                    (double) r.allocatedBytes() / r.n(), r.crash().ms(), warm.length == 0 ? Double.NaN
-                            : Medians.of(warm), Arrays.stream(warm).min().orElse(Double.NaN), r.cold().ms(),
-                    r.crashCold() == null ? "-" : String.format(Locale.ROOT, "%.1f", r.crashCold().ms()),
-                    r.warm().isEmpty() ? -1 : r.warm().getFirst().rssFile() / MB);
+            final double[] warmCpu = r.warm().stream().mapToDouble(Open::cpuMs).toArray();
+            final double[] warmAlone = r.warm().stream().mapToDouble(Open::aloneMs).toArray();
+            System.out.printf(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.1f | %s | %.1f [%.1f]; %.1f; %.1f | %s | %s"
+                            + " | %d |%n", r.map(), r.n(), r.fillMs() / 1000, (double) r.fileBytes() / r.n(),
+                    (double) r.allocatedBytes() / r.n(), cell(r.crash()), median(warm),
+                    Arrays.stream(warm).min().orElse(Double.NaN), median(warmCpu), median(warmAlone), cell(r.cold()),
+                    cell(r.crashCold()), r.warm().isEmpty() ? -1 : r.warm().getFirst().rssFile() / MB);
         }
+    }
+
+    private static String cell(final Open o) {
+        return o == null ? "-" : String.format(Locale.ROOT, "%.1f; %.1f", o.ms(), o.aloneMs());
+    }
+
+    private static double median(final double[] v) {
+        return v.length == 0 ? Double.NaN : Medians.of(v);
     }
 
     /**
