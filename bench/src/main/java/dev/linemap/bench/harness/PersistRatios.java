@@ -160,22 +160,26 @@ public final class PersistRatios {
         final double[][] ns = new double[maps][rounds];
         final double[][] cpu = new double[maps][rounds];
         final long[][] faults = new long[maps][rounds];
+        final long[] major = new long[maps];
         double firstNs = 0;
         long firstFaults = 0;
         for (int r = -3; r < rounds; r++) {
             for (int k = 0; k < maps; k++) {
                 final int m = (r & 1) == 0 ? k : maps - 1 - k;
                 final long f0 = minorFaults();
+                final long j0 = majorFaults();
                 final long c0 = threads.getCurrentThreadCpuTime();
                 final long t0 = System.nanoTime();
                 blackhole += passes[m].getAsLong();
                 final long t1 = System.nanoTime();
                 final long c1 = threads.getCurrentThreadCpuTime();
                 final long f = minorFaults() - f0;
+                final long j = majorFaults() - j0;
                 if (r >= 0) {
                     ns[m][r] = (t1 - t0) / (double) ops;
                     cpu[m][r] = (c1 - c0) / (double) ops;
                     faults[m][r] = f;
+                    major[m] += j;
                 } else if (r == -3 && m == 2) {
                     firstNs = (t1 - t0) / (double) ops;
                     firstFaults = f;
@@ -183,7 +187,8 @@ public final class PersistRatios {
             }
         }
         System.out.printf(Locale.ROOT, "persist-ratios %s n=%,d, %,d per pass, %d passes each; ns per operation (wall,"
-                + " and this thread's CPU time), median [min]; minor faults per pass, median [max]%n", what, n, ops,
+                + " and this thread's CPU time), median [min]; minor faults per pass, median [max]; major faults in all"
+                + " timed passes%n", what, n, ops,
                 rounds);
         final double[] wall = new double[maps];
         final double[] cpuMedian = new double[maps];
@@ -191,10 +196,10 @@ public final class PersistRatios {
             wall[m] = Medians.of(ns[m]);
             cpuMedian[m] = Medians.of(cpu[m]);
             final double[] f = Arrays.stream(faults[m]).asDoubleStream().toArray();
-            System.out.printf(Locale.ROOT, "  %-26s wall %8.1f [%7.1f]   cpu %8.1f [%7.1f]   faults %8.0f [%d]%n",
-                    NAMES.get(m), wall[m], Arrays.stream(ns[m]).min().orElseThrow(), cpuMedian[m],
+            System.out.printf(Locale.ROOT, "  %-26s wall %8.1f [%7.1f]   cpu %8.1f [%7.1f]   faults %8.0f [%d],"
+                    + " major %d%n", NAMES.get(m), wall[m], Arrays.stream(ns[m]).min().orElseThrow(), cpuMedian[m],
                     Arrays.stream(cpu[m]).min().orElseThrow(), Medians.of(f), Arrays.stream(faults[m]).max()
-                            .orElseThrow());
+                            .orElseThrow(), major[m]);
         }
         if (firstOfReopened) {
             System.out.printf(Locale.ROOT, "  first pass of the reopened map (untimed above): %.1f ns wall per"
@@ -300,10 +305,19 @@ public final class PersistRatios {
 
     /** Minor page faults of this process so far (field 10 of {@code /proc/self/stat}). */
     static long minorFaults() {
+        return statField(10);
+    }
+
+    /** Major page faults (a read from disk) of this process so far (field 12 of {@code /proc/self/stat}). */
+    static long majorFaults() {
+        return statField(12);
+    }
+
+    private static long statField(final int field) {
         try {
             final String stat = Files.readString(Path.of("/proc/self/stat"));
             final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[7]);
+            return Long.parseLong(f[field - 3]);
         } catch (final IOException | RuntimeException e) {
             return -1;
         }

@@ -281,7 +281,12 @@ public final class PersistReopen {
                         .averageKeySize(40).averageValueSize(136);
     }
 
-    /** Size {@code n} and every 1,000th key present (values may have been overwritten by the writer). */
+    /**
+     * Size {@code n} and every 1,000th key present (values may have been overwritten by the writer).
+     * linemap promises that every operation that returned before a crash survives it, so a linemap
+     * map that lost an entry fails the run; Chronicle Map's recovery may drop an entry it finds
+     * torn (seen: a present key whose put was in flight at the kill), which is reported instead.
+     */
     @SuppressWarnings("unchecked")
     private static void check(final String map, final AutoCloseable m, final int n, final long seed) {
         final long size = switch (m) {
@@ -290,16 +295,17 @@ public final class PersistReopen {
             case ChronicleMap<?, ?> c -> c.longSize();
             default -> throw new IllegalStateException(m.getClass().getName());
         };
-        if (size != n) {
+        if (size != n && !map.startsWith("chronicle")) {
             throw new IllegalStateException(map + ": size " + size + " after reopen, expected " + n);
         }
+        long missing = 0;
         if (map.endsWith("ll")) {
             final long[] keys = Keys.random(n, Keys.KEY_SEED);
             for (int i = 0; i < n; i += 1000) {
                 final long v = m instanceof LongLongMap l ? l.get(keys[i])
                         : ((ChronicleMap<Long, Long>) m).getOrDefault(keys[i], 0L);
                 if (v == 0) {
-                    throw new IllegalStateException(map + ": key " + i + " missing after reopen");
+                    missing++;
                 }
             }
         } else {
@@ -309,9 +315,16 @@ public final class PersistReopen {
                 entries.nextValue();
                 if (i % 1000 == 0 && (m instanceof LineMap<?, ?> ? ((LineMap<String, String>) m).get(key)
                         : ((ChronicleMap<CharSequence, CharSequence>) m).get(key)) == null) {
-                    throw new IllegalStateException(map + ": key " + i + " missing after reopen");
+                    missing++;
                 }
             }
+        }
+        if (missing > 0 && !map.startsWith("chronicle")) {
+            throw new IllegalStateException(map + ": " + missing + " sampled keys missing after reopen");
+        }
+        if (size != n || missing > 0) {
+            System.out.printf(Locale.ROOT, "  %s LOST ENTRIES: size %,d after reopen, %,d expected; %d of the sampled"
+                    + " keys missing%n", map, size, n, missing);
         }
     }
 
