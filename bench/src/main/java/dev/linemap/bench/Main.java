@@ -6,12 +6,15 @@ import dev.linemap.bench.harness.GrowthLatency;
 import dev.linemap.bench.harness.GetRatios;
 import dev.linemap.bench.harness.HitCost;
 import dev.linemap.bench.harness.LineMapFootprint;
+import dev.linemap.bench.harness.PersistRatios;
+import dev.linemap.bench.harness.PersistReopen;
 import dev.linemap.bench.harness.PutStalls;
 import dev.linemap.bench.maps.BenchMap;
 import dev.linemap.bench.maps.MapKind;
 import dev.linemap.bench.report.Report;
 import dev.linemap.bench.run.JvmFlags;
 import dev.linemap.bench.run.Profile;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +33,10 @@ import java.util.List;
  * footprint --impl ID --sizes a,b,c --out FILE
  * cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
  * linemap-footprint [--impl ID|all] [--n 1000000] [--seed 42] [--heap 1536m]   LineMap vs Chronicle/CHM bytes/entry
+ * persist-reopen [--maps ll,lm,chronicle-ll,chronicle-lm] [--sizes 1000000,10000000] [--dir /tmp] [--repeats 3]
+ *                [--no-crash-cold] [--heap 2g]   open time of a map file, clean and after kill -9; bytes per entry
+ * persist-ratios [--maps ll,lm] [--n 1000000] [--ops 1000000] [--rounds 11] [--dir /tmp] [--heap 4g]
+ *                get and put, linemap in memory vs in a file vs Chronicle Map in a file, interleaved passes
  * </pre>
  */
 public final class Main {
@@ -97,6 +104,34 @@ public final class Main {
                 System.out.printf("  linemap throughput: %.2fx Agrona (target 1x), %.2fx CHM (target 2x)%n",
                         r.agronaNs() / r.allNs(), r.chmNs() / r.allNs());
             }
+            case "persist-reopen" -> {
+                Args a = new Args(rest);
+                String heap = a.get("heap", "2g");
+                if (System.getProperty("chronicle.analytics.disable") == null) {
+                    // Chronicle Map needs its module flags in the JVM that times its opens: run in one that has them.
+                    System.exit(relaunch(heap, argv));
+                }
+                String maps = a.get("maps", String.join(",", PersistReopen.MAPS));
+                PersistReopen.run(List.of(maps.split(",")), Args.sizes(a.get("sizes", "1000000,10000000")),
+                        Path.of(a.get("dir", System.getProperty("java.io.tmpdir"))), a.number("seed", 42),
+                        (int) a.number("repeats", 3), !a.flag("no-crash-cold"), heap);
+            }
+            case "persist-ratios" -> {
+                Args a = new Args(rest);
+                if (System.getProperty("chronicle.analytics.disable") == null) {
+                    // A pre-touched heap: the page faults counted per pass are then the maps' own.
+                    System.exit(relaunch(a.get("heap", "4g"), argv, "-XX:+AlwaysPreTouch"));
+                }
+                for (String shape : a.get("maps", "ll,lm").split(",")) {
+                    PersistRatios.run(shape, (int) a.number("n", 1_000_000), a.number("ops", 1_000_000),
+                            (int) a.number("rounds", 11), Path.of(a.get("dir", System.getProperty("java.io.tmpdir"))));
+                }
+            }
+            case "persist-writer" -> {
+                Args a = new Args(rest);
+                PersistReopen.writer(a.get("map", null), (int) a.number("n", 1_000_000), Path.of(a.get("file", null)),
+                        a.number("seed", 42));
+            }
             case "get-ratios" -> {
                 Args a = new Args(rest);
                 GetRatios.run((int) a.number("n", 16L << 20), a.number("ops", 4_000_000),
@@ -149,6 +184,20 @@ public final class Main {
         }
     }
 
+    /** Runs this jar's command again in a JVM with the bench's flags; returns its exit status. */
+    private static int relaunch(String heap, String[] argv, String... extraFlags)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmFlags.all(heap));
+        cmd.addAll(Arrays.asList(extraFlags));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(Arrays.asList(argv));
+        return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+    }
+
     private static String[] withJvmFlags(String[] jmhArgs) {
         for (String s : jmhArgs) {
             if (s.startsWith("-jvmArgs")) {
@@ -174,6 +223,14 @@ public final class Main {
                   cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
                   linemap-footprint [--impl ID] [--n N] [--seed S] [--heap H]
                             bytes/entry by RSS + live heap, one child JVM per map (LineMap, Chronicle, CHM)
+                  persist-reopen [--maps ll,lm,chronicle-ll,chronicle-lm] [--sizes 1000000,10000000] [--dir D]
+                            [--repeats 3] [--no-crash-cold] [--heap 2g]
+                            open time of a map file after a clean close and after kill -9 of its writer (a child
+                            JVM), cached and evicted from the page cache; file bytes per entry (length, blocks)
+                  persist-ratios [--maps ll,lm] [--n N] [--ops K] [--rounds R] [--dir D] [--heap 4g]
+                            get hits, then puts of present keys, on linemap in memory, in a file filled here, in a
+                            file reopened, and Chronicle Map in a file: interleaved passes, ratios of medians of
+                            wall and CPU time, minor faults per pass, the reopened file's smaps
                   hit-cost  [--n N] [--ops K]  get hits split by where the key lives (home line or overflow chain)
                   get-ratios [--n N] [--ops K] [--rounds R] [--load-permille L]
                             get hits, interleaved: linemap (huge/4 KiB pages), getAll, Agrona, NBHML;

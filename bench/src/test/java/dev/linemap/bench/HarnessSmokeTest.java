@@ -9,6 +9,7 @@ import dev.linemap.bench.harness.Footprint;
 import dev.linemap.bench.harness.GrowthLatency;
 import dev.linemap.bench.harness.HitCost;
 import dev.linemap.bench.harness.LineMapFootprint;
+import dev.linemap.bench.harness.PersistReopen;
 import dev.linemap.bench.harness.PutStalls;
 import dev.linemap.bench.maps.BenchMap;
 import dev.linemap.bench.maps.MapKind;
@@ -136,6 +137,33 @@ class HarnessSmokeTest {
         assertEquals(2 * 6, results.size(), "2 benchmarks x 6 maps");
         for (RunResult r : results) {
             assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getParam("impl"));
+        }
+    }
+
+    @Test
+    void persistedBenchmarksRunForEveryMapInMemoryAndInAFile() throws Exception {
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include("dev\\.linemap\\.bench\\.jmh\\.PersistedOps\\.(getHit|put)$")
+                .param("size", "1000")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(50))
+                .build()).run();
+        assertEquals(2 * 6, results.size(), "2 benchmarks x 6 maps");
+        for (RunResult r : results) {
+            assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getParam("impl"));
+        }
+    }
+
+    @Test
+    void persistReopenRecoversEveryMapAfterItsWriterIsKilled(@TempDir Path dir) {
+        // run() itself fails when a reopened map lacks an entry or has the wrong size.
+        List<PersistReopen.Row> rows = PersistReopen.smoke(2_000, dir);
+        assertEquals(PersistReopen.MAPS.size(), rows.size());
+        for (PersistReopen.Row r : rows) {
+            assertTrue(r.fileBytes() > 0 && r.crash().ms() > 0 && r.cold().ms() > 0,
+                    r.toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.linemap.bench.harness;
 
+import dev.linemap.LineMap;
 import dev.linemap.LongLongMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.agrona.collections.Long2LongHashMap;
@@ -56,6 +57,19 @@ final class GetLoops {
         int j = 0;
         for (long i = 0; i < ops; i++) {
             sum += map.get(order[j]);
+            if (++j == order.length) {
+                j = 0;
+            }
+        }
+        return sum;
+    }
+
+    /** Sums the values' lengths; a miss would throw, and is a bug of the caller. */
+    static long gets(final LineMap<String, String> map, final String[] order, final long ops) {
+        long sum = 0;
+        int j = 0;
+        for (long i = 0; i < ops; i++) {
+            sum += map.get(order[j]).length();
             if (++j == order.length) {
                 j = 0;
             }

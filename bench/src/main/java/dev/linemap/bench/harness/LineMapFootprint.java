@@ -2,6 +2,7 @@ package dev.linemap.bench.harness;
 
 import dev.linemap.Codecs;
 import dev.linemap.LineMap;
+import dev.linemap.bench.AsciiEntries;
 import dev.linemap.bench.run.JvmFlags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import net.openhft.chronicle.map.ChronicleMap;
 
@@ -93,7 +93,7 @@ public final class LineMapFootprint {
     }
 
     private static Filled fill(final String impl, final int n, final long seed, final boolean close) {
-        final SplittableRandom random = new SplittableRandom(seed);
+        final AsciiEntries entries = new AsciiEntries(seed);
         long payload = 0;
         final Map<Object, Object> map;
         final AutoCloseable closer;
@@ -124,8 +124,8 @@ public final class LineMapFootprint {
         }
         final boolean bytes = impl.endsWith("-bytes");
         for (int i = 0; i < n; i++) {
-            final String key = ascii(random, Integer.toString(i, 36) + '/', 16 + random.nextInt(49));
-            final String value = ascii(random, "", 16 + random.nextInt(241));
+            final String key = entries.nextKey();
+            final String value = entries.nextValue();
             payload += key.length() + value.length();
             if (impl.equals("linemap-bytes")) {
                 map.put(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
@@ -152,13 +152,5 @@ public final class LineMapFootprint {
     @SuppressWarnings("unchecked")
     private static Map<Object, Object> cast(final Map<?, ?> m) {
         return (Map<Object, Object>) m;
-    }
-
-    private static String ascii(final SplittableRandom random, final String head, final int length) {
-        final StringBuilder b = new StringBuilder(length).append(head);
-        while (b.length() < length) {
-            b.append((char) ('!' + random.nextInt(94)));
-        }
-        return b.toString();
     }
 }

@@ -71,9 +71,42 @@ final class ProcessMemory {
         return sum;
     }
 
+    /**
+     * Resident file-backed pages (mapped files, the JVM's own code), {@code RssFile}.
+     *
+     * @return bytes, or -1 where {@code /proc} is not available
+     */
+    static long rssFile() {
+        return status("RssFile:");
+    }
+
+    /**
+     * Resident anonymous memory (heap, native allocations, anonymous mappings), {@code RssAnon}.
+     *
+     * @return bytes, or -1 where {@code /proc} is not available
+     */
+    static long rssAnon() {
+        return status("RssAnon:");
+    }
+
+    /**
+     * A size field of another process's {@code /proc/PID/status}, for example {@code "VmRSS:"}.
+     *
+     * @param pid the process
+     * @param field the field name with its colon
+     * @return bytes, or -1 if the process or the field is not there
+     */
+    static long statusOf(long pid, String field) {
+        return status(Path.of("/proc", Long.toString(pid), "status"), field);
+    }
+
     private static long status(String field) {
+        return status(Path.of("/proc/self/status"), field);
+    }
+
+    private static long status(Path file, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(file)) {
                 if (line.startsWith(field)) {
                     String[] parts = line.substring(field.length()).trim().split("\\s+");
                     return Long.parseLong(parts[0]) * 1024;

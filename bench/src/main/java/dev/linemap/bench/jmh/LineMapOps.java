@@ -2,11 +2,11 @@ package dev.linemap.bench.jmh;
 
 import dev.linemap.Codecs;
 import dev.linemap.LineMap;
+import dev.linemap.bench.AsciiEntries;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -92,7 +92,7 @@ public class LineMapOps {
         /** Generates the keys and values and fills the map. */
         @Setup(Level.Trial)
         public void setup() {
-            final SplittableRandom random = new SplittableRandom(seed);
+            final AsciiEntries entries = new AsciiEntries(seed);
             keys = new String[size];
             values = new String[size];
             keyBytes = new byte[size][];
@@ -100,8 +100,8 @@ public class LineMapOps {
             long keyTotal = 0;
             long valueTotal = 0;
             for (int i = 0; i < size; i++) {
-                keys[i] = ascii(random, Integer.toString(i, 36) + '/', 16 + random.nextInt(49));
-                values[i] = ascii(random, "", 16 + random.nextInt(241));
+                keys[i] = entries.nextKey();
+                values[i] = entries.nextValue();
                 keyBytes[i] = keys[i].getBytes(StandardCharsets.UTF_8);
                 valueBytes[i] = values[i].getBytes(StandardCharsets.UTF_8);
                 keyTotal += keyBytes[i].length;
@@ -158,14 +158,6 @@ public class LineMapOps {
                 }
                 default -> throw new IllegalArgumentException("impl " + impl);
             }
-        }
-
-        private static String ascii(final SplittableRandom random, final String head, final int length) {
-            final StringBuilder b = new StringBuilder(length).append(head);
-            while (b.length() < length) {
-                b.append((char) ('!' + random.nextInt(94)));
-            }
-            return b.toString();
         }
 
         /** Frees the map and the native keys. */

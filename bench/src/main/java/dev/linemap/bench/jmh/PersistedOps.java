@@ -1,0 +1,393 @@
+package dev.linemap.bench.jmh;
+
+import dev.linemap.Codecs;
+import dev.linemap.LineMap;
+import dev.linemap.LongLongMap;
+import dev.linemap.bench.AsciiEntries;
+import dev.linemap.bench.Keys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Maps kept in a file against the same maps in memory (issue 13): get of a present key and put of a
+ * present key, one thread, {@code size} entries (1M, 10M).
+ *
+ * <p>{@code impl}, long keys and values ({@link Keys}: random 64-bit keys, value of key {@code i} =
+ * {@code i + 1}, looked up in a shuffled order, as {@link MapOps}; put writes a counter):
+ * <ul>
+ *   <li>{@code ll-mem}: {@code LongLongMap}, default builder, in memory;</li>
+ *   <li>{@code ll-file}: the same, {@code persistTo(file)};</li>
+ *   <li>{@code ll-chronicle-file}: {@code ChronicleMap<Long, Long>}, {@code entries(size)},
+ *       {@code createPersistedTo(file)} (get and put box, as in {@code maps.ChronicleLongMap}).</li>
+ * </ul>
+ * Strings ({@link AsciiEntries}, seed 42: the data of {@link LineMapOps}, keys 16..64 bytes, values
+ * 16..256; put writes the value of another entry, from a pool of 65,536 of the stream's values, so
+ * value sizes change):
+ * <ul>
+ *   <li>{@code lm-mem}: {@code LineMap<String, String>} ({@code Codecs.utf8()} both), in memory;</li>
+ *   <li>{@code lm-file}: the same, {@code persistTo(file)};</li>
+ *   <li>{@code lm-chronicle-file}: {@code ChronicleMap<CharSequence, CharSequence>}, {@code entries(size)},
+ *       {@code averageKeySize}/{@code averageValueSize} the data's exact averages,
+ *       {@code createPersistedTo(file)}.</li>
+ * </ul>
+ *
+ * <p>Files go to a new directory under {@code -Dbench.persistDir} (default {@code java.io.tmpdir}),
+ * deleted at the end of the trial. After the fill, a file's dirty pages are written out (linemap:
+ * {@code sync()}; Chronicle Map: {@code fsync} of its file), so every trial starts from clean,
+ * cached pages; the kernel's periodic writeback of what the puts dirty runs during the measurement,
+ * as it would for a user. Each {@code impl} runs in its own fork, so the call through
+ * {@link Subject} is monomorphic there. Run through the bench jar so the forks get Chronicle's flags:
+ * {@code java -jar bench/target/linemap-bench.jar jmh PersistedOps -p size=1000000}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@Threads(1)
+public class PersistedOps {
+
+    /** Values in the put pool of the string maps (a power of two). */
+    static final int POOL = 1 << 16;
+
+    /** Created by JMH. */
+    public PersistedOps() {
+    }
+
+    /** One map under test, behind one call per operation. */
+    interface Subject extends AutoCloseable {
+        void get(int i, Blackhole bh);
+
+        void put(int i, long tick, Blackhole bh);
+
+        /** Writes the map's dirty pages out, if it has a file. */
+        void sync();
+
+        @Override
+        void close();
+    }
+
+    /** The filled map, shared by the benchmark's threads. */
+    @State(Scope.Benchmark)
+    public static class Filled {
+        /** Which map (see the class comment). */
+        @Param({"ll-mem", "ll-file", "ll-chronicle-file", "lm-mem", "lm-file", "lm-chronicle-file"})
+        public String impl;
+
+        /** Entries. */
+        @Param({"1000000", "10000000"})
+        public int size;
+
+        /** Seed of the string entries (the long keys use {@link Keys#KEY_SEED}). */
+        @Param({"42"})
+        public long seed;
+
+        Subject subject;
+        private Path dir;
+
+        /** Created by JMH. */
+        public Filled() {
+        }
+
+        /**
+         * Generates the entries, fills the map, writes its file out.
+         *
+         * @throws IOException if the directory or a file cannot be created
+         */
+        @Setup(Level.Trial)
+        public void setup() throws IOException {
+            final long t0 = System.nanoTime();
+            dir = Files.createTempDirectory(Path.of(System.getProperty("bench.persistDir",
+                    System.getProperty("java.io.tmpdir"))), "persisted-ops-");
+            final Path file = dir.resolve(impl + ".map");
+            subject = switch (impl) {
+                case "ll-mem" -> new LongLinemap(size, null);
+                case "ll-file" -> new LongLinemap(size, file);
+                case "ll-chronicle-file" -> new LongChronicle(size, file);
+                case "lm-mem" -> new StringLinemap(size, seed, null);
+                case "lm-file" -> new StringLinemap(size, seed, file);
+                case "lm-chronicle-file" -> new StringChronicle(size, seed, file);
+                default -> throw new IllegalArgumentException("impl " + impl);
+            };
+            final long t1 = System.nanoTime();
+            subject.sync();
+            final long t2 = System.nanoTime();
+            // The fill's garbage must not be collected inside a measurement iteration.
+            System.gc();
+            System.out.printf("%n[setup] %s size=%d filled in %d ms, synced in %d ms, file %s%n", impl, size,
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                    Files.exists(file) ? Files.size(file) + " bytes" : "none");
+        }
+
+        /**
+         * Closes the map and deletes its directory.
+         *
+         * @throws IOException if the directory cannot be deleted
+         */
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            subject.close();
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (final Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * Get of a present key.
+     *
+     * @param s the map
+     * @param c the thread's position in the keys
+     * @param bh takes the value
+     */
+    @Benchmark
+    public void getHit(final Filled s, final Cursor c, final Blackhole bh) {
+        s.subject.get(c.next(s.size), bh);
+    }
+
+    /**
+     * Put of a present key (long maps: a counter; string maps: another entry's value).
+     *
+     * @param s the map
+     * @param c the thread's position in the keys
+     * @param bh takes the old value
+     */
+    @Benchmark
+    public void put(final Filled s, final Cursor c, final Blackhole bh) {
+        s.subject.put(c.next(s.size), c.tick(), bh);
+    }
+
+    /** {@code LongLongMap}, in memory or in a file. */
+    static final class LongLinemap implements Subject {
+        private final LongLongMap map;
+        private final long[] hits;
+
+        LongLinemap(final int size, final Path file) {
+            final long[] keys = Keys.random(size, Keys.KEY_SEED);
+            map = file == null ? LongLongMap.builder().build() : LongLongMap.builder().persistTo(file).build();
+            for (int i = 0; i < size; i++) {
+                map.put(keys[i], Keys.valueFor(i));
+            }
+            hits = Keys.shuffled(keys, Keys.ORDER_SEED);
+            check(map.size(), size);
+        }
+
+        @Override
+        public void get(final int i, final Blackhole bh) {
+            bh.consume(map.get(hits[i]));
+        }
+
+        @Override
+        public void put(final int i, final long tick, final Blackhole bh) {
+            bh.consume(map.put(hits[i], tick));
+        }
+
+        @Override
+        public void sync() {
+            map.sync();
+        }
+
+        @Override
+        public void close() {
+            map.close();
+        }
+    }
+
+    /** {@code ChronicleMap<Long, Long>} in a file. */
+    static final class LongChronicle implements Subject {
+        private final ChronicleMap<Long, Long> map;
+        private final long[] hits;
+        private final Path file;
+
+        LongChronicle(final int size, final Path file) {
+            this.file = file;
+            final long[] keys = Keys.random(size, Keys.KEY_SEED);
+            try {
+                map = ChronicleMap.of(Long.class, Long.class).name("persisted-ops").entries(size)
+                        .createPersistedTo(file.toFile());
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            for (int i = 0; i < size; i++) {
+                map.put(keys[i], Keys.valueFor(i));
+            }
+            hits = Keys.shuffled(keys, Keys.ORDER_SEED);
+            check(map.longSize(), size);
+        }
+
+        @Override
+        public void get(final int i, final Blackhole bh) {
+            bh.consume(map.get(hits[i]));
+        }
+
+        @Override
+        public void put(final int i, final long tick, final Blackhole bh) {
+            bh.consume(map.put(hits[i], tick));
+        }
+
+        @Override
+        public void sync() {
+            fsync(file);
+        }
+
+        @Override
+        public void close() {
+            map.close();
+        }
+    }
+
+    /** {@code LineMap<String, String>}, in memory or in a file. */
+    static final class StringLinemap implements Subject {
+        private final LineMap<String, String> map;
+        private final String[] keys;
+        private final String[] pool;
+
+        StringLinemap(final int size, final long seed, final Path file) {
+            final Strings data = Strings.generate(size, seed);
+            keys = data.keys();
+            pool = data.pool();
+            map = file == null ? LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(seed).build()
+                    : LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(seed).persistTo(file).build();
+            final AsciiEntries entries = new AsciiEntries(seed);
+            for (int i = 0; i < size; i++) {
+                map.put(entries.nextKey(), entries.nextValue());
+            }
+            check(map.size(), size);
+        }
+
+        @Override
+        public void get(final int i, final Blackhole bh) {
+            bh.consume(map.get(keys[i]));
+        }
+
+        @Override
+        public void put(final int i, final long tick, final Blackhole bh) {
+            bh.consume(map.put(keys[i], pool[(int) ((i * 31L + tick) & (POOL - 1))]));
+        }
+
+        @Override
+        public void sync() {
+            map.sync();
+        }
+
+        @Override
+        public void close() {
+            map.close();
+        }
+    }
+
+    /** {@code ChronicleMap<CharSequence, CharSequence>} in a file. */
+    static final class StringChronicle implements Subject {
+        private final ChronicleMap<CharSequence, CharSequence> map;
+        private final String[] keys;
+        private final String[] pool;
+        private final Path file;
+
+        StringChronicle(final int size, final long seed, final Path file) {
+            this.file = file;
+            final Strings data = Strings.generate(size, seed);
+            keys = data.keys();
+            pool = data.pool();
+            try {
+                map = ChronicleMap.of(CharSequence.class, CharSequence.class).name("persisted-ops").entries(size)
+                        .averageKeySize((double) data.keyBytes() / size)
+                        .averageValueSize((double) data.valueBytes() / size)
+                        .createPersistedTo(file.toFile());
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            final AsciiEntries entries = new AsciiEntries(seed);
+            for (int i = 0; i < size; i++) {
+                map.put(entries.nextKey(), entries.nextValue());
+            }
+            check(map.longSize(), size);
+        }
+
+        @Override
+        public void get(final int i, final Blackhole bh) {
+            bh.consume(map.get(keys[i]));
+        }
+
+        @Override
+        public void put(final int i, final long tick, final Blackhole bh) {
+            bh.consume(map.put(keys[i], pool[(int) ((i * 31L + tick) & (POOL - 1))]));
+        }
+
+        @Override
+        public void sync() {
+            fsync(file);
+        }
+
+        @Override
+        public void close() {
+            map.close();
+        }
+    }
+
+    /**
+     * The string keys (kept, for the lookups), the first {@value #POOL} values (the puts' values)
+     * and the byte totals (Chronicle Map's average sizes; the data is ASCII, one byte a char).
+     */
+    record Strings(String[] keys, String[] pool, long keyBytes, long valueBytes) {
+        static Strings generate(final int size, final long seed) {
+            final AsciiEntries entries = new AsciiEntries(seed);
+            final String[] keys = new String[size];
+            final String[] pool = new String[POOL];
+            long keyBytes = 0;
+            long valueBytes = 0;
+            for (int i = 0; i < size; i++) {
+                keys[i] = entries.nextKey();
+                final String value = entries.nextValue();
+                keyBytes += keys[i].length();
+                valueBytes += value.length();
+                if (i < POOL) {
+                    pool[i] = value;
+                }
+            }
+            for (int i = size; i < POOL; i++) {
+                pool[i] = pool[i % size];
+            }
+            return new Strings(keys, pool, keyBytes, valueBytes);
+        }
+    }
+
+    private static void check(final long size, final int expected) {
+        if (size != expected) {
+            throw new IllegalStateException("size " + size + " after inserting " + expected + " keys");
+        }
+    }
+
+    /** {@code fsync} of a file another object has mapped: writes its dirty shared pages out. */
+    private static void fsync(final Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
