@@ -4,6 +4,9 @@ import dev.linemap.FileFuzzImage.Extent;
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
 import dev.linemap.layout.ExtentDescriptor;
+import dev.linemap.layout.FileHeaderDescriptor;
+import dev.linemap.layout.RootDescriptor;
+import dev.linemap.layout.RootDescriptor.Root;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Damage the file fuzzer ({@link FileFuzzTest}) found accepted, one test each, so that it stays
@@ -41,6 +45,48 @@ class PersistenceDamageTest {
         }
         final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLong(file));
         assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+    }
+
+    /**
+     * Fuzzer cases 1986 (sequence -1) and 7805 of seed 20261130 (sequence 2^62, against a first fix
+     * that bounded the value): a root sequence near the top of the word, CRC valid, was the root,
+     * and the root the map wrote after it lost to it at the next open, which then looked for
+     * tables retired since. Whatever the sequence of either record, a file that opens must reopen
+     * after the map has written roots (growths).
+     */
+    @Test
+    void aFileThatOpensReopensAfterGrowthWhateverItsRootSequences() throws Exception {
+        final long[] sequences = {-2, -1, 0, 1, Long.MAX_VALUE, Long.MIN_VALUE, 1L << 62, (1L << 62) - 1};
+        int opened = 0;
+        for (final long sequence : sequences) {
+            for (final boolean inForce : new boolean[] {true, false}) {
+                final Path file = filled("sequence" + sequence + inForce + ".map");
+                try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+                    final long root = image.rootInForce();
+                    final long at = inForce ? root : FileHeaderDescriptor.rootOffset(0) + FileHeaderDescriptor
+                            .rootOffset(1) - root;
+                    final Root r = RootDescriptor.read(image.bytes, at);
+                    RootDescriptor.write(image.bytes, at, new Root(sequence, r.current(), r.currentSeed(),
+                            r.currentLog2(), r.old(), r.oldSeed(), r.oldLog2(), r.kind()));
+                    image.writeTo(file);
+                }
+                final long size;
+                try (LongLongMap map = FileFuzzBases.openLong(file)) {
+                    final SplittableRandom random = new SplittableRandom(sequence);
+                    for (int i = 0; i < 20_000; i++) {
+                        map.put(random.nextLong(), i);   // growths: roots written
+                    }
+                    size = map.size();
+                    opened++;
+                } catch (final StoreFileException e) {
+                    continue;   // damage found: the other outcome the fuzzer allows
+                }
+                try (LongLongMap map = FileFuzzBases.openLong(file)) {
+                    assertEquals(size, map.size(), "sequence " + sequence + (inForce ? " in force" : " in the other"));
+                }
+            }
+        }
+        assertTrue(opened >= sequences.length, "most of these files hold a whole map: " + opened + " opened");
     }
 
     private Path filled(final String name) {

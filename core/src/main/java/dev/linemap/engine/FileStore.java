@@ -316,7 +316,13 @@ final class FileStore implements AutoCloseable {
             throw new StoreFileException(path, Reason.CHECKSUM, "neither root record passes its checksum:"
                     + " the header is damaged; restore the file from a copy");
         }
-        final boolean pickOne = r0 == null || r1 != null && Long.compareUnsigned(r1.sequence(), r0.sequence()) > 0;
+        // The newer of two valid records is the one ahead in serial-number order (RFC 1982: the
+        // signed difference is positive), not the larger number: the count may wrap, and the root
+        // written after any record the open accepts must win over it at the next open. With the
+        // larger number winning, a sequence of -1 (damage, CRC valid) won, its successor 0 then
+        // lost to it, and a file the map had just closed reopened tables retired since; any bound
+        // on the value has the same edge just below it (both found by the file fuzzer).
+        final boolean pickOne = r0 == null || r1 != null && r1.sequence() - r0.sequence() > 0;
         root = pickOne ? r1 : r0;
         rootSlot = pickOne ? 1 : 0;
         if (root.sequence() == 0) {
@@ -480,7 +486,8 @@ final class FileStore implements AutoCloseable {
         if (closed) {
             return;   // a migration completing after close(): the next open finishes it from the file
         }
-        final long sequence = root == null ? 1 : root.sequence() + 1;
+        // 0 is skipped when the count wraps: it means "never written" (see readRoot).
+        final long sequence = root == null || root.sequence() == -1 ? 1 : root.sequence() + 1;
         final Root next = new Root(sequence, current, currentSeed, currentLog2, old, oldSeed, oldLog2, kind);
         final int slot = 1 - rootSlot;
         RootDescriptor.write(header, FileHeaderDescriptor.rootOffset(slot), next);
