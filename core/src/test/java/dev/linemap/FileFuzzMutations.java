@@ -364,7 +364,7 @@ final class FileFuzzMutations {
     }
 
     private static String append(final FileFuzzImage image, final SplittableRandom random) {
-        final long at = image.length;
+        long at = image.length;
         final int choice = random.nextInt(4);
         if (choice == 0) {
             // A copy of an extent of the file (a piece twice, or a free extent past the end).
@@ -377,8 +377,13 @@ final class FileFuzzMutations {
                 return "appended " + n + " bytes copied from the extent at " + e.offset() + " (role " + e.role() + ")";
             }
         }
-        if (choice == 1 && image.room() >= 4 * FileFuzzImage.PAGE) {
-            // A well-formed extent header with random fields, and a page or two of zeros.
+        if (choice == 1 && image.room() >= 5 * FileFuzzImage.PAGE) {
+            // A well-formed extent header with random fields, and a page or two of zeros, at the
+            // next page boundary (an earlier mutation may have left the file at any length).
+            final long aligned = (at + FileFuzzImage.PAGE - 1) / FileFuzzImage.PAGE * FileFuzzImage.PAGE;
+            image.bytes.asSlice(at, aligned - at).fill((byte) 0);
+            image.length = aligned;
+            at = aligned;
             final long pages = random.nextInt(4);
             final int role = random.nextInt(0, 6);
             final MemorySegment header = image.bytes.asSlice(at, ExtentDescriptor.BYTES);
