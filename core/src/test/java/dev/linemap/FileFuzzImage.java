@@ -33,8 +33,9 @@ final class FileFuzzImage implements AutoCloseable {
      * @param offset its file offset
      * @param pages its pages
      * @param role its role
+     * @param serial its table's serial (0 for a free extent)
      */
-    record Extent(long offset, long pages, int role) {
+    record Extent(long offset, long pages, int role, long serial) {
     }
 
     private final Arena arena = Arena.ofConfined();
@@ -92,7 +93,8 @@ final class FileFuzzImage implements AutoCloseable {
             if (!ExtentDescriptor.hasMagic(tag) || pages == 0 || pages > (length - pos) / PAGE) {
                 break;
             }
-            all.add(new Extent(pos, pages, ExtentDescriptor.role(tag)));
+            all.add(new Extent(pos, pages, ExtentDescriptor.role(tag),
+                    ExtentDescriptor.serial(bytes.asSlice(pos))));
             pos += pages * PAGE;
         }
         return all;

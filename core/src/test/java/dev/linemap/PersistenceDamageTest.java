@@ -10,6 +10,7 @@ import dev.linemap.layout.RootDescriptor.Root;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -87,6 +89,43 @@ class PersistenceDamageTest {
             }
         }
         assertTrue(opened >= sequences.length, "most of these files hold a whole map: " + opened + " opened");
+    }
+
+    /**
+     * Fuzzer case 8189 (fast mode, a file closed mid-growth): an old bucket's ctrl word became a
+     * random word that read EVACUATED with the lock bit set; recovery skipped it, and the evacuator
+     * resuming the growth (a writer, here) waits on the lock forever.
+     */
+    @Test
+    void aLockedEvacuatedOldBucketIsCorruptNotAHang() throws Exception {
+        final Path file = dir.resolve("evacuated.map");
+        final SplittableRandom random = new SplittableRandom(10);
+        try (LongLongMap map = FileFuzzBases.openLong(file)) {
+            while (map.stats().evacuatedBuckets() == 0 || map.stats().oldBucketCount() < 64) {
+                map.put(random.nextLong(), 1);
+            }
+        }
+        try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+            final long old = RootDescriptor.read(image.bytes, image.rootInForce()).old();
+            final Extent buckets = image.extents().stream()
+                    .filter(e -> e.role() == ExtentDescriptor.BUCKETS && e.serial() == old).findFirst().orElseThrow();
+            long line = buckets.offset() + ExtentDescriptor.BYTES;
+            while (CtrlWord.state(image.getLong(line + BucketDescriptor.CTRL_OFFSET)) != CtrlWord.EVACUATED) {
+                line += BucketDescriptor.BYTES;
+            }
+            image.setLong(line + BucketDescriptor.CTRL_OFFSET, image.getLong(line + BucketDescriptor.CTRL_OFFSET)
+                    | CtrlWord.LOCK);
+            image.writeTo(file);
+        }
+        final StoreFileException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> assertThrows(StoreFileException.class, () -> {
+                    try (LongLongMap map = FileFuzzBases.openLong(file)) {
+                        for (int i = 0; i < 100_000; i++) {
+                            map.put(i, i);   // the writers resume the growth (no helper thread)
+                        }
+                    }
+                }));
+        assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
     }
 
     private Path filled(final String name) {

@@ -164,7 +164,16 @@ final class Recovery {
             long ctrl = BucketDescriptor.ctrlOpaque(segment, line);
             final int state = CtrlWord.state(ctrl);
             if (state == CtrlWord.EVACUATED && old) {
-                continue;   // its entries live in the new table; its chain is never read again
+                // Its entries live in the new table; its chain is never read again. Its word is
+                // the one Seqlock.publishEvacuated stores (unlocked, no slots): a lock bit on it
+                // would make the evacuator that resumes the migration wait for its writer forever
+                // (found by the file fuzzer: a random word in an old bucket hung the open).
+                if (CtrlWord.isLocked(ctrl) || CtrlWord.occupancy(ctrl) != 0
+                        || (ctrl & CtrlWord.RESERVED_MASK) != 0) {
+                    throw new CorruptException("bucket " + b + " of the old table has ctrl "
+                            + CtrlWord.toString(ctrl));
+                }
+                continue;
             }
             if (state != CtrlWord.NORMAL || (ctrl & CtrlWord.RESERVED_MASK) != 0) {
                 throw new CorruptException("bucket " + b + " of the " + (old ? "old" : "current") + " table has ctrl "
