@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The files the file fuzzer ({@link FileFuzzTest}) mutates, made the same way on every run: fixed
@@ -84,6 +85,8 @@ final class FileFuzzBases {
         bases.add(lineGrown(dir.resolve("line-grown.map")));
         bases.add(lineMidGrowth(dir.resolve("line-grow-mid.map")));
         bases.add(lineMidClear(dir.resolve("line-clear-mid.map")));
+        bases.add(lineSmall(dir.resolve("line-small-grow-mid.map")));
+        bases.add(longSmall(dir.resolve("ll-small.map")));
         return List.copyOf(bases);
     }
 
@@ -159,6 +162,16 @@ final class FileFuzzBases {
             }
         }
         return longBase(shrink ? "ll-shrink-mid" : "ll-grow-mid", file, model);
+    }
+
+    /** 40 keys, settled: a few buckets, one page of them. */
+    private static Base longSmall(final Path file) throws IOException {
+        final Map<Long, Long> model = new LinkedHashMap<>();
+        try (LongLongMap map = openLong(file)) {
+            putRandom(map, model, new SplittableRandom(9), 40);
+        }
+        settle(file, false);
+        return longBase("ll-small", file, model);
     }
 
     private static void putRandom(final LongLongMap map, final Map<Long, Long> model, final SplittableRandom random,
@@ -260,20 +273,49 @@ final class FileFuzzBases {
         return lineBase("line-grow-mid", file, model);
     }
 
-    /** Closed part-way through a clear (the root names the old table and a new one with a new seed). */
+    /**
+     * Closed as a clear started: {@code clear()} finishes its migration before it returns, so the
+     * listener closes the map from the clearing thread, right after the root naming both tables
+     * was written and before any unit was dropped. The keys stay in the model: they are in the
+     * file's old table, and the open drops them.
+     */
     private static Base lineMidClear(final Path file) throws IOException {
         final Map<String, String> model = new LinkedHashMap<>();
         final SplittableRandom random = new SplittableRandom(7);
-        try (LineMap<String, String> map = openLine(file)) {
-            putStrings(map, model, random, 8_000, "c");
+        final AtomicReference<LineMap<String, String>> self = new AtomicReference<>();
+        final MigrationListener closeOnClear = new MigrationListener() {
+            @Override
+            public void migrationStarted(final MigrationKind kind, final long fromBuckets, final long toBuckets) {
+                if (kind == MigrationKind.CLEAR) {
+                    self.get().close();
+                }
+            }
+        };
+        final LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(HASH_SEED)
+                .backgroundMigration(false).migrationListener(closeOnClear).persistTo(file).build();
+        self.set(map);
+        putStrings(map, model, random, 4_000, "c");
+        try {
             map.clear();
-            model.clear();
-            putStrings(map, model, random, 3, "after");
-            if (!map.stats().migrating()) {
-                throw new IllegalStateException("the base should close part-way through a clear: " + map.stats());
+            throw new IllegalStateException("the map should have been closed as the clear started");
+        } catch (final IllegalStateException expected) {
+            if (!map.isClosed()) {
+                throw expected;
             }
         }
         return lineBase("line-clear-mid", file, model);
+    }
+
+    /** A few entries, closed as the second of them started a growth (1 bucket to 2): structure is dense. */
+    private static Base lineSmall(final Path file) throws IOException {
+        final Map<String, String> model = new LinkedHashMap<>();
+        final SplittableRandom random = new SplittableRandom(8);
+        try (LineMap<String, String> map = openLine(file)) {
+            while (!map.stats().migrating()) {
+                putStrings(map, model, random, 1, "s");
+            }
+        }
+        return lineBase("line-small-grow-mid", file, model);
     }
 
     private static void putStrings(final LineMap<String, String> map, final Map<String, String> model,
