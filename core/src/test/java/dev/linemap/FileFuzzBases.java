@@ -54,7 +54,18 @@ final class FileFuzzBases {
      * @return the map
      */
     static LongLongMap openLong(final Path file) {
-        return LongLongMap.builder().seed(HASH_SEED).backgroundMigration(false).missingValue(Long.MIN_VALUE)
+        return openLong(file, false);
+    }
+
+    /**
+     * Like {@link #openLong(Path)}, with or without the migration helper thread.
+     *
+     * @param file the file
+     * @param helper whether migrations (one resumed from the file too) run on a helper thread
+     * @return the map
+     */
+    static LongLongMap openLong(final Path file, final boolean helper) {
+        return LongLongMap.builder().seed(HASH_SEED).backgroundMigration(helper).missingValue(Long.MIN_VALUE)
                 .persistTo(file).build();
     }
 
@@ -65,7 +76,18 @@ final class FileFuzzBases {
      * @return the map
      */
     static LineMap<String, String> openLine(final Path file) {
-        return LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(HASH_SEED).backgroundMigration(false)
+        return openLine(file, false);
+    }
+
+    /**
+     * Like {@link #openLine(Path)}, with or without the migration helper thread.
+     *
+     * @param file the file
+     * @param helper whether migrations (one resumed from the file too) run on a helper thread
+     * @return the map
+     */
+    static LineMap<String, String> openLine(final Path file, final boolean helper) {
+        return LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(HASH_SEED).backgroundMigration(helper)
                 .persistTo(file).build();
     }
 

@@ -50,18 +50,20 @@ final class FileFuzzCase {
      * @param base the base the file was copied from
      * @param random the case's random
      * @param file the mutated file
+     * @param helper whether the map runs migrations on a helper thread (else its writers do)
      * @return {@code "opened"} or {@code "rejected <reason>"}
      */
-    static String exercise(final Base base, final SplittableRandom random, final Path file) {
-        return base.line() ? exerciseLine(base, random, file) : exerciseLong(base, random, file);
+    static String exercise(final Base base, final SplittableRandom random, final Path file, final boolean helper) {
+        return base.line() ? exerciseLine(base, random, file, helper) : exerciseLong(base, random, file, helper);
     }
 
     // ------------------------------------------------------------------------- long -> long
 
-    private static String exerciseLong(final Base base, final SplittableRandom random, final Path file) {
+    private static String exerciseLong(final Base base, final SplittableRandom random, final Path file,
+                                       final boolean helper) {
         final LongLongMap map;
         try {
-            map = FileFuzzBases.openLong(file);
+            map = FileFuzzBases.openLong(file, helper);
         } catch (final StoreFileException e) {
             return "rejected " + e.reason();
         }
@@ -109,7 +111,7 @@ final class FileFuzzCase {
             }
             content = contentOf(map);
         }
-        try (LongLongMap again = FileFuzzBases.openLong(file)) {
+        try (LongLongMap again = FileFuzzBases.openLong(file, helper)) {
             final List<long[]> reopened = contentOf(again);
             check(sameLongs(content, reopened), "reopened with " + reopened.size() + " entries, "
                     + content.size() + " at close, or other ones");
@@ -142,10 +144,11 @@ final class FileFuzzCase {
 
     // ------------------------------------------------------------------------------- LineMap
 
-    private static String exerciseLine(final Base base, final SplittableRandom random, final Path file) {
+    private static String exerciseLine(final Base base, final SplittableRandom random, final Path file,
+                                       final boolean helper) {
         final LineMap<String, String> map;
         try {
-            map = FileFuzzBases.openLine(file);
+            map = FileFuzzBases.openLine(file, helper);
         } catch (final StoreFileException e) {
             return "rejected " + e.reason();
         }
@@ -193,7 +196,7 @@ final class FileFuzzCase {
             }
             content = contentOf(map);
         }
-        try (LineMap<String, String> again = FileFuzzBases.openLine(file)) {
+        try (LineMap<String, String> again = FileFuzzBases.openLine(file, helper)) {
             final List<String> reopened = contentOf(again);
             check(content.equals(reopened), "reopened with " + reopened.size() + " entries, " + content.size()
                     + " at close, or other ones");

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link FileFuzzMutations} with its own seed and runs {@link FileFuzzCase}. Surefire runs it in the
  * checked and in the fast access mode (where a bad address is a SIGSEGV: a crash ends the fork and
  * fails the build).
+ *
+ * <p>Even cases run migrations on the map's writers (no helper thread: the case repeats exactly),
+ * odd ones on the helper thread, whose uncaught exceptions fail the case too.
  *
  * <p>System properties (passed through by Maven from the command line):
  * <ul>
@@ -81,6 +86,11 @@ class FileFuzzTest {
         final List<String> failures = new ArrayList<>();
         final AtomicReference<Thread> worker = new AtomicReference<>();
         ExecutorService executor = newExecutor(worker);
+        // A migration helper thread that dies of an exception fails the case (it would otherwise
+        // only print it).
+        final Queue<String> uncaught = new ConcurrentLinkedQueue<>();
+        final Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(t.getName() + ": " + stackTrace(e)));
         final int first = ONLY >= 0 ? ONLY : FROM;
         final int end = ONLY >= 0 ? ONLY + 1 : CASES;
         int ran = 0;
@@ -99,10 +109,18 @@ class FileFuzzTest {
                     Files.copy(file, KEEP.resolve("case-" + id + ".map"), StandardCopyOption.REPLACE_EXISTING);
                 }
                 Files.writeString(progress, name + "\n" + mutation + "\n" + reproduce(id) + "\n");
-                final Future<String> result = executor.submit(() -> FileFuzzCase.exercise(base, random, file));
+                // Odd cases run migrations (one the file resumes too) on the helper thread.
+                final boolean helper = (id & 1) == 1;
+                final Future<String> result = executor.submit(
+                        () -> FileFuzzCase.exercise(base, random, file, helper));
                 ran++;
                 try {
                     final String outcome = result.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    if (!uncaught.isEmpty()) {
+                        failures.add(name + "\n  mutation: " + mutation + "\n  uncaught in another thread (of this"
+                                + " case or the one before): " + String.join("\n", uncaught) + "  " + reproduce(id));
+                        uncaught.clear();
+                    }
                     outcomes.merge(outcome, 1, Integer::sum);
                     final String kind = mutation.substring(0, mutation.indexOf(':'));
                     byKind.computeIfAbsent(kind, k -> new int[2])[outcome.equals("opened") ? 0 : 1]++;
@@ -123,6 +141,7 @@ class FileFuzzTest {
             }
         } finally {
             executor.shutdownNow();
+            Thread.setDefaultUncaughtExceptionHandler(previous);
         }
         final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         System.out.println(summary(ran, seconds, outcomes, byKind, failures.size()));
