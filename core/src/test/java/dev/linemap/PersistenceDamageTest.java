@@ -128,6 +128,36 @@ class PersistenceDamageTest {
         assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
     }
 
+    /**
+     * Fuzzer cases 214, 1877 and 8 more (after the migration began to resume after the open): a
+     * LineMap root of a growth with currentSeed or oldSeed changed, CRC valid. Recovery checks a
+     * slot's stored hash against its bucket, not against the seed, so the file opened, and the map
+     * then iterated few or none of the entries its size() counted.
+     */
+    @Test
+    void aGrowthRootWithTwoSeedsIsCorrupt() throws Exception {
+        for (final boolean current : new boolean[] {true, false}) {
+            final Path file = dir.resolve("seeds-" + current + ".map");
+            final SplittableRandom random = new SplittableRandom(11);
+            try (LineMap<String, String> map = FileFuzzBases.openLine(file)) {
+                while (!map.stats().migrating() || map.stats().bucketCount() < 64) {
+                    map.put("k" + random.nextLong(), "v");
+                }
+            }
+            try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+                final long at = image.rootInForce();
+                final Root r = RootDescriptor.read(image.bytes, at);
+                assertEquals(0, r.kind(), "a growth: " + r);
+                RootDescriptor.write(image.bytes, at, new Root(r.sequence(), r.current(),
+                        current ? r.currentSeed() + 1 : r.currentSeed(), r.currentLog2(), r.old(),
+                        current ? r.oldSeed() : r.oldSeed() + 1, r.oldLog2(), r.kind()));
+                image.writeTo(file);
+            }
+            final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLine(file));
+            assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+        }
+    }
+
     private Path filled(final String name) {
         final Path file = dir.resolve(name);
         final SplittableRandom random = new SplittableRandom(9);
