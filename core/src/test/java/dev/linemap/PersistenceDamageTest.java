@@ -158,6 +158,46 @@ class PersistenceDamageTest {
         }
     }
 
+    /**
+     * Found once the fuzzer required every iterated key to read back: a LineMap slot's hash word
+     * with a high bit flipped (its bucket unchanged), or the root's seed changed, CRC valid, opened,
+     * and the map iterated keys get() could not find.
+     */
+    @Test
+    void aLineMapKeyThatDoesNotHashToItsSlotsWordIsCorrupt() throws Exception {
+        for (final boolean seed : new boolean[] {true, false}) {
+            final Path file = dir.resolve("hash-" + seed + ".map");
+            try (LineMap<String, String> map = FileFuzzBases.openLine(file)) {
+                for (int i = 0; i < 500; i++) {
+                    map.put("key-" + i, "value-" + i);
+                }
+            }
+            try (LineMap<String, String> map = FileFuzzBases.openLine(file)) {
+                map.size();   // finishes nothing, writes no root: the next open reads this file as it is
+            }
+            try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+                final long at = image.rootInForce();
+                final Root r = RootDescriptor.read(image.bytes, at);
+                if (seed) {
+                    RootDescriptor.write(image.bytes, at, new Root(r.sequence(), r.current(), r.currentSeed() ^ 1,
+                            r.currentLog2(), r.old(), r.oldSeed(), r.oldLog2(), r.kind()));
+                } else {
+                    final Extent buckets = image.extents().stream().filter(e -> e.role() == ExtentDescriptor.BUCKETS
+                            && e.serial() == r.current()).findFirst().orElseThrow();
+                    long line = buckets.offset() + ExtentDescriptor.BYTES;
+                    while ((CtrlWord.occupancy(image.getLong(line + BucketDescriptor.CTRL_OFFSET)) & 1) == 0) {
+                        line += BucketDescriptor.BYTES;
+                    }
+                    image.setLong(line + BucketDescriptor.KEY0_OFFSET,
+                            image.getLong(line + BucketDescriptor.KEY0_OFFSET) ^ Long.MIN_VALUE);
+                }
+                image.writeTo(file);
+            }
+            final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLine(file));
+            assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+        }
+    }
+
     private Path filled(final String name) {
         final Path file = dir.resolve(name);
         final SplittableRandom random = new SplittableRandom(9);

@@ -240,7 +240,8 @@ final class Recovery {
                 continue;
             }
             if (claims != null) {
-                claims.claim(b, BucketDescriptor.valueOpaque(segment, line, s));
+                claims.claim(b, BucketDescriptor.valueOpaque(segment, line, s),
+                        BucketDescriptor.keyOpaque(segment, line, s), table.seed);
             }
             final long hash = format.slotHash(segment, line, s, table.seed);
             if (table.bucket(hash) != b) {
@@ -309,7 +310,15 @@ final class Recovery {
             }
         }
 
-        void claim(final long bucket, final long ref) {
+        /**
+         * Claims the block of a slot's record: it must lie in a chunk, in no other record's
+         * block, and hold the key whose hash (under the table's seed) the slot's key word stores.
+         * The hash check was added when the file fuzzer began to require that every key a map
+         * iterates reads back: a flip in a record's key bytes, in the high bits of a slot's hash
+         * word (the low ones pick the bucket), or in the root's seed passed every other check, and
+         * the map then iterated keys that get() could not find.
+         */
+        void claim(final long bucket, final long ref, final long keyWord, final long seed) {
             if (!directory.holds(ref)) {
                 throw new CorruptException("bucket " + bucket + " references entry 0x" + Long.toHexString(ref)
                         + ", outside the table's " + directory.count + " entry chunks");
@@ -325,6 +334,12 @@ final class Recovery {
             if (offset + block > directory.sizes[chunk]) {
                 throw new CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket " + bucket + " ("
                         + record + " bytes) runs past its chunk of " + directory.sizes[chunk] + " bytes");
+            }
+            final long hash = EntryFormat.hash(segment, EntryDescriptor.keyOffset(entry),
+                    EntryDescriptor.keyLength(header), seed);
+            if (hash != keyWord) {
+                throw new CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket " + bucket + " holds a key"
+                        + " of hash 0x" + Long.toHexString(hash) + ", its slot says 0x" + Long.toHexString(keyWord));
             }
             final BitSet bits = used.get(chunk);
             final int from = (int) (offset >>> 3);
