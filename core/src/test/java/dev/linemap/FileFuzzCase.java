@@ -16,11 +16,12 @@ import java.util.SplittableRandom;
 /**
  * One case of the file fuzzer: a base file's copy, mutated, opened. The open either throws
  * {@link StoreFileException} (any reason) or returns a map that works: every key of the base reads
- * (any value, or none: the file is damaged), iteration agrees with {@code size()}, thousands of new
- * keys go in (growth included) and read back exactly, removed keys are gone, and after a close the
- * file reopens holding exactly what the map held. Anything else (another exception, a wrong
- * answer about what this case wrote, a reopen that fails) is an {@link AssertionError}; a JVM crash
- * ends the fork; a hang is the driver's to catch ({@link FileFuzzTest}).
+ * (any value, or none: the file is damaged), iteration agrees with {@code size()} and every key it
+ * gives reads the value it gave, thousands of new keys go in (growth included) and read back
+ * exactly, removed keys are gone, and after a close the file reopens holding exactly what the map
+ * held. Anything else (another exception, a wrong answer, a reopen that fails) is an
+ * {@link AssertionError}; a JVM crash ends the fork; a hang is the driver's to catch
+ * ({@link FileFuzzTest}).
  */
 final class FileFuzzCase {
 
@@ -121,11 +122,14 @@ final class FileFuzzCase {
         return "opened";
     }
 
-    /** The entries (sorted), checked against {@code size()}. */
+    /** The entries (sorted), checked against {@code size()} and {@code get}. */
     private static List<long[]> contentOf(final LongLongMap map) {
         final List<long[]> all = new ArrayList<>();
         map.forEach((k, v) -> all.add(new long[] {k, v}));
         check(all.size() == map.size(), "iteration gives " + all.size() + " entries, size() " + map.size());
+        for (final long[] e : all) {
+            check(map.get(e[0]) == e[1], "key " + e[0] + " iterated with " + e[1] + ", get gives " + map.get(e[0]));
+        }
         all.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
         return all;
     }
@@ -190,7 +194,7 @@ final class FileFuzzCase {
                 }
             }
             written.forEach((k, v) -> check(v.equals(map.get(k)), "key " + k + " written as " + v.length()
-                    + " chars reads " + map.get(k)));
+                    + " chars reads " + printable(map.get(k))));
             for (final String key : removed) {
                 check(!map.containsKey(key), "key " + key + " removed, still there");
             }
@@ -200,19 +204,44 @@ final class FileFuzzCase {
             final List<String> reopened = contentOf(again);
             check(content.equals(reopened), "reopened with " + reopened.size() + " entries, " + content.size()
                     + " at close, or other ones");
-            written.forEach((k, v) -> check(v.equals(again.get(k)), "key " + k + " reads " + again.get(k)
-                    + " after reopening"));
+            written.forEach((k, v) -> check(v.equals(again.get(k)), "key " + k + " reads "
+                    + printable(again.get(k)) + " after reopening"));
         }
         return "opened";
     }
 
-    /** The entries as "key=value" (sorted; a damaged file may decode two keys alike), checked against size(). */
+    /**
+     * The entries as "key=value" (sorted), checked against size() and, for a key iterated once (a
+     * damaged file may decode two keys alike), against get.
+     */
     private static List<String> contentOf(final LineMap<String, String> map) {
         final List<String> all = new ArrayList<>();
-        map.forEach((k, v) -> all.add(k.length() + ":" + k + "=" + v));
+        final Map<String, String> values = new HashMap<>();
+        final Set<String> twice = new HashSet<>();
+        map.forEach((k, v) -> {
+            all.add(k.length() + ":" + k + "=" + v);
+            if (values.put(k, v) != null) {
+                twice.add(k);
+            }
+        });
         check(all.size() == map.size(), "iteration gives " + all.size() + " entries, size() " + map.size());
+        values.forEach((k, v) -> check(twice.contains(k) || v.equals(map.get(k)), "key " + printable(k)
+                + " iterated with " + v.length() + " chars, get gives " + printable(map.get(k))));
         Collections.sort(all);
         return all;
+    }
+
+    /** A string for a report: damaged bytes decode to anything, control characters included. */
+    private static String printable(final String s) {
+        if (s == null) {
+            return "null";
+        }
+        final StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length() && i < 80; i++) {
+            final char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+        }
+        return b.append(s.length() > 80 ? "\"... (" + s.length() + " chars)" : "\"").toString();
     }
 
     private static void check(final boolean ok, final String message) {
