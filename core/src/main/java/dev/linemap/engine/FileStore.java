@@ -316,7 +316,13 @@ final class FileStore implements AutoCloseable {
             throw new StoreFileException(path, Reason.CHECKSUM, "neither root record passes its checksum:"
                     + " the header is damaged; restore the file from a copy");
         }
-        final boolean pickOne = r0 == null || r1 != null && Long.compareUnsigned(r1.sequence(), r0.sequence()) > 0;
+        // The newer of two valid records is the one ahead in serial-number order (RFC 1982: the
+        // signed difference is positive), not the larger number: the count may wrap, and the root
+        // written after any record the open accepts must win over it at the next open. With the
+        // larger number winning, a sequence of -1 (damage, CRC valid) won, its successor 0 then
+        // lost to it, and a file the map had just closed reopened tables retired since; any bound
+        // on the value has the same edge just below it (both found by the file fuzzer).
+        final boolean pickOne = r0 == null || r1 != null && r1.sequence() - r0.sequence() > 0;
         root = pickOne ? r1 : r0;
         rootSlot = pickOne ? 1 : 0;
         if (root.sequence() == 0) {
@@ -332,11 +338,22 @@ final class FileStore implements AutoCloseable {
         if (r.current() <= 0 || r.currentLog2() < 0 || r.currentLog2() > maxLog2
                 || migrating && (r.kind() < Migration.GROW || r.kind() > Migration.CLEAR || r.old() <= 0
                 || r.old() == r.current() || r.oldLog2() < 0 || r.oldLog2() > maxLog2
-                || !migrationGeometryFits(r))
+                || !migrationGeometryFits(r) || !migrationSeedsFit(r))
                 || !migrating && r.old() != 0) {
             throw new StoreFileException(path, Reason.CORRUPT, "impossible root record " + r
                     + ": restore the file from a copy");
         }
+    }
+
+    /**
+     * A growth, a halving or a compaction keeps the table's seed; only a clear draws a new one.
+     * Found by the file fuzzer: a LineMap root of a growth whose currentSeed or oldSeed was
+     * changed (CRC valid) passed recovery, which checks each slot's stored hash against its
+     * bucket, not against the seed, and the map then iterated few or none of the entries its
+     * size() counted (the cursor reads a seed change as a clear).
+     */
+    private static boolean migrationSeedsFit(final Root r) {
+        return r.kind() == Migration.CLEAR || r.currentSeed() == r.oldSeed();
     }
 
     private static boolean migrationGeometryFits(final Root r) {
@@ -480,7 +497,8 @@ final class FileStore implements AutoCloseable {
         if (closed) {
             return;   // a migration completing after close(): the next open finishes it from the file
         }
-        final long sequence = root == null ? 1 : root.sequence() + 1;
+        // 0 is skipped when the count wraps: it means "never written" (see readRoot).
+        final long sequence = root == null || root.sequence() == -1 ? 1 : root.sequence() + 1;
         final Root next = new Root(sequence, current, currentSeed, currentLog2, old, oldSeed, oldLog2, kind);
         final int slot = 1 - rootSlot;
         RootDescriptor.write(header, FileHeaderDescriptor.rootOffset(slot), next);

@@ -28,9 +28,10 @@ import java.util.List;
  *       (the slot before the occupancy bit, a new line before its link, an unlink before the
  *       line's reuse, a record before its reference): the dead write happened or did not.</li>
  *   <li><b>Structure.</b> Every chain is walked and checked (links inside the overflow area, no
- *       line in two chains, each key in its own bucket, each entry record inside its chunk and in
- *       no other record's block); a count one above the chain's length (a remove that died between
- *       unlinking a line and counting it) is corrected. Anything else impossible is corruption.</li>
+ *       line in two chains, each key in its own bucket and there once, each entry record inside its
+ *       chunk and in no other record's block); a count one above the chain's length (a remove that
+ *       died between unlinking a line and counting it) is corrected. Anything else impossible is
+ *       corruption.</li>
  *   <li><b>Free space.</b> Overflow lines and entry blocks that no chain reaches are free: the
  *       tables' free lists are rebuilt from what the walk claimed.</li>
  * </ol>
@@ -54,6 +55,13 @@ final class Recovery {
     private long entries;
     /** Stale locks cleared, evacuations undone: what the repair changed. */
     private long repaired;
+    /** The entries of the chain being walked: hash, and where the slot is; see {@link #checkDistinct}. */
+    private long[] chainHashes = new long[24];
+    private MemorySegment[] chainSegments = new MemorySegment[24];
+    private long[] chainLines = new long[24];
+    private int[] chainSlots = new int[24];
+    /** Entries recorded in the chain arrays. */
+    private int chainEntries;
 
     private Recovery(final BucketFormat format) {
         this.format = format;
@@ -156,7 +164,16 @@ final class Recovery {
             long ctrl = BucketDescriptor.ctrlOpaque(segment, line);
             final int state = CtrlWord.state(ctrl);
             if (state == CtrlWord.EVACUATED && old) {
-                continue;   // its entries live in the new table; its chain is never read again
+                // Its entries live in the new table; its chain is never read again. Its word is
+                // the one Seqlock.publishEvacuated stores (unlocked, no slots): a lock bit on it
+                // would make the evacuator that resumes the migration wait for its writer forever
+                // (found by the file fuzzer: a random word in an old bucket hung the open).
+                if (CtrlWord.isLocked(ctrl) || CtrlWord.occupancy(ctrl) != 0
+                        || (ctrl & CtrlWord.RESERVED_MASK) != 0) {
+                    throw new CorruptException("bucket " + b + " of the old table has ctrl "
+                            + CtrlWord.toString(ctrl));
+                }
+                continue;
             }
             if (state != CtrlWord.NORMAL || (ctrl & CtrlWord.RESERVED_MASK) != 0) {
                 throw new CorruptException("bucket " + b + " of the " + (old ? "old" : "current") + " table has ctrl "
@@ -167,6 +184,7 @@ final class Recovery {
                 BucketDescriptor.ctrlRelease(segment, line, ctrl);
                 repaired++;
             }
+            chainEntries = 0;
             checkSlots(table, b, segment, line, CtrlWord.occupancy(ctrl), claims);
             final long meta = BucketDescriptor.metaOpaque(segment, line);
             if ((meta & MetaWord.RESERVED_MASK) != 0) {
@@ -197,6 +215,7 @@ final class Recovery {
                 walked++;
                 link = MetaWord.link(OverflowLineDescriptor.nextOpaque(ls, ll));
             }
+            checkDistinct(table, b);
             if (walked != count) {
                 if (walked + 1 != count) {
                     throw new CorruptException("bucket " + b + " counts " + count + " overflow lines, its chain has "
@@ -221,14 +240,59 @@ final class Recovery {
                 continue;
             }
             if (claims != null) {
-                claims.claim(b, BucketDescriptor.valueOpaque(segment, line, s));
+                claims.claim(b, BucketDescriptor.valueOpaque(segment, line, s),
+                        BucketDescriptor.keyOpaque(segment, line, s), table.seed);
             }
             final long hash = format.slotHash(segment, line, s, table.seed);
             if (table.bucket(hash) != b) {
                 throw new CorruptException("bucket " + b + " holds a key whose hash 0x" + Long.toHexString(hash)
                         + " belongs in bucket " + table.bucket(hash));
             }
+            if (chainEntries == chainHashes.length) {
+                final int n = 2 * chainEntries;
+                chainHashes = java.util.Arrays.copyOf(chainHashes, n);
+                chainSegments = java.util.Arrays.copyOf(chainSegments, n);
+                chainLines = java.util.Arrays.copyOf(chainLines, n);
+                chainSlots = java.util.Arrays.copyOf(chainSlots, n);
+            }
+            chainHashes[chainEntries] = hash;
+            chainSegments[chainEntries] = segment;
+            chainLines[chainEntries] = line;
+            chainSlots[chainEntries] = s;
+            chainEntries++;
             entries++;
+        }
+    }
+
+    /**
+     * No key may be in bucket {@code b}'s chain twice. Found by the file fuzzer: a slot's key word
+     * copied over another's of the same bucket passed every other check (the key belongs in the
+     * bucket), and the map then counted the key twice in size() but iterated it once (the cursor
+     * orders keys of one hash by the keys themselves), and a remove left its twin. Keys are
+     * compared only where hashes are equal (after the claims: their records are in bounds);
+     * pairwise for a short chain, and a long one (colliding keys) is sorted by hash first.
+     */
+    private void checkDistinct(final Table table, final long b) {
+        final int n = chainEntries;
+        if (n > 16) {
+            final long[] hashes = java.util.Arrays.copyOf(chainHashes, n);
+            java.util.Arrays.sort(hashes);
+            boolean equalHashes = false;
+            for (int i = 1; i < n && !equalHashes; i++) {
+                equalHashes = hashes[i] == hashes[i - 1];
+            }
+            if (!equalHashes) {
+                return;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                if (chainHashes[i] == chainHashes[j] && format.compareKeys(table, chainSegments[i], chainLines[i],
+                        chainSlots[i], chainSegments[j], chainLines[j], chainSlots[j]) == 0) {
+                    throw new CorruptException("bucket " + b + " holds the key of hash 0x"
+                            + Long.toHexString(chainHashes[i]) + " twice");
+                }
+            }
         }
     }
 
@@ -246,7 +310,15 @@ final class Recovery {
             }
         }
 
-        void claim(final long bucket, final long ref) {
+        /**
+         * Claims the block of a slot's record: it must lie in a chunk, in no other record's
+         * block, and hold the key whose hash (under the table's seed) the slot's key word stores.
+         * The hash check was added when the file fuzzer began to require that every key a map
+         * iterates reads back: a flip in a record's key bytes, in the high bits of a slot's hash
+         * word (the low ones pick the bucket), or in the root's seed passed every other check, and
+         * the map then iterated keys that get() could not find.
+         */
+        void claim(final long bucket, final long ref, final long keyWord, final long seed) {
             if (!directory.holds(ref)) {
                 throw new CorruptException("bucket " + bucket + " references entry 0x" + Long.toHexString(ref)
                         + ", outside the table's " + directory.count + " entry chunks");
@@ -262,6 +334,12 @@ final class Recovery {
             if (offset + block > directory.sizes[chunk]) {
                 throw new CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket " + bucket + " ("
                         + record + " bytes) runs past its chunk of " + directory.sizes[chunk] + " bytes");
+            }
+            final long hash = EntryFormat.hash(segment, EntryDescriptor.keyOffset(entry),
+                    EntryDescriptor.keyLength(header), seed);
+            if (hash != keyWord) {
+                throw new CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket " + bucket + " holds a key"
+                        + " of hash 0x" + Long.toHexString(hash) + ", its slot says 0x" + Long.toHexString(keyWord));
             }
             final BitSet bits = used.get(chunk);
             final int from = (int) (offset >>> 3);

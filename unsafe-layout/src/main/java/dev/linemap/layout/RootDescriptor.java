@@ -12,9 +12,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Descriptor of a root record in a map file's header: which tables hold the map. The header has
- * two; the one with the higher {@code sequence} whose CRC matches is the root. A new root is
+ * two; of those whose CRC matches, the one whose {@code sequence} is ahead (the signed difference
+ * of the two is positive: serial-number order, so the count may wrap) is the root. A new root is
  * written into the other record, so a process that dies while writing it leaves the previous root
- * in force (its CRC no longer matches, or its sequence is not the higher one yet).
+ * in force (its CRC no longer matches, or its sequence is not ahead yet).
  *
  * <pre>
  *   0       1       2       3       4       5       6       7       8
@@ -36,7 +37,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  |                        padding (56..63)                       |
  *  +---------------------------------------------------------------+
  *
- *   sequence     increases with every root written; 0 = no table yet (a new file's record 0)
+ *   sequence     + 1 with every root written (wrapping, 0 skipped); 0 = no table yet (a new file's record 0)
  *   current      serial of the current table (its extents carry it)
  *   currentSeed  the current table's hash seed
  *   old          serial of the table a migration empties, 0 for none

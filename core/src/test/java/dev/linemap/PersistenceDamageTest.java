@@ -1,0 +1,211 @@
+package dev.linemap;
+
+import dev.linemap.FileFuzzImage.Extent;
+import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.CtrlWord;
+import dev.linemap.layout.ExtentDescriptor;
+import dev.linemap.layout.FileHeaderDescriptor;
+import dev.linemap.layout.RootDescriptor;
+import dev.linemap.layout.RootDescriptor.Root;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Damage the file fuzzer ({@link FileFuzzTest}) found accepted, one test each, so that it stays
+ * rejected whatever the fuzzer's seed reaches.
+ */
+class PersistenceDamageTest {
+
+    @TempDir
+    Path dir;
+
+    /** Fuzzer case 506: a slot's key word copied over another slot's of the same bucket. */
+    @Test
+    void aKeyTwiceInOneBucketIsCorrupt() throws Exception {
+        final Path file = filled("twice.map");
+        try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+            final Extent buckets = image.extents().stream()
+                    .filter(e -> e.role() == ExtentDescriptor.BUCKETS).findFirst().orElseThrow();
+            long line = buckets.offset() + ExtentDescriptor.BYTES;
+            while (CtrlWord.occupancy(image.getLong(line + BucketDescriptor.CTRL_OFFSET)) != 0b11) {
+                line += BucketDescriptor.BYTES;
+            }
+            image.setLong(line + BucketDescriptor.KEY0_OFFSET,
+                    image.getLong(line + BucketDescriptor.KEY0_OFFSET + BucketDescriptor.SLOT_STRIDE));
+            image.writeTo(file);
+        }
+        final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLong(file));
+        assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+    }
+
+    /**
+     * Fuzzer cases 1986 (sequence -1) and 7805 of seed 20261130 (sequence 2^62, against a first fix
+     * that bounded the value): a root sequence near the top of the word, CRC valid, was the root,
+     * and the root the map wrote after it lost to it at the next open, which then looked for
+     * tables retired since. Whatever the sequence of either record, a file that opens must reopen
+     * after the map has written roots (growths).
+     */
+    @Test
+    void aFileThatOpensReopensAfterGrowthWhateverItsRootSequences() throws Exception {
+        final long[] sequences = {-2, -1, 0, 1, Long.MAX_VALUE, Long.MIN_VALUE, 1L << 62, (1L << 62) - 1};
+        int opened = 0;
+        for (final long sequence : sequences) {
+            for (final boolean inForce : new boolean[] {true, false}) {
+                final Path file = filled("sequence" + sequence + inForce + ".map");
+                try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+                    final long root = image.rootInForce();
+                    final long at = inForce ? root : FileHeaderDescriptor.rootOffset(0) + FileHeaderDescriptor
+                            .rootOffset(1) - root;
+                    final Root r = RootDescriptor.read(image.bytes, at);
+                    RootDescriptor.write(image.bytes, at, new Root(sequence, r.current(), r.currentSeed(),
+                            r.currentLog2(), r.old(), r.oldSeed(), r.oldLog2(), r.kind()));
+                    image.writeTo(file);
+                }
+                final long size;
+                try (LongLongMap map = FileFuzzBases.openLong(file)) {
+                    final SplittableRandom random = new SplittableRandom(sequence);
+                    for (int i = 0; i < 20_000; i++) {
+                        map.put(random.nextLong(), i);   // growths: roots written
+                    }
+                    size = map.size();
+                    opened++;
+                } catch (final StoreFileException e) {
+                    continue;   // damage found: the other outcome the fuzzer allows
+                }
+                try (LongLongMap map = FileFuzzBases.openLong(file)) {
+                    assertEquals(size, map.size(), "sequence " + sequence + (inForce ? " in force" : " in the other"));
+                }
+            }
+        }
+        assertTrue(opened >= sequences.length, "most of these files hold a whole map: " + opened + " opened");
+    }
+
+    /**
+     * Fuzzer case 8189 (fast mode, a file closed mid-growth): an old bucket's ctrl word became a
+     * random word that read EVACUATED with the lock bit set; recovery skipped it, and the evacuator
+     * resuming the growth (a writer, here) waits on the lock forever.
+     */
+    @Test
+    void aLockedEvacuatedOldBucketIsCorruptNotAHang() throws Exception {
+        final Path file = dir.resolve("evacuated.map");
+        final SplittableRandom random = new SplittableRandom(10);
+        try (LongLongMap map = FileFuzzBases.openLong(file)) {
+            while (map.stats().evacuatedBuckets() == 0 || map.stats().oldBucketCount() < 64) {
+                map.put(random.nextLong(), 1);
+            }
+        }
+        try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+            final long old = RootDescriptor.read(image.bytes, image.rootInForce()).old();
+            final Extent buckets = image.extents().stream()
+                    .filter(e -> e.role() == ExtentDescriptor.BUCKETS && e.serial() == old).findFirst().orElseThrow();
+            long line = buckets.offset() + ExtentDescriptor.BYTES;
+            while (CtrlWord.state(image.getLong(line + BucketDescriptor.CTRL_OFFSET)) != CtrlWord.EVACUATED) {
+                line += BucketDescriptor.BYTES;
+            }
+            image.setLong(line + BucketDescriptor.CTRL_OFFSET, image.getLong(line + BucketDescriptor.CTRL_OFFSET)
+                    | CtrlWord.LOCK);
+            image.writeTo(file);
+        }
+        final StoreFileException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> assertThrows(StoreFileException.class, () -> {
+                    try (LongLongMap map = FileFuzzBases.openLong(file)) {
+                        for (int i = 0; i < 100_000; i++) {
+                            map.put(i, i);   // the writers resume the growth (no helper thread)
+                        }
+                    }
+                }));
+        assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+    }
+
+    /**
+     * Fuzzer cases 214, 1877 and 8 more (after the migration began to resume after the open): a
+     * LineMap root of a growth with currentSeed or oldSeed changed, CRC valid. Recovery checks a
+     * slot's stored hash against its bucket, not against the seed, so the file opened, and the map
+     * then iterated few or none of the entries its size() counted.
+     */
+    @Test
+    void aGrowthRootWithTwoSeedsIsCorrupt() throws Exception {
+        for (final boolean current : new boolean[] {true, false}) {
+            final Path file = dir.resolve("seeds-" + current + ".map");
+            final SplittableRandom random = new SplittableRandom(11);
+            try (LineMap<String, String> map = FileFuzzBases.openLine(file)) {
+                while (!map.stats().migrating() || map.stats().bucketCount() < 64) {
+                    map.put("k" + random.nextLong(), "v");
+                }
+            }
+            try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+                final long at = image.rootInForce();
+                final Root r = RootDescriptor.read(image.bytes, at);
+                assertEquals(0, r.kind(), "a growth: " + r);
+                RootDescriptor.write(image.bytes, at, new Root(r.sequence(), r.current(),
+                        current ? r.currentSeed() + 1 : r.currentSeed(), r.currentLog2(), r.old(),
+                        current ? r.oldSeed() : r.oldSeed() + 1, r.oldLog2(), r.kind()));
+                image.writeTo(file);
+            }
+            final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLine(file));
+            assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+        }
+    }
+
+    /**
+     * Found once the fuzzer required every iterated key to read back: a LineMap slot's hash word
+     * with a high bit flipped (its bucket unchanged), or the root's seed changed, CRC valid, opened,
+     * and the map iterated keys get() could not find.
+     */
+    @Test
+    void aLineMapKeyThatDoesNotHashToItsSlotsWordIsCorrupt() throws Exception {
+        for (final boolean seed : new boolean[] {true, false}) {
+            final Path file = dir.resolve("hash-" + seed + ".map");
+            try (LineMap<String, String> map = FileFuzzBases.openLine(file)) {
+                for (int i = 0; i < 500; i++) {
+                    map.put("key-" + i, "value-" + i);
+                }
+            }
+            try (LineMap<String, String> map = FileFuzzBases.openLine(file)) {
+                map.size();   // finishes nothing, writes no root: the next open reads this file as it is
+            }
+            try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+                final long at = image.rootInForce();
+                final Root r = RootDescriptor.read(image.bytes, at);
+                if (seed) {
+                    RootDescriptor.write(image.bytes, at, new Root(r.sequence(), r.current(), r.currentSeed() ^ 1,
+                            r.currentLog2(), r.old(), r.oldSeed(), r.oldLog2(), r.kind()));
+                } else {
+                    final Extent buckets = image.extents().stream().filter(e -> e.role() == ExtentDescriptor.BUCKETS
+                            && e.serial() == r.current()).findFirst().orElseThrow();
+                    long line = buckets.offset() + ExtentDescriptor.BYTES;
+                    while ((CtrlWord.occupancy(image.getLong(line + BucketDescriptor.CTRL_OFFSET)) & 1) == 0) {
+                        line += BucketDescriptor.BYTES;
+                    }
+                    image.setLong(line + BucketDescriptor.KEY0_OFFSET,
+                            image.getLong(line + BucketDescriptor.KEY0_OFFSET) ^ Long.MIN_VALUE);
+                }
+                image.writeTo(file);
+            }
+            final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLine(file));
+            assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+        }
+    }
+
+    private Path filled(final String name) {
+        final Path file = dir.resolve(name);
+        final SplittableRandom random = new SplittableRandom(9);
+        try (LongLongMap map = FileFuzzBases.openLong(file)) {
+            for (int i = 0; i < 2_000; i++) {
+                map.put(random.nextLong(), i);
+            }
+        }
+        return file;
+    }
+}
