@@ -36,11 +36,13 @@ final class FileFuzzBases {
      * @param bytes the file
      * @param longKeys the keys put and not removed (LongLongMap)
      * @param stringKeys the keys put and not removed (LineMap)
+     * @param size the entries a copy of the file opens with (0 for a file closed in a clear)
      */
-    record Base(String name, boolean line, byte[] bytes, long[] longKeys, String[] stringKeys) {
+    record Base(String name, boolean line, byte[] bytes, long[] longKeys, String[] stringKeys, long size) {
         @Override
         public String toString() {
-            return name + " (" + bytes.length + " bytes, " + (line ? stringKeys.length : longKeys.length) + " keys)";
+            return name + " (" + bytes.length + " bytes, " + (line ? stringKeys.length : longKeys.length) + " keys, "
+                    + size + " entries)";
         }
     }
 
@@ -109,7 +111,24 @@ final class FileFuzzBases {
         bases.add(lineMidClear(dir.resolve("line-clear-mid.map")));
         bases.add(lineSmall(dir.resolve("line-small-grow-mid.map")));
         bases.add(longSmall(dir.resolve("ll-small.map")));
-        return List.copyOf(bases);
+        final List<Base> measured = new ArrayList<>();
+        final Path copy = dir.resolve("measure.map");
+        for (final Base b : bases) {
+            Files.write(copy, b.bytes());
+            final long size;
+            if (b.line()) {
+                try (LineMap<String, String> map = openLine(copy)) {
+                    size = map.size();
+                }
+            } else {
+                try (LongLongMap map = openLong(copy)) {
+                    size = map.size();
+                }
+            }
+            Files.delete(copy);
+            measured.add(new Base(b.name(), b.line(), b.bytes(), b.longKeys(), b.stringKeys(), size));
+        }
+        return List.copyOf(measured);
     }
 
     // ------------------------------------------------------------------------- long -> long
@@ -218,7 +237,7 @@ final class FileFuzzBases {
 
     private static Base longBase(final String name, final Path file, final Map<Long, Long> model) throws IOException {
         final long[] keys = model.keySet().stream().mapToLong(Long::longValue).toArray();
-        return new Base(name, false, Files.readAllBytes(file), keys, null);
+        return new Base(name, false, Files.readAllBytes(file), keys, null, -1);
     }
 
     /**
@@ -371,7 +390,8 @@ final class FileFuzzBases {
 
     private static Base lineBase(final String name, final Path file, final Map<String, String> model)
             throws IOException {
-        return new Base(name, true, Files.readAllBytes(file), null, model.keySet().toArray(new String[0]));
+        return new Base(name, true, Files.readAllBytes(file), null, model.keySet().toArray(new String[0]),
+                -1);
     }
 
     /** Opens and closes once: the open finishes a migration left running. */

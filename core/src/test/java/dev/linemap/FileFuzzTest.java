@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>{@code linemap.fuzz.timeoutSeconds}: a case that takes longer is a hang (60 by default).</li>
  *   <li>{@code linemap.fuzz.kinds}: only these mutation kinds, comma-separated (e.g.
  *       {@code ROOT,EXTENT_HEADER}; see {@link FileFuzzMutations.Kind}).</li>
+ *   <li>{@code linemap.fuzz.log}: a file that gets one line per case (id, base, outcome, mutation),
+ *       appended; two runs' logs compare line by line.</li>
  *   <li>{@code linemap.fuzz.keep}: a directory where each case's mutated file (before the open
  *       changes it) and its base are kept, to look at with {@code od} (use with {@code only}).</li>
  * </ul>
@@ -67,6 +70,8 @@ class FileFuzzTest {
     private static final long TIMEOUT_SECONDS = Long.getLong("linemap.fuzz.timeoutSeconds", 60);
     private static final Path KEEP = System.getProperty("linemap.fuzz.keep") == null ? null
             : Path.of(System.getProperty("linemap.fuzz.keep"));
+    private static final Path LOG = System.getProperty("linemap.fuzz.log") == null ? null
+            : Path.of(System.getProperty("linemap.fuzz.log"));
     private static final String MODE = System.getProperty("linemap.test.expectMode", "unknown");
     /** The run stops after this many failures (each is reported whole). */
     private static final int MAX_FAILURES = 10;
@@ -122,8 +127,12 @@ class FileFuzzTest {
                         uncaught.clear();
                     }
                     outcomes.merge(outcome, 1, Integer::sum);
+                    if (LOG != null) {
+                        Files.writeString(LOG, id + " " + base.name() + " " + outcome + " | " + mutation + "\n",
+                                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    }
                     final String kind = mutation.substring(0, mutation.indexOf(':'));
-                    byKind.computeIfAbsent(kind, k -> new int[2])[outcome.equals("opened") ? 0 : 1]++;
+                    byKind.computeIfAbsent(kind, k -> new int[2])[outcome.startsWith("opened") ? 0 : 1]++;
                     Files.deleteIfExists(file);
                 } catch (final ExecutionException e) {
                     failures.add(name + "\n  mutation: " + mutation + "\n  failed: " + stackTrace(e.getCause())

@@ -198,6 +198,58 @@ class PersistenceDamageTest {
         }
     }
 
+    /**
+     * Found by the fuzzer's "opened empty" outcome: a zeroed first page was taken for a creator
+     * that died, and the open cut the whole map file to one page and opened it empty.
+     */
+    @Test
+    void aZeroedHeaderPageBeforeExtentsIsCorruptAndOnlyABlankPageIsANewFile() throws Exception {
+        final Path file = filled("zeroed.map");
+        final long before = Files.size(file);
+        try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+            image.header().fill((byte) 0);
+            image.writeTo(file);
+        }
+        final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLong(file));
+        assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+        assertEquals(before, Files.size(file), "the refused open leaves the file's length as it was");
+        final Path blank = dir.resolve("blank.map");
+        Files.write(blank, new byte[(int) FileFuzzImage.PAGE]);
+        try (LongLongMap map = FileFuzzBases.openLong(blank)) {
+            assertEquals(0, map.size());
+            map.put(1, 2);
+        }
+        try (LongLongMap map = FileFuzzBases.openLong(blank)) {
+            assertEquals(2, map.get(1));
+        }
+    }
+
+    /** Fuzzer case 3823 (an "opened empty" case): an old bucket's state field 3 was made NORMAL. */
+    @Test
+    void anOldBucketOfNoStateIsCorrupt() throws Exception {
+        final Path file = dir.resolve("state3.map");
+        final SplittableRandom random = new SplittableRandom(12);
+        try (LongLongMap map = FileFuzzBases.openLong(file)) {
+            while (map.stats().evacuatedBuckets() == 0 || map.stats().oldBucketCount() < 64) {
+                map.put(random.nextLong(), 1);
+            }
+        }
+        try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+            final long old = RootDescriptor.read(image.bytes, image.rootInForce()).old();
+            final Extent buckets = image.extents().stream()
+                    .filter(e -> e.role() == ExtentDescriptor.BUCKETS && e.serial() == old).findFirst().orElseThrow();
+            long line = buckets.offset() + ExtentDescriptor.BYTES;
+            while (CtrlWord.state(image.getLong(line + BucketDescriptor.CTRL_OFFSET)) != CtrlWord.NORMAL) {
+                line += BucketDescriptor.BYTES;
+            }
+            image.setLong(line + BucketDescriptor.CTRL_OFFSET, image.getLong(line + BucketDescriptor.CTRL_OFFSET)
+                    | CtrlWord.STATE_MASK);
+            image.writeTo(file);
+        }
+        final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLong(file));
+        assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+    }
+
     private Path filled(final String name) {
         final Path file = dir.resolve(name);
         final SplittableRandom random = new SplittableRandom(9);

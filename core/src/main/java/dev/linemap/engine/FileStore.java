@@ -175,9 +175,19 @@ final class FileStore implements AutoCloseable {
                 throw e;
             }
             headerArena = arena;
+            if (!create && isBlank(page) && size > PAGE) {
+                // Extents follow a header of zeros: no creator leaves that (the header page is one
+                // pwrite before any extent), so the header was lost. Found by the file fuzzer: a
+                // zeroed first page made the open below cut a whole map file to one page and open
+                // it empty, silently.
+                throw new StoreFileException(path, Reason.CORRUPT, "the header page is all zeros, but "
+                        + (size - PAGE) + " bytes of extents follow it: the header was lost; restore the file"
+                        + " from a copy (or delete it to start an empty map there)");
+            }
             if (!create && isBlank(page)) {
-                // A header page of zeros: no root ever named anything in the file (a creator that
-                // wrote zeros first and died, as the first cut of this code did): a new map.
+                // A header page of zeros and nothing else: no root ever named anything in the file
+                // (a creator that wrote zeros first and died, as the first cut of this code did): a
+                // new map.
                 channel.truncate(PAGE);
                 writeNewHeader(channel, identity);   // the mapping sees it: one page cache
                 size = PAGE;

@@ -105,6 +105,13 @@ final class Recovery {
                 l1 = from.bucketLine(u + to.bucketCount);
                 c1 = BucketDescriptor.ctrlOpaque(s1, l1);
             }
+            // The state field has no fourth value: 3 is damage, which the repairs below would
+            // overwrite with NORMAL or EVACUATED (seen among the file fuzzer's "opened empty"
+            // cases: an old bucket's ctrl set to 0x2c318, state 3, was made NORMAL).
+            if (CtrlWord.state(c0) > CtrlWord.EVACUATED || s1 != null && CtrlWord.state(c1) > CtrlWord.EVACUATED) {
+                throw new CorruptException("old bucket " + u + " has ctrl " + CtrlWord.toString(c0)
+                        + (s1 != null ? ", its halving partner " + CtrlWord.toString(c1) : ""));
+            }
             if (CtrlWord.state(c0) == CtrlWord.EVACUATED) {
                 if (s1 != null && CtrlWord.state(c1) != CtrlWord.EVACUATED) {
                     throw new CorruptException("old bucket " + u + " is EVACUATED but its halving partner "
