@@ -93,8 +93,6 @@ final class FileStore implements AutoCloseable {
     /** Maps the header page; closed last. */
     private final Arena headerArena;
     private final MemorySegment header;
-    private final boolean created;
-    private final boolean openedClean;
     /** Free extents: offset to pages; guarded by {@code this}. */
     private final TreeMap<Long, Long> free = new TreeMap<>();
     /** Pieces found by the open, by serial; handed to the tables once. */
@@ -113,14 +111,12 @@ final class FileStore implements AutoCloseable {
     private boolean closed;
 
     private FileStore(final Path path, final FileChannel channel, final FileLock lock, final Arena headerArena,
-                      final MemorySegment header, final boolean created, final boolean openedClean) {
+                      final MemorySegment header) {
         this.path = path;
         this.headerArena = headerArena;
         this.channel = channel;
         this.lock = lock;
         this.header = header;
-        this.created = created;
-        this.openedClean = openedClean;
         this.holesFd = AccessMode.FAST ? MmapSource.openForHoles(path) : -1;
     }
 
@@ -196,8 +192,8 @@ final class FileStore implements AutoCloseable {
             if (!create) {
                 checkIdentity(path, page, identity);
             }
-            final boolean clean = !create && FileHeaderDescriptor.clean(page) == FileHeaderDescriptor.CLEAN;
-            final FileStore store = new FileStore(path, channel, lock, arena, page, create, clean);
+            // The clean word is not read: every open runs the recovery rules (docs/spec/file.md 10).
+            final FileStore store = new FileStore(path, channel, lock, arena, page);
             opened = store;
             store.length = create ? PAGE : size;
             if (!create) {
@@ -470,24 +466,6 @@ final class FileStore implements AutoCloseable {
      */
     Root root() {
         return root;
-    }
-
-    /**
-     * Returns whether the file was created by this open.
-     *
-     * @return whether the file was created by this open
-     */
-    boolean created() {
-        return created;
-    }
-
-    /**
-     * Returns whether the last process closed the file.
-     *
-     * @return whether the last process closed the file
-     */
-    boolean openedClean() {
-        return openedClean;
     }
 
     /**
