@@ -557,7 +557,10 @@ final class FileStore implements AutoCloseable {
                 final long end = length + pages * PAGE;
                 // Extending: the new bytes read as zero, and have their disk blocks now, so a full
                 // disk fails this allocation instead of a later store into the mapping (SIGBUS).
-                if (!reserveBlocks(length, end - length)) {
+                // From after the free header just written: the checked path reserves by writing
+                // zeros, which would wipe it, and a crash before the piece's tag would then leave
+                // an extent chain with no header (CORRUPT) instead of a died append.
+                if (!reserveBlocks(length + ExtentDescriptor.BYTES, end - length - ExtentDescriptor.BYTES)) {
                     channel.truncate(length);   // the free header past the end, as after a crash
                     throw new IOException("no space for " + pages + " pages (fallocate failed)");
                 }
