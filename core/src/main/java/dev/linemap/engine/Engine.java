@@ -2,12 +2,9 @@ package dev.linemap.engine;
 
 import dev.linemap.MigrationKind;
 import dev.linemap.MigrationListener;
-import dev.linemap.layout.BucketDescriptor;
-import dev.linemap.layout.CtrlWord;
 import dev.linemap.layout.RootDescriptor;
 import dev.linemap.layout.TableGeometry;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
@@ -775,17 +772,8 @@ public abstract class Engine {
         // stopped for good) must not hang close(); the file is then left as a crash would leave it.
         final long deadline = System.nanoTime() + QUIESCE_NANOS;
         for (long b = 0; b < table.bucketCount; b++) {
-            final MemorySegment segment = table.bucketSegment(b);
-            final long line = table.bucketLine(b);
-            for (int spins = 0; ; spins++) {
-                final long c = BucketDescriptor.ctrlAcquire(segment, line);
-                if (!CtrlWord.isLocked(c) && CtrlWord.state(c) != CtrlWord.EVACUATING) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    return;
-                }
-                Backoff.pause(spins);
+            if (!Seqlock.awaitUnowned(table.bucketSegment(b), table.bucketLine(b), deadline)) {
+                return;
             }
         }
     }

@@ -636,10 +636,15 @@ final class FileStore implements AutoCloseable {
         if (end < offset + pages * PAGE && !reserveBlocks(end, offset + pages * PAGE - end)) {
             throw new IOException("no space to reuse " + pages + " pages (fallocate failed)");
         }
-        final ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(end - offset, 1 << 20));
-        for (long p = offset + ExtentDescriptor.BYTES; p < end; ) {
+        writeZeros(offset + ExtentDescriptor.BYTES, end);
+    }
+
+    /** Writes zeros over {@code [from, to)} of the file. */
+    private void writeZeros(final long from, final long to) throws IOException {
+        final ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(to - from, 1 << 20));
+        for (long p = from; p < to; ) {
             zeros.clear();
-            zeros.limit((int) Math.min(zeros.capacity(), end - p));
+            zeros.limit((int) Math.min(zeros.capacity(), to - p));
             p += channel.write(zeros, p);
         }
     }
@@ -660,13 +665,8 @@ final class FileStore implements AutoCloseable {
         if (holesFd >= 0) {
             return MmapSource.allocateBlocks(holesFd, offset, bytes);
         }
-        final ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(bytes, 1 << 20));
         try {
-            for (long p = offset; p < offset + bytes; ) {
-                zeros.clear();
-                zeros.limit((int) Math.min(zeros.capacity(), offset + bytes - p));
-                p += channel.write(zeros, p);
-            }
+            writeZeros(offset, offset + bytes);
         } catch (final IOException e) {
             return false;
         }

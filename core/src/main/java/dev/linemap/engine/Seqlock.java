@@ -250,6 +250,30 @@ public final class Seqlock {
     }
 
     /**
+     * Waits until no writer holds the bucket and no evacuator owns it (the words {@link #own} waits
+     * out), without taking it: the close of a map file waits out the sections begun before it
+     * marked the table retired ({@code Engine.quiesce}).
+     *
+     * @param segment segment holding the bucket
+     * @param line byte offset of the bucket
+     * @param deadline {@link System#nanoTime()} after which it gives up
+     * @return whether the bucket was free of owners before the deadline
+     */
+    static boolean awaitUnowned(final MemorySegment segment, final long line, final long deadline) {
+        for (int spins = 0; ; spins++) {
+            // Acquire: pairs with the owner's releasing store; its section's stores come before.
+            final long c = BucketDescriptor.ctrlAcquire(segment, line);
+            if (!CtrlWord.isLocked(c) && CtrlWord.state(c) != CtrlWord.EVACUATING) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Backoff.pause(spins);
+        }
+    }
+
+    /**
      * Publishes an evacuated source: release store of EVACUATED, occupancy 0, version + 1. Every
      * plain store into its destination buckets is visible to a thread that acquires this word.
      * Like {@link #unlock} it may be the store after which the table is retired.
