@@ -2,7 +2,6 @@ package dev.linemap.engine;
 
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
-import dev.linemap.layout.EntryDescriptor;
 import dev.linemap.layout.MetaWord;
 import dev.linemap.layout.OverflowLineDescriptor;
 
@@ -62,6 +61,8 @@ final class Recovery {
     private int[] chainSlots = new int[24];
     /** Entries recorded in the chain arrays. */
     private int chainEntries;
+    /** Key comparisons of slots of equal hash, run once the table's records are checked. */
+    private final List<Runnable> keyChecks = new ArrayList<>();
 
     private Recovery(final BucketFormat format) {
         this.format = format;
@@ -164,7 +165,7 @@ final class Recovery {
     private void walk(final Table table, final boolean old) {
         final long capacity = table.overflowCapacity();
         final BitSet lines = new BitSet((int) Math.min(Integer.MAX_VALUE, capacity));
-        final Claims claims = format.relocates() ? new Claims(table.entries) : null;
+        final EntryClaims claims = format.relocates() ? new EntryClaims(table) : null;
         for (long b = 0; b < table.bucketCount; b++) {
             final MemorySegment segment = table.bucketSegment(b);
             final long line = table.bucketLine(b);
@@ -236,19 +237,23 @@ final class Recovery {
         }
         table.adoptFreeLines(lines);
         if (claims != null) {
-            claims.release();
+            claims.finish();
         }
+        for (final Runnable check : keyChecks) {
+            check.run();
+        }
+        keyChecks.clear();
     }
 
     private void checkSlots(final Table table, final long b, final MemorySegment segment, final long line,
-                            final int occupancy, final Claims claims) {
+                            final int occupancy, final EntryClaims claims) {
         for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
             if ((occupancy & (1 << s)) == 0) {
                 continue;
             }
             if (claims != null) {
-                claims.claim(b, BucketDescriptor.valueOpaque(segment, line, s),
-                        BucketDescriptor.keyOpaque(segment, line, s), table.seed);
+                claims.add(b, BucketDescriptor.valueOpaque(segment, line, s),
+                        BucketDescriptor.keyOpaque(segment, line, s));
             }
             final long hash = format.slotHash(segment, line, s, table.seed);
             if (table.bucket(hash) != b) {
@@ -275,9 +280,10 @@ final class Recovery {
      * No key may be in bucket {@code b}'s chain twice. Found by the file fuzzer: a slot's key word
      * copied over another's of the same bucket passed every other check (the key belongs in the
      * bucket), and the map then counted the key twice in size() but iterated it once (the cursor
-     * orders keys of one hash by the keys themselves), and a remove left its twin. Keys are
-     * compared only where hashes are equal (after the claims: their records are in bounds);
-     * pairwise for a short chain, and a long one (colliding keys) is sorted by hash first.
+     * orders keys of one hash by the keys themselves), and a remove left its twin. Only slots of
+     * equal hash can hold equal keys: pairwise for a short chain, and a long one (colliding keys)
+     * is sorted by hash first. Their keys are compared in {@link #keyChecks}, after the entry
+     * claims have found every record in bounds.
      */
     private void checkDistinct(final Table table, final long b) {
         final int n = chainEntries;
@@ -294,79 +300,20 @@ final class Recovery {
         }
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
-                if (chainHashes[i] == chainHashes[j] && format.compareKeys(table, chainSegments[i], chainLines[i],
-                        chainSlots[i], chainSegments[j], chainLines[j], chainSlots[j]) == 0) {
-                    throw new CorruptException("bucket " + b + " holds the key of hash 0x"
-                            + Long.toHexString(chainHashes[i]) + " twice");
-                }
-            }
-        }
-    }
-
-    /** The entry blocks the chains reference, per chunk; the rest goes to the free lists. */
-    private static final class Claims {
-        private final EntryHeap heap;
-        private final EntryHeap.Directory directory;
-        private final List<BitSet> used = new ArrayList<>();
-
-        Claims(final EntryHeap heap) {
-            this.heap = heap;
-            this.directory = heap.directory();
-            for (int c = 0; c < directory.count; c++) {
-                used.add(new BitSet((int) (directory.sizes[c] >>> 3)));
-            }
-        }
-
-        /**
-         * Claims the block of a slot's record: it must lie in a chunk, in no other record's
-         * block, and hold the key whose hash (under the table's seed) the slot's key word stores.
-         * The hash check was added when the file fuzzer began to require that every key a map
-         * iterates reads back: a flip in a record's key bytes, in the high bits of a slot's hash
-         * word (the low ones pick the bucket), or in the root's seed passed every other check, and
-         * the map then iterated keys that get() could not find.
-         */
-        void claim(final long bucket, final long ref, final long keyWord, final long seed) {
-            if (!directory.holds(ref)) {
-                throw new CorruptException("bucket " + bucket + " references entry 0x" + Long.toHexString(ref)
-                        + ", outside the table's " + directory.count + " entry chunks");
-            }
-            final MemorySegment segment = directory.segment(ref);
-            final long entry = directory.entry(ref);
-            final long header = EntryDescriptor.headerPlain(segment, entry);
-            final long record = EntryDescriptor.recordBytes(EntryDescriptor.keyLength(header),
-                    EntryDescriptor.valueLength(header));
-            final long block = EntryHeap.blockBytes(record);
-            final int chunk = (int) (ref >>> EntryHeap.GRANULE_BITS);
-            final long offset = (ref & ((1L << EntryHeap.GRANULE_BITS) - 1)) << 3;
-            if (offset + block > directory.sizes[chunk]) {
-                throw new CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket " + bucket + " ("
-                        + record + " bytes) runs past its chunk of " + directory.sizes[chunk] + " bytes");
-            }
-            final long hash = EntryFormat.hash(segment, EntryDescriptor.keyOffset(entry),
-                    EntryDescriptor.keyLength(header), seed);
-            if (hash != keyWord) {
-                throw new CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket " + bucket + " holds a key"
-                        + " of hash 0x" + Long.toHexString(hash) + ", its slot says 0x" + Long.toHexString(keyWord));
-            }
-            final BitSet bits = used.get(chunk);
-            final int from = (int) (offset >>> 3);
-            final int to = (int) ((offset + block) >>> 3);
-            final int clash = bits.nextSetBit(from);
-            if (clash >= 0 && clash < to) {
-                throw new CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket " + bucket
-                        + " overlaps another entry's block");
-            }
-            bits.set(from, to);
-        }
-
-        void release() {
-            for (int c = 0; c < used.size(); c++) {
-                final BitSet bits = used.get(c);
-                final int granules = (int) (directory.sizes[c] >>> 3);
-                for (int g = bits.nextClearBit(0); g < granules; ) {
-                    final int end = Math.min(granules, bits.nextSetBit(g) < 0 ? granules : bits.nextSetBit(g));
-                    heap.adoptGap(c, (long) g << 3, (long) (end - g) << 3);
-                    g = bits.nextClearBit(end);
+                if (chainHashes[i] == chainHashes[j]) {
+                    final long hash = chainHashes[i];
+                    final MemorySegment s0 = chainSegments[i];
+                    final MemorySegment s1 = chainSegments[j];
+                    final long l0 = chainLines[i];
+                    final long l1 = chainLines[j];
+                    final int k0 = chainSlots[i];
+                    final int k1 = chainSlots[j];
+                    keyChecks.add(() -> {
+                        if (format.compareKeys(table, s0, l0, k0, s1, l1, k1) == 0) {
+                            throw new CorruptException("bucket " + b + " holds the key of hash 0x"
+                                    + Long.toHexString(hash) + " twice");
+                        }
+                    });
                 }
             }
         }
