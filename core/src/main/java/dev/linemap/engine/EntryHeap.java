@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.LongAdder;
  * a 24-bit counter against ABA, like {@link Table}'s overflow free list). A class with an empty
  * list bump-allocates from the current chunk; a block never crosses a chunk (the tail of a chunk
  * too short for the next block is left unused). Chunks grow from 8 KiB to 1 MiB, so a small map
- * stays small; a block above 256 KiB gets a chunk of its own.
+ * stays small; a block above 256 KiB gets a chunk of its own. After a reopen, the free space the
+ * recovery found is linked lazily: an allocation that finds its class empty first links a few of
+ * those gaps ({@link #adoptGap}).
  *
  * <p><b>Reuse and stale readers.</b> A freed block may be handed to a writer of another bucket
  * while a reader that loaded the old reference still reads it. That is safe because every free is
@@ -64,10 +66,14 @@ public final class EntryHeap {
 
     private static final VarHandle VH_HEAD = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle VH_BUMP;
+    private static final VarHandle VH_NEXT_GAP;
+    /** Gaps one allocation adopts at most: a bound on the write faults it may take (see {@link #adoptGap}). */
+    private static final int GAPS_PER_ALLOCATION = 8;
 
     static {
         try {
             VH_BUMP = MethodHandles.lookup().findVarHandle(EntryHeap.class, "bump", long.class);
+            VH_NEXT_GAP = MethodHandles.lookup().findVarHandle(EntryHeap.class, "nextGap", int.class);
         } catch (final ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -95,6 +101,16 @@ public final class EntryHeap {
     private long prepaid;
     /** Bytes of blocks handed out and not freed (class sizes). */
     private final LongAdder liveBytes = new LongAdder();
+    /**
+     * A reopened file's gaps ({@link #adoptGap}) not yet on a free list: {@code ref << 24 |
+     * (granules - 1)}, in address order; {@code null} once all are adopted. Written by recovery
+     * before the map is published; read by allocating threads.
+     */
+    private long[] gaps;
+    /** Gaps recorded in {@link #gaps}. */
+    private int gapCount;
+    /** The next gap to adopt; claimed by CAS ({@link #VH_NEXT_GAP}). */
+    private volatile int nextGap;
 
     EntryHeap(final MemorySource.Region region, final MemoryBudget budget) {
         this.region = region;
@@ -208,11 +224,16 @@ public final class EntryHeap {
     long allocate(final long bytes) {
         final int c = classOf(bytes);
         final long size = classBytes(c);
+        boolean adopted = false;
         for (;;) {
             // Volatile read pairs with the volatile CAS of free(): the pusher's link store is visible.
             final long head = (long) VH_HEAD.getVolatile(heads, c);
             final long top = head & REF_MASK;
             if (top == 0) {
+                if (!adopted && gaps != null && adoptGaps()) {
+                    adopted = true;   // one batch per allocation, found its class or not
+                    continue;
+                }
                 break;
             }
             final long ref = top - 1;
@@ -256,18 +277,23 @@ public final class EntryHeap {
      */
     void free(final long ref, final long bytes) {
         final int c = classOf(bytes);
-        final Directory d = directory;
-        final MemorySegment segment = d.segment(ref);
-        final long entry = d.entry(ref);
         // Store-store: the slot store that dropped the reference is in memory before the block's
         // header becomes a free-list link (a map file would otherwise reference a broken record).
         VarHandle.storeStoreFence();
+        push(ref, c);
+        liveBytes.add(-classBytes(c));
+    }
+
+    /** Pushes a block no slot references onto class {@code c}'s free list. */
+    private void push(final long ref, final int c) {
+        final Directory d = directory;
+        final MemorySegment segment = d.segment(ref);
+        final long entry = d.entry(ref);
         for (;;) {
             final long head = (long) VH_HEAD.getVolatile(heads, c);
             EntryDescriptor.setFreeLinkOpaque(segment, entry, head & REF_MASK);
             // Volatile CAS: the link store above is visible before the block can be popped.
             if (VH_HEAD.compareAndSet(heads, c, head, ((head >>> 40) + 1) << 40 | (ref + 1))) {
-                liveBytes.add(-classBytes(c));
                 return;
             }
         }
@@ -370,26 +396,65 @@ public final class EntryHeap {
     }
 
     /**
-     * Recovery: {@code bytes} at {@code offset} of chunk {@code chunk} hold no live record; they go
-     * to the free lists, cut into blocks of the largest classes that fit.
+     * Recovery: {@code bytes} at {@code offset} of chunk {@code chunk} hold no live record. They are
+     * recorded, not yet linked: linking a block writes its first word, and the first write to a
+     * clean page of a shared file mapping is a page fault (the kernel's {@code page_mkwrite}, 1-2
+     * us here). A reopened 10M-entry file had 336K gaps, one write fault each: 0.58 s of its open.
+     * So an allocation that finds its class's free list empty adopts the next few gaps
+     * ({@link #adoptGaps}) before it bump-allocates, and a map that is only read after an open
+     * never pays for them. Until adopted, a gap is neither live nor reusable. Called in address
+     * order, before the map is published.
      *
      * @param chunk the chunk
      * @param offset byte offset of the gap, a multiple of 8
      * @param bytes its length, a multiple of 8
      */
     void adoptGap(final int chunk, final long offset, final long bytes) {
-        long at = offset;
-        long left = bytes;
-        while (left >= EntryDescriptor.HEADER_BYTES) {
-            int c = left >= MAX_CHUNK_BYTES ? CLASSES - 1 : classOf(left);
-            if (classBytes(c) > left) {
-                c--;   // classOf rounds up; the block must fit the gap
-            }
-            final long size = classBytes(c);
-            free((long) chunk << GRANULE_BITS | at >>> 3, size);
-            at += size;
-            left -= size;
+        if (gaps == null) {
+            gaps = new long[64];
+        } else if (gapCount == gaps.length) {
+            gaps = Arrays.copyOf(gaps, gapCount * 2);
         }
+        gaps[gapCount++] = ((long) chunk << GRANULE_BITS | offset >>> 3) << GRANULE_BITS | ((bytes >>> 3) - 1);
+        liveBytes.add(-bytes);
+    }
+
+    /**
+     * Links up to {@value #GAPS_PER_ALLOCATION} of the recorded gaps into the free lists, each cut
+     * into blocks of the largest classes that fit.
+     *
+     * @return whether any gap was adopted (false: none was left)
+     */
+    private boolean adoptGaps() {
+        final long[] recorded = gaps;
+        if (recorded == null) {
+            return false;   // another thread claimed the last one meanwhile
+        }
+        boolean any = false;
+        for (int n = 0; n < GAPS_PER_ALLOCATION; n++) {
+            final int i = (int) VH_NEXT_GAP.getAndAdd(this, 1);
+            if (i >= gapCount) {
+                gaps = null;   // all claimed; a racing reader that still holds the array is harmless
+                return any;
+            }
+            any = true;
+            final long gap = recorded[i];
+            final long ref = gap >>> GRANULE_BITS;
+            long at = (ref & ((1L << GRANULE_BITS) - 1)) << 3;
+            long left = ((gap & ((1L << GRANULE_BITS) - 1)) + 1) << 3;
+            final long chunk = ref >>> GRANULE_BITS;
+            while (left >= EntryDescriptor.HEADER_BYTES) {
+                int c = left >= MAX_CHUNK_BYTES ? CLASSES - 1 : classOf(left);
+                if (classBytes(c) > left) {
+                    c--;   // classOf rounds up; the block must fit the gap
+                }
+                final long size = classBytes(c);
+                push(chunk << GRANULE_BITS | at >>> 3, c);
+                at += size;
+                left -= size;
+            }
+        }
+        return any;
     }
 
     /**
