@@ -6,7 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,38 +19,55 @@ import java.util.List;
  * walk meets it is a random access over all of the entry memory, a cache miss and (on a virtual
  * machine with 4 KiB pages, a two-dimensional page walk) a TLB miss per entry. That was 260-450 ns
  * per entry, 2.6-4.5 s for 10M {@code String -> String} entries (2.2 GiB of chunks). So the walk
- * only {@link #add}s each reference with its slot's hash word (16 bytes of scratch memory per
- * entry, off the heap, released by {@link #finish}); {@link #finish} groups them by chunk (an
- * in-place counting sort), reads each chunk once from end to end (a sequential stream the
- * prefetchers follow), and then checks the chunk's records, which are now in the cache, and
- * hands its gaps to the free lists while their lines are still there.
+ * only {@link #add}s each reference with its slot's hash word to its chunk's list (16 bytes of
+ * scratch memory per entry, off the heap, in blocks of 4 KiB chained per chunk, released by
+ * {@link #finish}). {@link #finish} then reads each chunk once from end to end (a sequential
+ * stream the prefetchers follow: without it the checks below miss the cache on every record even
+ * within a 1 MiB chunk, 1.4 s instead of 0.4 s) and checks the chunk's records, which are now in
+ * the cache. A large table's chunks are split between two threads.
  *
- * <p>Single-threaded (recovery runs before the map is published).
+ * <p>{@link #add} is single-threaded (recovery runs before the map is published).
  */
 final class EntryClaims {
 
-    /** Pairs per block of scratch memory: 16 MiB. */
-    private static final int BLOCK_BITS = 20;
-    private static final int BLOCK_PAIRS = 1 << BLOCK_BITS;
+    /** Pairs per scratch block: 4 KiB. */
+    private static final int BLOCK_PAIRS = 256;
+    /** Scratch blocks per slab: 1 MiB. */
+    private static final int SLAB_BLOCKS = 256;
+    /**
+     * Below this many records one thread checks them all (a thread costs more than it saves). Test
+     * switch: {@code linemap.test.parallelRecoveryAbove} (the fast-mode test run sets 0, so the
+     * file fuzzer's corruptions are found by both threads' code).
+     */
+    private static final long PARALLEL_ABOVE = Long.getLong("linemap.test.parallelRecoveryAbove", 1L << 20);
 
     private final Table table;
     private final EntryHeap heap;
     private final EntryHeap.Directory directory;
-    private final Arena arena = Arena.ofConfined();
-    /** The (reference, slot hash word) pairs, in blocks of {@link #BLOCK_PAIRS}. */
-    private final List<MemorySegment> blocks = new ArrayList<>();
+    /** Shared: a second thread reads the scratch memory in {@link #finish}. */
+    private final Arena arena = Arena.ofShared();
+    /** Scratch memory, in slabs of {@link #SLAB_BLOCKS} blocks of {@link #BLOCK_PAIRS} pairs. */
+    private final List<MemorySegment> slabs = new ArrayList<>();
+    /** Blocks handed out. */
+    private int blocks;
+    /** Per block: the next block of the same chunk, or -1. */
+    private int[] nextBlock = new int[SLAB_BLOCKS];
+    /** Per chunk: its first and last block (-1: none yet), and the pairs in its last one. */
+    private final int[] firstBlock;
+    private final int[] lastBlock;
+    private final int[] lastFill;
     /** Pairs added. */
     private long pairs;
-    /** Pairs per chunk. */
-    private final long[] counts;
-    /** Read by nothing: keeps the JIT from dropping the loads of {@link #stream}. */
-    private long sink;
 
     EntryClaims(final Table table) {
         this.table = table;
         this.heap = table.entries;
         this.directory = heap.directory();
-        this.counts = new long[directory.count + 1];
+        this.firstBlock = new int[directory.count];
+        this.lastBlock = new int[directory.count];
+        this.lastFill = new int[directory.count];
+        Arrays.fill(firstBlock, -1);
+        Arrays.fill(lastBlock, -1);
     }
 
     /**
@@ -66,21 +83,46 @@ final class EntryClaims {
             throw new Recovery.CorruptException("bucket " + bucket + " references entry 0x" + Long.toHexString(ref)
                     + ", outside the table's " + directory.count + " entry chunks");
         }
-        final int block = (int) (pairs >>> BLOCK_BITS);
-        if (block == blocks.size()) {
-            blocks.add(arena.allocate(16L * BLOCK_PAIRS, 8));
+        final int c = (int) (ref >>> EntryHeap.GRANULE_BITS);
+        int b = lastBlock[c];
+        if (b < 0 || lastFill[c] == BLOCK_PAIRS) {
+            final int fresh = newBlock();
+            if (b < 0) {
+                firstBlock[c] = fresh;
+            } else {
+                nextBlock[b] = fresh;
+            }
+            lastBlock[c] = fresh;
+            lastFill[c] = 0;
+            b = fresh;
         }
-        final MemorySegment b = blocks.get(block);
-        final long at = (pairs & (BLOCK_PAIRS - 1)) << 4;
-        b.set(ValueLayout.JAVA_LONG, at, ref);
-        b.set(ValueLayout.JAVA_LONG, at + 8, keyWord);
-        counts[(int) (ref >>> EntryHeap.GRANULE_BITS)]++;
+        final long at = pairOffset(b, lastFill[c]++);
+        final MemorySegment slab = slabs.get(b / SLAB_BLOCKS);
+        slab.set(ValueLayout.JAVA_LONG, at, ref);
+        slab.set(ValueLayout.JAVA_LONG, at + 8, keyWord);
         pairs++;
     }
 
+    private int newBlock() {
+        final int b = blocks++;
+        if (b % SLAB_BLOCKS == 0) {
+            slabs.add(arena.allocate((long) SLAB_BLOCKS * BLOCK_PAIRS * 16, 64));
+        }
+        if (b == nextBlock.length) {
+            nextBlock = Arrays.copyOf(nextBlock, 2 * b);
+        }
+        nextBlock[b] = -1;
+        return b;
+    }
+
+    /** Byte offset of pair {@code i} of block {@code b} in its slab. */
+    private static long pairOffset(final int b, final int i) {
+        return ((long) (b % SLAB_BLOCKS) * BLOCK_PAIRS + i) << 4;
+    }
+
     /**
-     * Checks every record added, gives the rest of each chunk to the free lists, and releases the
-     * scratch memory.
+     * Checks every record added, hands the rest of each chunk to the heap as free space
+     * ({@link EntryHeap#adoptGap}, in address order), and releases the scratch memory.
      *
      * @throws Recovery.CorruptException if a record runs past its chunk, overlaps another, or holds
      *         a key of another hash
@@ -88,122 +130,218 @@ final class EntryClaims {
     void finish() {
         try {
             final int chunks = directory.count;
-            final long[] starts = new long[chunks + 1];
-            for (int c = 0; c < chunks; c++) {
-                starts[c + 1] = starts[c] + counts[c];
-            }
-            groupByChunk(starts);
-            final BitSet used = new BitSet();
-            for (int c = 0; c < chunks; c++) {
-                stream(c);
-                used.clear();
-                for (long i = starts[c]; i < starts[c + 1]; i++) {
-                    claim(used, ref(i), keyWord(i));
+            int split = chunks;
+            if (pairs > PARALLEL_ABOVE && Runtime.getRuntime().availableProcessors() > 1) {
+                // The second thread takes the upper chunks holding about half of the records.
+                long seen = 0;
+                split = 0;
+                while (split < chunks && seen < pairs / 2) {
+                    seen += count(split++);
                 }
-                release(c, used);
             }
+            final Checker upper = new Checker(split, chunks);
+            Thread helper = null;
+            if (split < chunks) {
+                helper = Thread.ofPlatform().name("linemap-recovery").daemon().start(upper);
+            }
+            final Checker lower = new Checker(0, split);
+            lower.run();
+            if (helper != null) {
+                joinUninterruptibly(helper);
+            }
+            lower.adoptOrThrow();
+            upper.adoptOrThrow();
         } finally {
             arena.close();
         }
     }
 
-    /** In-place counting sort of the pairs by chunk: each pair is moved at most once to its place. */
-    private void groupByChunk(final long[] starts) {
-        final long[] next = starts.clone();
-        for (int c = 0; c < directory.count; c++) {
-            while (next[c] < starts[c + 1]) {
-                long ref = ref(next[c]);
-                long word = keyWord(next[c]);
-                int home = (int) (ref >>> EntryHeap.GRANULE_BITS);
-                while (home != c) {
-                    // Swap the pair in hand into its chunk's next place; carry the one found there.
-                    final long at = next[home]++;
-                    final long r = ref(at);
-                    final long w = keyWord(at);
-                    put(at, ref, word);
-                    ref = r;
-                    word = w;
-                    home = (int) (ref >>> EntryHeap.GRANULE_BITS);
-                }
-                put(next[c]++, ref, word);
+    private long count(final int c) {
+        long n = 0;
+        for (int b = firstBlock[c]; b >= 0; b = nextBlock[b]) {
+            n += b == lastBlock[c] ? lastFill[c] : BLOCK_PAIRS;
+        }
+        return n;
+    }
+
+    private static void joinUninterruptibly(final Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (final InterruptedException e) {
+                interrupted = true;
             }
         }
-    }
-
-    /** Reads a word of every cache line of chunk {@code c}, in address order. */
-    private void stream(final int c) {
-        final long ref = (long) c << EntryHeap.GRANULE_BITS;
-        final MemorySegment segment = directory.segment(ref);
-        final long base = directory.entry(ref);
-        final long size = directory.sizes[c];
-        long s = 0;
-        for (long o = 0; o < size; o += 64) {
-            s += segment.get(ValueLayout.JAVA_LONG, base + o);
-        }
-        sink += s;
-    }
-
-    /**
-     * Claims the block of a record: it must lie in its chunk, in no other record's block, and hold
-     * the key whose hash (under the table's seed) the slot's key word stores. The hash check was
-     * added when the file fuzzer began to require that every key a map iterates reads back: a flip
-     * in a record's key bytes, in the high bits of a slot's hash word (the low ones pick the
-     * bucket), or in the root's seed passed every other check, and the map then iterated keys that
-     * get() could not find.
-     */
-    private void claim(final BitSet used, final long ref, final long keyWord) {
-        final MemorySegment segment = directory.segment(ref);
-        final long entry = directory.entry(ref);
-        final long header = EntryDescriptor.headerPlain(segment, entry);
-        final long record = EntryDescriptor.recordBytes(EntryDescriptor.keyLength(header),
-                EntryDescriptor.valueLength(header));
-        final long block = EntryHeap.blockBytes(record);
-        final int chunk = (int) (ref >>> EntryHeap.GRANULE_BITS);
-        final long offset = (ref & ((1L << EntryHeap.GRANULE_BITS) - 1)) << 3;
-        if (offset + block > directory.sizes[chunk]) {
-            throw new Recovery.CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket "
-                    + table.bucket(keyWord) + " (" + record + " bytes) runs past its chunk of "
-                    + directory.sizes[chunk] + " bytes");
-        }
-        final long hash = EntryFormat.hash(segment, EntryDescriptor.keyOffset(entry),
-                EntryDescriptor.keyLength(header), table.seed);
-        if (hash != keyWord) {
-            throw new Recovery.CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket "
-                    + table.bucket(keyWord) + " holds a key of hash 0x" + Long.toHexString(hash) + ", its slot says 0x"
-                    + Long.toHexString(keyWord));
-        }
-        final int from = (int) (offset >>> 3);
-        final int to = (int) ((offset + block) >>> 3);
-        final int clash = used.nextSetBit(from);
-        if (clash >= 0 && clash < to) {
-            throw new Recovery.CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket "
-                    + table.bucket(keyWord) + " overlaps another entry's block");
-        }
-        used.set(from, to);
-    }
-
-    private void release(final int c, final BitSet used) {
-        final int granules = (int) (directory.sizes[c] >>> 3);
-        for (int g = used.nextClearBit(0); g < granules; ) {
-            final int set = used.nextSetBit(g);
-            final int end = set < 0 || set > granules ? granules : set;
-            heap.adoptGap(c, (long) g << 3, (long) (end - g) << 3);
-            g = used.nextClearBit(end);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private long ref(final long i) {
-        return blocks.get((int) (i >>> BLOCK_BITS)).get(ValueLayout.JAVA_LONG, (i & (BLOCK_PAIRS - 1)) << 4);
-    }
+    /** Checks the chunks {@code [from, to)}; records their gaps, or the first corruption. */
+    private final class Checker implements Runnable {
+        private final int from;
+        private final int to;
+        /** Granules in use in the chunk being checked, a bit each. */
+        private long[] used = new long[0];
+        /** Gaps found: chunk, byte offset, bytes; in address order. */
+        private long[] gaps = new long[0];
+        private int gapCount;
+        private RuntimeException failure;
+        /** Read by nothing: keeps the JIT from dropping the loads of {@link #stream}. */
+        private long sink;
 
-    private long keyWord(final long i) {
-        return blocks.get((int) (i >>> BLOCK_BITS)).get(ValueLayout.JAVA_LONG, ((i & (BLOCK_PAIRS - 1)) << 4) + 8);
-    }
+        Checker(final int from, final int to) {
+            this.from = from;
+            this.to = to;
+        }
 
-    private void put(final long i, final long ref, final long keyWord) {
-        final MemorySegment b = blocks.get((int) (i >>> BLOCK_BITS));
-        final long at = (i & (BLOCK_PAIRS - 1)) << 4;
-        b.set(ValueLayout.JAVA_LONG, at, ref);
-        b.set(ValueLayout.JAVA_LONG, at + 8, keyWord);
+        @Override
+        public void run() {
+            try {
+                for (int c = from; c < to; c++) {
+                    final int words = (int) ((directory.sizes[c] >>> 3) + 63 >>> 6);
+                    if (used.length < words) {
+                        used = new long[words];
+                    } else {
+                        Arrays.fill(used, 0, words, 0L);
+                    }
+                    if (firstBlock[c] >= 0) {
+                        stream(c);
+                    }
+                    for (int b = firstBlock[c]; b >= 0; b = nextBlock[b]) {
+                        final MemorySegment slab = slabs.get(b / SLAB_BLOCKS);
+                        final int n = b == lastBlock[c] ? lastFill[c] : BLOCK_PAIRS;
+                        for (int i = 0; i < n; i++) {
+                            final long at = pairOffset(b, i);
+                            claim(slab.get(ValueLayout.JAVA_LONG, at), slab.get(ValueLayout.JAVA_LONG, at + 8));
+                        }
+                    }
+                    release(c);
+                }
+            } catch (final RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        /** Reads a word of every cache line of chunk {@code c}, in address order. */
+        private void stream(final int c) {
+            final long ref = (long) c << EntryHeap.GRANULE_BITS;
+            final MemorySegment segment = directory.segment(ref);
+            final long base = directory.entry(ref);
+            final long size = directory.sizes[c];
+            long s = 0;
+            for (long o = 0; o < size; o += 64) {
+                s += segment.get(ValueLayout.JAVA_LONG, base + o);
+            }
+            sink += s;
+        }
+
+        /**
+         * Claims the block of a record: it must lie in its chunk, in no other record's block, and
+         * hold the key whose hash (under the table's seed) the slot's key word stores. The hash
+         * check was added when the file fuzzer began to require that every key a map iterates
+         * reads back: a flip in a record's key bytes, in the high bits of a slot's hash word (the
+         * low ones pick the bucket), or in the root's seed passed every other check, and the map
+         * then iterated keys that get() could not find.
+         */
+        private void claim(final long ref, final long keyWord) {
+            final MemorySegment segment = directory.segment(ref);
+            final long entry = directory.entry(ref);
+            final long header = EntryDescriptor.headerPlain(segment, entry);
+            final long record = EntryDescriptor.recordBytes(EntryDescriptor.keyLength(header),
+                    EntryDescriptor.valueLength(header));
+            final long block = EntryHeap.blockBytes(record);
+            final int chunk = (int) (ref >>> EntryHeap.GRANULE_BITS);
+            final long offset = (ref & ((1L << EntryHeap.GRANULE_BITS) - 1)) << 3;
+            if (offset + block > directory.sizes[chunk]) {
+                throw new Recovery.CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket "
+                        + table.bucket(keyWord) + " (" + record + " bytes) runs past its chunk of "
+                        + directory.sizes[chunk] + " bytes");
+            }
+            final long hash = EntryFormat.hash(segment, EntryDescriptor.keyOffset(entry),
+                    EntryDescriptor.keyLength(header), table.seed);
+            if (hash != keyWord) {
+                throw new Recovery.CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket "
+                        + table.bucket(keyWord) + " holds a key of hash 0x" + Long.toHexString(hash)
+                        + ", its slot says 0x" + Long.toHexString(keyWord));
+            }
+            if (!markUsed((int) (offset >>> 3), (int) ((offset + block) >>> 3))) {
+                throw new Recovery.CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket "
+                        + table.bucket(keyWord) + " overlaps another entry's block");
+            }
+        }
+
+        /** Marks granules {@code [lo, hi)} used; false (nothing marked) if one already was. */
+        private boolean markUsed(final int lo, final int hi) {
+            final int first = lo >>> 6;
+            final int last = (hi - 1) >>> 6;
+            final long firstMask = -1L << lo;
+            final long lastMask = -1L >>> -hi;
+            if (first == last) {
+                final long mask = firstMask & lastMask;
+                if ((used[first] & mask) != 0) {
+                    return false;
+                }
+                used[first] |= mask;
+                return true;
+            }
+            if ((used[first] & firstMask) != 0 || (used[last] & lastMask) != 0) {
+                return false;
+            }
+            for (int w = first + 1; w < last; w++) {
+                if (used[w] != 0) {
+                    return false;
+                }
+            }
+            used[first] |= firstMask;
+            for (int w = first + 1; w < last; w++) {
+                used[w] = -1L;
+            }
+            used[last] |= lastMask;
+            return true;
+        }
+
+        /** Records the runs of unused granules of chunk {@code c} as gaps. */
+        private void release(final int c) {
+            final int granules = (int) (directory.sizes[c] >>> 3);
+            for (int g = next(0, granules, false); g < granules; ) {
+                final int end = next(g, granules, true);
+                if (gapCount + 3 > gaps.length) {
+                    gaps = Arrays.copyOf(gaps, Math.max(48, 2 * gaps.length));
+                }
+                gaps[gapCount++] = c;
+                gaps[gapCount++] = (long) g << 3;
+                gaps[gapCount++] = (long) (end - g) << 3;
+                g = next(end, granules, false);
+            }
+        }
+
+        /** The first granule at or after {@code g} whose bit is {@code set}, or {@code limit}. */
+        private int next(final int g, final int limit, final boolean set) {
+            if (g >= limit) {
+                return limit;
+            }
+            int w = g >>> 6;
+            long word = (set ? used[w] : ~used[w]) & -1L << g;
+            while (word == 0) {
+                if (++w << 6 >= limit) {
+                    return limit;
+                }
+                word = set ? used[w] : ~used[w];
+            }
+            return Math.min(limit, (w << 6) + Long.numberOfTrailingZeros(word));
+        }
+
+        /** After the run: the first corruption found, or the gaps handed to the heap. */
+        void adoptOrThrow() {
+            if (failure != null) {
+                throw failure;
+            }
+            for (int i = 0; i < gapCount; i += 3) {
+                heap.adoptGap((int) gaps[i], gaps[i + 1], gaps[i + 2]);
+            }
+        }
     }
 }
