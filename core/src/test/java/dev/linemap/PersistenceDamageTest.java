@@ -250,6 +250,56 @@ class PersistenceDamageTest {
         assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
     }
 
+    /**
+     * Found on review of the open: a free extent whose length field was damaged to end past the
+     * file looked like an append that died, and the open cut the file there, dropping every table
+     * piece after it, before it failed for the pieces it no longer found. The open now changes the
+     * extent chain only once the tables passed recovery: the failed open leaves the file as it was,
+     * and with the field restored every key is there.
+     */
+    @Test
+    void aFailedOpenDoesNotCutTheFileAtADamagedFreeExtent() throws Exception {
+        final Path file = dir.resolve("cut.map");
+        final SplittableRandom random = new SplittableRandom(13);
+        final long[] keys = new long[20_000];
+        try (LongLongMap map = FileFuzzBases.openLong(file)) {
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = random.nextLong();
+                map.put(keys[i], i);
+            }
+        }
+        final byte[] intact = Files.readAllBytes(file);
+        final long freeAt;
+        final long tag;
+        try (FileFuzzImage image = new FileFuzzImage(intact)) {
+            final java.util.List<Extent> extents = image.extents();
+            int f = 0;
+            while (extents.get(f).role() != ExtentDescriptor.FREE || f + 1 == extents.size()) {
+                f++;   // a free extent with pieces after it (a grown table's retired predecessor)
+            }
+            freeAt = extents.get(f).offset();
+            tag = image.getLong(freeAt);
+            image.setLong(freeAt, ExtentDescriptor.tag(ExtentDescriptor.FREE, (intact.length - freeAt) / 4096 + 1));
+            image.writeTo(file);
+        }
+        final byte[] damaged = Files.readAllBytes(file);
+        assertThrows(StoreFileException.class, () -> FileFuzzBases.openLong(file).close());
+        final byte[] after = Files.readAllBytes(file);
+        assertEquals(damaged.length, after.length, "the failed open cut the file");
+        assertTrue(java.util.Arrays.equals(damaged, 4096, damaged.length, after, 4096, after.length),
+                "the failed open changed the extents");
+        try (FileFuzzImage image = new FileFuzzImage(after)) {
+            image.setLong(freeAt, tag);
+            image.writeTo(file);
+        }
+        try (LongLongMap map = FileFuzzBases.openLong(file)) {
+            assertEquals(keys.length, map.size());
+            for (int i = 0; i < keys.length; i++) {
+                assertEquals(i, map.get(keys[i]));
+            }
+        }
+    }
+
     private Path filled(final String name) {
         final Path file = dir.resolve(name);
         final SplittableRandom random = new SplittableRandom(9);

@@ -199,6 +199,7 @@ public abstract class Engine {
         this.source = files;
         try {
             if (store.root() == null) {
+                store.settle();
                 final Table table = new Table(minLog2, seed, budget, false, files);
                 final long serial = serialOf(table);
                 store.writeRoot(serial, table.seed, table.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);

@@ -42,7 +42,7 @@ import java.util.TreeMap;
  *   <li>A piece appended: a free header for it is written past the end (the file grows by one
  *       line), the file is extended to the extent's end, then the piece header is written as
  *       above. A free extent that passes the end of the file is the trace of an append that died:
- *       the open truncates it away.</li>
+ *       the open cuts it off, once the tables passed recovery ({@link #settle}).</li>
  *   <li>A piece freed: one store of its tag (FREE, same length). Merging free neighbours rewrites
  *       the first one's tag; the second header is then inside a free extent, unread.</li>
  * </ul>
@@ -100,6 +100,15 @@ final class FileStore implements AutoCloseable {
     /** File length; guarded by {@code this}. */
     private long length;
     /**
+     * What the open found to repair in the extent chain, applied by {@link #settle} only once the
+     * tables opened: where an append that died begins (-1: none), and the pieces of tables no
+     * root names. Until then the open has written nothing but the header's owner and clean words,
+     * so an open that fails leaves the file as it found it: a damaged length field of a free
+     * extent looks like a died append and would otherwise cut off every extent after it.
+     */
+    private long diedAppendAt = -1;
+    private final List<Extent> orphans = new ArrayList<>();
+    /**
      * Fast mode: a descriptor for punching holes into freed extents (their disk blocks go back, so
      * the space the file takes follows the map even where a freed extent is not at its end); -1
      * in checked mode (no native calls there: freed extents are reused, and cut off at the end).
@@ -122,7 +131,8 @@ final class FileStore implements AutoCloseable {
 
     /**
      * Opens {@code path}, creating it if it does not exist (or is empty), and checks its header and
-     * extent chain. Pieces that no root names are freed; an append that died is cut off.
+     * extent chain. Pieces that no root names, and an append that died, are found here and
+     * released by {@link #settle}.
      *
      * @param path the file
      * @param identity what the builder expects
@@ -382,7 +392,7 @@ final class FileStore implements AutoCloseable {
         long maxSerial = 0;
         for (long pos = PAGE; pos < length; ) {
             if (length - pos < ExtentDescriptor.BYTES) {
-                truncateTail(pos);   // the first line of an append that died
+                diedAppendAt = pos;   // the first line of an append that died
                 break;
             }
             buffer.clear();
@@ -398,7 +408,7 @@ final class FileStore implements AutoCloseable {
             final long end = pos + pages * PAGE;
             if (role == ExtentDescriptor.FREE) {
                 if (end > length) {
-                    truncateTail(pos);   // an append that died before its piece header
+                    diedAppendAt = pos;   // an append that died before its piece header
                     break;
                 }
                 addFree(pos, pages);
@@ -431,10 +441,11 @@ final class FileStore implements AutoCloseable {
         // after its last entry moved (the root already named only its successor).
         for (final Long serial : List.copyOf(found.keySet())) {
             if (root == null || serial != root.current() && serial != root.old()) {
-                for (final Extent e : found.remove(serial)) {
-                    freeExtent(e.offset(), e.pages());
-                }
+                orphans.addAll(found.remove(serial));
             }
+        }
+        if (diedAppendAt >= 0) {
+            length = diedAppendAt;   // as if cut off: nothing past it is a piece or free
         }
         if (root != null) {
             nextSerial = Math.max(nextSerial, Math.max(root.current(), root.old()) + 1);
@@ -452,9 +463,27 @@ final class FileStore implements AutoCloseable {
         }
     }
 
-    private void truncateTail(final long at) throws IOException {
-        channel.truncate(at);
-        length = at;
+    /**
+     * Applies the repairs of the extent chain the open found: cuts off an append that died and
+     * frees the pieces of tables no root names. Called once the tables the root names opened and
+     * passed recovery (or at once for a file without a root), before anything is allocated.
+     *
+     * @throws StoreFileException if the file cannot be written
+     */
+    synchronized void settle() {
+        try {
+            if (diedAppendAt >= 0) {
+                channel.truncate(diedAppendAt);
+                diedAppendAt = -1;
+            }
+            for (final Extent e : orphans) {
+                freeExtent(e.offset(), e.pages());
+            }
+            orphans.clear();
+        } catch (final IOException e) {
+            throw new StoreFileException(path, Reason.IO, "cannot cut off a died append or free the pieces of"
+                    + " retired tables: " + e, e);
+        }
     }
 
     // ------------------------------------------------------------------------------ root

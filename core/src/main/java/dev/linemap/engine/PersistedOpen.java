@@ -33,6 +33,7 @@ final class PersistedOpen {
                 from = table(files, root.old(), root.oldLog2(), root.oldSeed(), budget);
             }
             final long[] found = Recovery.recover(engine.format, from, to, root.kind());
+            files.store().settle();   // the file's own repairs, now that its tables are sound
             engine.recoveredEntries(found[0]);
             if (from == null) {
                 engine.adoptGeneration(new Generation(to, null));
