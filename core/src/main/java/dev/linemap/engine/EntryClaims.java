@@ -19,14 +19,16 @@ import java.util.List;
  * walk meets it is a random access over all of the entry memory, a cache miss and (on a virtual
  * machine with 4 KiB pages, a two-dimensional page walk) a TLB miss per entry. That was 260-450 ns
  * per entry, 2.6-4.5 s for 10M {@code String -> String} entries (2.2 GiB of chunks). So the walk
- * only {@link #add}s each reference with its slot's hash word to its chunk's list (16 bytes of
- * scratch memory per entry, off the heap, in blocks of 4 KiB chained per chunk, released by
+ * only {@link Collector#add}s each reference with its slot's hash word to its chunk's list (16 bytes
+ * of scratch memory per entry, off the heap, in blocks of 4 KiB chained per chunk, released by
  * {@link #finish}). {@link #finish} then reads each chunk once from end to end (a sequential
  * stream the prefetchers follow: without it the checks below miss the cache on every record even
  * within a 1 MiB chunk, 1.4 s instead of 0.4 s) and checks the chunk's records, which are now in
- * the cache. A large table's chunks are split between two threads.
+ * the cache. A large table's chunks are split between two threads, as its buckets are between two
+ * chain walks, each with its own {@link Collector}.
  *
- * <p>{@link #add} is single-threaded (recovery runs before the map is published).
+ * <p>Recovery runs before the map is published: each collector is filled by one thread, and
+ * {@link #finish} runs after the walks ended.
  */
 final class EntryClaims {
 
@@ -44,75 +46,117 @@ final class EntryClaims {
     private final Table table;
     private final EntryHeap heap;
     private final EntryHeap.Directory directory;
-    /** Shared: a second thread reads the scratch memory in {@link #finish}. */
-    private final Arena arena = Arena.ofShared();
-    /** Scratch memory, in slabs of {@link #SLAB_BLOCKS} blocks of {@link #BLOCK_PAIRS} pairs. */
-    private final List<MemorySegment> slabs = new ArrayList<>();
-    /** Blocks handed out. */
-    private int blocks;
-    /** Per block: the next block of the same chunk, or -1. */
-    private int[] nextBlock = new int[SLAB_BLOCKS];
-    /** Per chunk: its first and last block (-1: none yet), and the pairs in its last one. */
-    private final int[] firstBlock;
-    private final int[] lastBlock;
-    private final int[] lastFill;
-    /** Pairs added. */
+    /** One per chain walk ({@link ChainWalk}), each filled by its own thread. */
+    private final List<Collector> collectors = new ArrayList<>();
+    /** Pairs added, over all collectors (known once the walks ended). */
     private long pairs;
 
     EntryClaims(final Table table) {
         this.table = table;
         this.heap = table.entries;
         this.directory = heap.directory();
-        this.firstBlock = new int[directory.count];
-        this.lastBlock = new int[directory.count];
-        this.lastFill = new int[directory.count];
-        Arrays.fill(firstBlock, -1);
-        Arrays.fill(lastBlock, -1);
     }
 
     /**
-     * Records a slot's reference, to be checked by {@link #finish}.
+     * Returns a new collector for one chain walk.
      *
-     * @param bucket the slot's bucket (for the message)
-     * @param ref the slot's value word
-     * @param keyWord the slot's key word: the hash of the record's key
-     * @throws Recovery.CorruptException if the reference is outside the chunks
+     * @return the collector
      */
-    void add(final long bucket, final long ref, final long keyWord) {
-        if (!directory.holds(ref)) {
-            throw new Recovery.CorruptException("bucket " + bucket + " references entry 0x" + Long.toHexString(ref)
-                    + ", outside the table's " + directory.count + " entry chunks");
-        }
-        final int c = (int) (ref >>> EntryHeap.GRANULE_BITS);
-        int b = lastBlock[c];
-        if (b < 0 || lastFill[c] == BLOCK_PAIRS) {
-            final int fresh = newBlock();
-            if (b < 0) {
-                firstBlock[c] = fresh;
-            } else {
-                nextBlock[b] = fresh;
-            }
-            lastBlock[c] = fresh;
-            lastFill[c] = 0;
-            b = fresh;
-        }
-        final long at = pairOffset(b, lastFill[c]++);
-        final MemorySegment slab = slabs.get(b / SLAB_BLOCKS);
-        slab.set(ValueLayout.JAVA_LONG, at, ref);
-        slab.set(ValueLayout.JAVA_LONG, at + 8, keyWord);
-        pairs++;
+    Collector collector() {
+        final Collector c = new Collector();
+        collectors.add(c);
+        return c;
     }
 
-    private int newBlock() {
-        final int b = blocks++;
-        if (b % SLAB_BLOCKS == 0) {
-            slabs.add(arena.allocate((long) SLAB_BLOCKS * BLOCK_PAIRS * 16, 64));
+    /**
+     * The (reference, slot hash) pairs one chain walk found, per chunk: scratch blocks of
+     * {@link #BLOCK_PAIRS} chained per chunk, in slabs of {@link #SLAB_BLOCKS} blocks of its own
+     * arena (shared: the checks may run on another thread).
+     */
+    final class Collector {
+        private final Arena arena = Arena.ofShared();
+        private final List<MemorySegment> slabs = new ArrayList<>();
+        /** Blocks handed out. */
+        private int blocks;
+        /** Per block: the next block of the same chunk, or -1. */
+        private int[] nextBlock = new int[SLAB_BLOCKS];
+        /** Per chunk: its first and last block (-1: none yet), and the pairs in its last one. */
+        private final int[] firstBlock = new int[directory.count];
+        private final int[] lastBlock = new int[directory.count];
+        private final int[] lastFill = new int[directory.count];
+        /** Pairs added. */
+        private long added;
+
+        Collector() {
+            Arrays.fill(firstBlock, -1);
+            Arrays.fill(lastBlock, -1);
         }
-        if (b == nextBlock.length) {
-            nextBlock = Arrays.copyOf(nextBlock, 2 * b);
+
+        /**
+         * Records a slot's reference, to be checked by {@link #finish}.
+         *
+         * @param bucket the slot's bucket (for the message)
+         * @param ref the slot's value word
+         * @param keyWord the slot's key word: the hash of the record's key
+         * @throws Recovery.CorruptException if the reference is outside the chunks
+         */
+        void add(final long bucket, final long ref, final long keyWord) {
+            if (!directory.holds(ref)) {
+                throw new Recovery.CorruptException("bucket " + bucket + " references entry 0x" + Long.toHexString(ref)
+                        + ", outside the table's " + directory.count + " entry chunks");
+            }
+            final int c = (int) (ref >>> EntryHeap.GRANULE_BITS);
+            int b = lastBlock[c];
+            if (b < 0 || lastFill[c] == BLOCK_PAIRS) {
+                final int fresh = newBlock();
+                if (b < 0) {
+                    firstBlock[c] = fresh;
+                } else {
+                    nextBlock[b] = fresh;
+                }
+                lastBlock[c] = fresh;
+                lastFill[c] = 0;
+                b = fresh;
+            }
+            final long at = pairOffset(b, lastFill[c]++);
+            final MemorySegment slab = slabs.get(b / SLAB_BLOCKS);
+            slab.set(ValueLayout.JAVA_LONG, at, ref);
+            slab.set(ValueLayout.JAVA_LONG, at + 8, keyWord);
+            added++;
         }
-        nextBlock[b] = -1;
-        return b;
+
+        private int newBlock() {
+            final int b = blocks++;
+            if (b % SLAB_BLOCKS == 0) {
+                slabs.add(arena.allocate((long) SLAB_BLOCKS * BLOCK_PAIRS * 16, 64));
+            }
+            if (b == nextBlock.length) {
+                nextBlock = Arrays.copyOf(nextBlock, 2 * b);
+            }
+            nextBlock[b] = -1;
+            return b;
+        }
+
+        /** Pairs of chunk {@code c}. */
+        long count(final int c) {
+            long n = 0;
+            for (int b = firstBlock[c]; b >= 0; b = nextBlock[b]) {
+                n += b == lastBlock[c] ? lastFill[c] : BLOCK_PAIRS;
+            }
+            return n;
+        }
+
+        /** Checks this collector's records of chunk {@code c}. */
+        void claimAll(final int c, final Checker checker) {
+            for (int b = firstBlock[c]; b >= 0; b = nextBlock[b]) {
+                final MemorySegment slab = slabs.get(b / SLAB_BLOCKS);
+                final int n = b == lastBlock[c] ? lastFill[c] : BLOCK_PAIRS;
+                for (int i = 0; i < n; i++) {
+                    final long at = pairOffset(b, i);
+                    checker.claim(slab.get(ValueLayout.JAVA_LONG, at), slab.get(ValueLayout.JAVA_LONG, at + 8));
+                }
+            }
+        }
     }
 
     /** Byte offset of pair {@code i} of block {@code b} in its slab. */
@@ -129,6 +173,9 @@ final class EntryClaims {
      */
     void finish() {
         try {
+            for (final Collector c : collectors) {
+                pairs += c.added;
+            }
             final int chunks = directory.count;
             int split = chunks;
             if (pairs > PARALLEL_ABOVE && Runtime.getRuntime().availableProcessors() > 1) {
@@ -136,7 +183,10 @@ final class EntryClaims {
                 long seen = 0;
                 split = 0;
                 while (split < chunks && seen < pairs / 2) {
-                    seen += count(split++);
+                    for (final Collector c : collectors) {
+                        seen += c.count(split);
+                    }
+                    split++;
                 }
             }
             final Checker upper = new Checker(split, chunks);
@@ -145,26 +195,48 @@ final class EntryClaims {
                 helper = Thread.ofPlatform().name("linemap-recovery").daemon().start(upper);
             }
             final Checker lower = new Checker(0, split);
-            lower.run();
-            if (helper != null) {
-                joinUninterruptibly(helper);
+            try {
+                lower.run();
+            } finally {
+                if (helper != null) {
+                    joinUninterruptibly(helper);
+                }
             }
             lower.adoptOrThrow();
             upper.adoptOrThrow();
         } finally {
-            arena.close();
+            abandon();
         }
     }
 
-    private long count(final int c) {
-        long n = 0;
-        for (int b = firstBlock[c]; b >= 0; b = nextBlock[b]) {
-            n += b == lastBlock[c] ? lastFill[c] : BLOCK_PAIRS;
+    /** Releases the scratch memory (after {@link #finish}, or instead of it when a walk failed). */
+    void abandon() {
+        for (final Collector c : collectors) {
+            if (c.arena.scope().isAlive()) {
+                c.arena.close();
+            }
         }
-        return n;
     }
 
-    private static void joinUninterruptibly(final Thread t) {
+    /**
+     * Throws what ended a recovery thread's work in the opening thread.
+     *
+     * @param failure a {@link RuntimeException} or an {@link Error}
+     * @return never: declared so that a caller can write {@code throw rethrow(f)}
+     */
+    static RuntimeException rethrow(final Throwable failure) {
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        throw (RuntimeException) failure;
+    }
+
+    /**
+     * Waits for a thread of the recovery to end, keeping an interrupt for the caller.
+     *
+     * @param t the thread
+     */
+    static void joinUninterruptibly(final Thread t) {
         boolean interrupted = false;
         while (true) {
             try {
@@ -188,7 +260,8 @@ final class EntryClaims {
         /** Gaps found: chunk, byte offset, bytes; in address order. */
         private long[] gaps = new long[0];
         private int gapCount;
-        private RuntimeException failure;
+        /** What ended the check (an Error too: the open must not pass). */
+        private Throwable failure;
         /** Read by nothing: keeps the JIT from dropping the loads of {@link #stream}. */
         private long sink;
 
@@ -207,20 +280,19 @@ final class EntryClaims {
                     } else {
                         Arrays.fill(used, 0, words, 0L);
                     }
-                    if (firstBlock[c] >= 0) {
+                    boolean any = false;
+                    for (final Collector k : collectors) {
+                        any |= k.firstBlock[c] >= 0;
+                    }
+                    if (any) {
                         stream(c);
                     }
-                    for (int b = firstBlock[c]; b >= 0; b = nextBlock[b]) {
-                        final MemorySegment slab = slabs.get(b / SLAB_BLOCKS);
-                        final int n = b == lastBlock[c] ? lastFill[c] : BLOCK_PAIRS;
-                        for (int i = 0; i < n; i++) {
-                            final long at = pairOffset(b, i);
-                            claim(slab.get(ValueLayout.JAVA_LONG, at), slab.get(ValueLayout.JAVA_LONG, at + 8));
-                        }
+                    for (final Collector k : collectors) {
+                        k.claimAll(c, this);
                     }
                     release(c);
                 }
-            } catch (final RuntimeException e) {
+            } catch (final RuntimeException | Error e) {
                 failure = e;
             }
         }
@@ -246,7 +318,7 @@ final class EntryClaims {
          * low ones pick the bucket), or in the root's seed passed every other check, and the map
          * then iterated keys that get() could not find.
          */
-        private void claim(final long ref, final long keyWord) {
+        void claim(final long ref, final long keyWord) {
             final MemorySegment segment = directory.segment(ref);
             final long entry = directory.entry(ref);
             final long header = EntryDescriptor.headerPlain(segment, entry);
@@ -337,7 +409,7 @@ final class EntryClaims {
         /** After the run: the first corruption found, or the gaps handed to the heap. */
         void adoptOrThrow() {
             if (failure != null) {
-                throw failure;
+                throw rethrow(failure);
             }
             for (int i = 0; i < gapCount; i += 3) {
                 heap.adoptGap((int) gaps[i], gaps[i + 1], gaps[i + 2]);

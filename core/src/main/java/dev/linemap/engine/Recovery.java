@@ -2,11 +2,8 @@ package dev.linemap.engine;
 
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
-import dev.linemap.layout.MetaWord;
-import dev.linemap.layout.OverflowLineDescriptor;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
@@ -36,7 +33,8 @@ import java.util.List;
  * </ol>
  * The open then resumes an unfinished migration, with the engine's own evacuation.
  *
- * <p>Runs single-threaded, before the map is published to any other thread.
+ * <p>Runs before the map is published to any other thread; a large table's chains are walked, and
+ * its records checked, by two threads ({@link ChainWalk}, {@link EntryClaims}).
  */
 final class Recovery {
 
@@ -54,15 +52,6 @@ final class Recovery {
     private long entries;
     /** Stale locks cleared, evacuations undone: what the repair changed. */
     private long repaired;
-    /** The entries of the chain being walked: hash, and where the slot is; see {@link #checkDistinct}. */
-    private long[] chainHashes = new long[24];
-    private MemorySegment[] chainSegments = new MemorySegment[24];
-    private long[] chainLines = new long[24];
-    private int[] chainSlots = new int[24];
-    /** Entries recorded in the chain arrays. */
-    private int chainEntries;
-    /** Key comparisons of slots of equal hash, run once the table's records are checked. */
-    private final List<Runnable> keyChecks = new ArrayList<>();
 
     private Recovery(final BucketFormat format) {
         this.format = format;
@@ -162,159 +151,57 @@ final class Recovery {
 
     // ------------------------------------------------------ rules 2-4: locks, structure, space
 
+    /**
+     * Buckets from which a table's chain walk is split between two threads. Test switch:
+     * {@code linemap.test.parallelRecoveryBuckets} (0 in the fast-mode test run, so the file
+     * fuzzer's corruptions go through both walks).
+     */
+    private static final long PARALLEL_BUCKETS = Long.getLong("linemap.test.parallelRecoveryBuckets", 1L << 18);
+
     private void walk(final Table table, final boolean old) {
-        final long capacity = table.overflowCapacity();
-        final BitSet lines = new BitSet((int) Math.min(Integer.MAX_VALUE, capacity));
         final EntryClaims claims = format.relocates() ? new EntryClaims(table) : null;
-        for (long b = 0; b < table.bucketCount; b++) {
-            final MemorySegment segment = table.bucketSegment(b);
-            final long line = table.bucketLine(b);
-            long ctrl = BucketDescriptor.ctrlOpaque(segment, line);
-            final int state = CtrlWord.state(ctrl);
-            if (state == CtrlWord.EVACUATED && old) {
-                // Its entries live in the new table; its chain is never read again. Its word is
-                // the one Seqlock.publishEvacuated stores (unlocked, no slots): a lock bit on it
-                // would make the evacuator that resumes the migration wait for its writer forever
-                // (found by the file fuzzer: a random word in an old bucket hung the open).
-                if (CtrlWord.isLocked(ctrl) || CtrlWord.occupancy(ctrl) != 0
-                        || (ctrl & CtrlWord.RESERVED_MASK) != 0) {
-                    throw new CorruptException("bucket " + b + " of the old table has ctrl "
-                            + CtrlWord.toString(ctrl));
+        final long n = table.bucketCount;
+        final long split = n >= PARALLEL_BUCKETS && n > 1 && Runtime.getRuntime().availableProcessors() > 1
+                ? n / 2 : n;
+        final ChainWalk lower = new ChainWalk(format, table, old, 0, split, claims == null ? null : claims.collector());
+        final ChainWalk upper = split < n
+                ? new ChainWalk(format, table, old, split, n, claims == null ? null : claims.collector()) : null;
+        try {
+            if (upper != null) {
+                final Thread helper = Thread.ofPlatform().name("linemap-recovery").daemon().start(upper);
+                try {
+                    lower.walk();
+                } finally {
+                    EntryClaims.joinUninterruptibly(helper);
                 }
-                continue;
-            }
-            if (state != CtrlWord.NORMAL || (ctrl & CtrlWord.RESERVED_MASK) != 0) {
-                throw new CorruptException("bucket " + b + " of the " + (old ? "old" : "current") + " table has ctrl "
-                        + CtrlWord.toString(ctrl));
-            }
-            if (CtrlWord.isLocked(ctrl)) {
-                ctrl = CtrlWord.nextUnlocked(ctrl);
-                BucketDescriptor.ctrlRelease(segment, line, ctrl);
-                repaired++;
-            }
-            chainEntries = 0;
-            checkSlots(table, b, segment, line, CtrlWord.occupancy(ctrl), claims);
-            final long meta = BucketDescriptor.metaOpaque(segment, line);
-            if ((meta & MetaWord.RESERVED_MASK) != 0) {
-                throw new CorruptException("bucket " + b + " has meta " + MetaWord.toString(meta));
-            }
-            // Walked by links to the tail's NONE (every chain ends in one; link + 1 is stored, so
-            // a zero word is NONE), checked against the count.
-            final int count = MetaWord.count(meta);
-            long link = MetaWord.link(meta);
-            int walked = 0;
-            while (link != MetaWord.NONE) {
-                if (link >= capacity || walked >= count) {
-                    throw new CorruptException("bucket " + b + " links overflow line " + link + " as line " + walked
-                            + " of a chain of " + count + " (" + capacity + " lines in its table)");
+                if (upper.failure != null) {
+                    throw EntryClaims.rethrow(upper.failure);
                 }
-                if (lines.get((int) link)) {
-                    throw new CorruptException("overflow line " + link + " is reached twice (bucket " + b + ")");
+                final BitSet both = (BitSet) lower.lines.clone();
+                both.and(upper.lines);
+                if (!both.isEmpty()) {
+                    throw new CorruptException("overflow line " + both.nextSetBit(0) + " is reached twice (from buckets"
+                            + " below and above " + split + ")");
                 }
-                lines.set((int) link);
-                final MemorySegment ls = table.overflowSegment(link);
-                final long ll = table.overflowLine(link);
-                final long occ = OverflowLineDescriptor.occOpaque(ls, ll);
-                if ((occ & ~CtrlWord.OCCUPANCY_MASK) != 0) {
-                    throw new CorruptException("overflow line " + link + " of bucket " + b + " has occ 0x"
-                            + Long.toHexString(occ));
-                }
-                checkSlots(table, b, ls, ll, (int) occ, claims);
-                walked++;
-                link = MetaWord.link(OverflowLineDescriptor.nextOpaque(ls, ll));
+                lower.lines.or(upper.lines);
+            } else {
+                lower.walk();
             }
-            checkDistinct(table, b);
-            if (walked != count) {
-                if (walked + 1 != count) {
-                    throw new CorruptException("bucket " + b + " counts " + count + " overflow lines, its chain has "
-                            + walked);
-                }
-                // A remove died between unlinking a line and counting it (Chains.unlinkAndFree
-                // stores the link first).
-                BucketDescriptor.setMetaOpaque(segment, line, MetaWord.withCount(meta, walked));
-                repaired++;
+        } catch (final RuntimeException | Error e) {
+            if (claims != null) {
+                claims.abandon();
             }
+            throw e;
         }
-        table.adoptFreeLines(lines);
+        entries += lower.entries + (upper == null ? 0 : upper.entries);
+        repaired += lower.repaired + (upper == null ? 0 : upper.repaired);
+        table.adoptFreeLines(lower.lines);
         if (claims != null) {
             claims.finish();
         }
-        for (final Runnable check : keyChecks) {
-            check.run();
-        }
-        keyChecks.clear();
-    }
-
-    private void checkSlots(final Table table, final long b, final MemorySegment segment, final long line,
-                            final int occupancy, final EntryClaims claims) {
-        for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
-            if ((occupancy & (1 << s)) == 0) {
-                continue;
-            }
-            if (claims != null) {
-                claims.add(b, BucketDescriptor.valueOpaque(segment, line, s),
-                        BucketDescriptor.keyOpaque(segment, line, s));
-            }
-            final long hash = format.slotHash(segment, line, s, table.seed);
-            if (table.bucket(hash) != b) {
-                throw new CorruptException("bucket " + b + " holds a key whose hash 0x" + Long.toHexString(hash)
-                        + " belongs in bucket " + table.bucket(hash));
-            }
-            if (chainEntries == chainHashes.length) {
-                final int n = 2 * chainEntries;
-                chainHashes = java.util.Arrays.copyOf(chainHashes, n);
-                chainSegments = java.util.Arrays.copyOf(chainSegments, n);
-                chainLines = java.util.Arrays.copyOf(chainLines, n);
-                chainSlots = java.util.Arrays.copyOf(chainSlots, n);
-            }
-            chainHashes[chainEntries] = hash;
-            chainSegments[chainEntries] = segment;
-            chainLines[chainEntries] = line;
-            chainSlots[chainEntries] = s;
-            chainEntries++;
-            entries++;
-        }
-    }
-
-    /**
-     * No key may be in bucket {@code b}'s chain twice. Found by the file fuzzer: a slot's key word
-     * copied over another's of the same bucket passed every other check (the key belongs in the
-     * bucket), and the map then counted the key twice in size() but iterated it once (the cursor
-     * orders keys of one hash by the keys themselves), and a remove left its twin. Only slots of
-     * equal hash can hold equal keys: pairwise for a short chain, and a long one (colliding keys)
-     * is sorted by hash first. Their keys are compared in {@link #keyChecks}, after the entry
-     * claims have found every record in bounds.
-     */
-    private void checkDistinct(final Table table, final long b) {
-        final int n = chainEntries;
-        if (n > 16) {
-            final long[] hashes = java.util.Arrays.copyOf(chainHashes, n);
-            java.util.Arrays.sort(hashes);
-            boolean equalHashes = false;
-            for (int i = 1; i < n && !equalHashes; i++) {
-                equalHashes = hashes[i] == hashes[i - 1];
-            }
-            if (!equalHashes) {
-                return;
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                if (chainHashes[i] == chainHashes[j]) {
-                    final long hash = chainHashes[i];
-                    final MemorySegment s0 = chainSegments[i];
-                    final MemorySegment s1 = chainSegments[j];
-                    final long l0 = chainLines[i];
-                    final long l1 = chainLines[j];
-                    final int k0 = chainSlots[i];
-                    final int k1 = chainSlots[j];
-                    keyChecks.add(() -> {
-                        if (format.compareKeys(table, s0, l0, k0, s1, l1, k1) == 0) {
-                            throw new CorruptException("bucket " + b + " holds the key of hash 0x"
-                                    + Long.toHexString(hash) + " twice");
-                        }
-                    });
-                }
+        for (final ChainWalk w : upper == null ? List.of(lower) : List.of(lower, upper)) {
+            for (final Runnable check : w.keyChecks) {
+                check.run();
             }
         }
     }
