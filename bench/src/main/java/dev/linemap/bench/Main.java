@@ -6,6 +6,7 @@ import dev.linemap.bench.harness.GrowthLatency;
 import dev.linemap.bench.harness.GetRatios;
 import dev.linemap.bench.harness.HitCost;
 import dev.linemap.bench.harness.LineMapFootprint;
+import dev.linemap.bench.harness.LineGetFloor;
 import dev.linemap.bench.harness.PersistRatios;
 import dev.linemap.bench.harness.PersistReopen;
 import dev.linemap.bench.harness.PutStalls;
@@ -35,6 +36,8 @@ import java.util.List;
  * linemap-footprint [--impl ID|all] [--n 1000000] [--seed 42] [--heap 1536m]   LineMap vs Chronicle/CHM bytes/entry
  * persist-reopen [--maps ll,lm,chronicle-ll,chronicle-lm] [--sizes 1000000,10000000] [--dir /tmp] [--repeats 3]
  *                [--no-crash-cold] [--heap 2g]   open time of a map file, clean and after kill -9; bytes per entry
+ * line-get-floor [--n 1000000] [--ops 1000000] [--rounds 11] [--dir /tmp] [--heap 4g]
+ *                LineMap's get in a file vs Chronicle Map's vs the cheapest get of linemap's layout
  * persist-ratios [--maps ll,lm] [--n 1000000] [--ops 1000000] [--rounds 11] [--dir /tmp] [--heap 4g]
  *                get and put, linemap in memory vs in a file vs Chronicle Map in a file, interleaved passes
  * </pre>
@@ -115,6 +118,14 @@ public final class Main {
                 PersistReopen.run(List.of(maps.split(",")), Args.sizes(a.get("sizes", "1000000,10000000")),
                         Path.of(a.get("dir", System.getProperty("java.io.tmpdir"))), a.number("seed", 42),
                         (int) a.number("repeats", 3), !a.flag("no-crash-cold"), heap);
+            }
+            case "line-get-floor" -> {
+                Args a = new Args(rest);
+                if (System.getProperty("chronicle.analytics.disable") == null) {
+                    System.exit(relaunch(a.get("heap", "4g"), argv));
+                }
+                LineGetFloor.run((int) a.number("n", 1_000_000), a.number("ops", 1_000_000),
+                        (int) a.number("rounds", 11), Path.of(a.get("dir", System.getProperty("java.io.tmpdir"))));
             }
             case "persist-ratios" -> {
                 Args a = new Args(rest);

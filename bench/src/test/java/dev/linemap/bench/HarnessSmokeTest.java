@@ -8,6 +8,7 @@ import dev.linemap.bench.harness.ColdChase;
 import dev.linemap.bench.harness.Footprint;
 import dev.linemap.bench.harness.GrowthLatency;
 import dev.linemap.bench.harness.HitCost;
+import dev.linemap.bench.harness.LineGetFloor;
 import dev.linemap.bench.harness.LineMapFootprint;
 import dev.linemap.bench.harness.PersistReopen;
 import dev.linemap.bench.harness.PutStalls;
@@ -165,6 +166,13 @@ class HarnessSmokeTest {
             assertTrue(r.fileBytes() > 0 && r.crash().ms() > 0 && r.cold().ms() > 0,
                     r.toString());
         }
+    }
+
+    @Test
+    void lineGetFloorReadsWhatTheMapReadsAndTimesAllThree(@TempDir Path dir) throws Exception {
+        // run() itself fails if the floor table reads any key's value otherwise than the LineMap.
+        LineGetFloor.Result r = LineGetFloor.run(2_000, 2_000, 1, dir);
+        assertTrue(r.lineNs() > 0 && r.chronicleNs() > 0 && r.floorNs() > 0, r.toString());
     }
 
     @Test
