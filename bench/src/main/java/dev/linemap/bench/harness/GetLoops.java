@@ -3,6 +3,7 @@ package dev.linemap.bench.harness;
 import dev.linemap.LineMap;
 import dev.linemap.LongLongMap;
 import java.util.concurrent.ConcurrentHashMap;
+import net.openhft.chronicle.map.ChronicleMap;
 import org.agrona.collections.Long2LongHashMap;
 import org.jctools.maps.NonBlockingHashMapLong;
 
@@ -66,6 +67,31 @@ final class GetLoops {
 
     /** Sums the values' lengths; a miss would throw, and is a bug of the caller. */
     static long gets(final LineMap<String, String> map, final String[] order, final long ops) {
+        long sum = 0;
+        int j = 0;
+        for (long i = 0; i < ops; i++) {
+            sum += map.get(order[j]).length();
+            if (++j == order.length) {
+                j = 0;
+            }
+        }
+        return sum;
+    }
+
+    static long gets(final ChronicleMap<Long, Long> map, final long[] order, final long ops) {
+        long sum = 0;
+        int j = 0;
+        for (long i = 0; i < ops; i++) {
+            sum += map.get(order[j]);
+            if (++j == order.length) {
+                j = 0;
+            }
+        }
+        return sum;
+    }
+
+    static long gets(final ChronicleMap<CharSequence, CharSequence> map, final String[] order,
+                             final long ops) {
         long sum = 0;
         int j = 0;
         for (long i = 0; i < ops; i++) {

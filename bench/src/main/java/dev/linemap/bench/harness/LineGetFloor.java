@@ -104,7 +104,7 @@ public final class LineGetFloor {
                 "floor: linemap's layout, no concurrency"};
             final LongSupplier[] passes = {
                 () -> GetLoops.gets(line, order, ops),
-                () -> chronicleGets(chronicle, order, ops),
+                () -> GetLoops.gets(chronicle, order, ops),
                 () -> floor.gets(order, ops),
             };
             final double[][] wall = new double[3][rounds];
@@ -144,19 +144,6 @@ public final class LineGetFloor {
             }
             Files.delete(work);
         }
-    }
-
-    private static long chronicleGets(final ChronicleMap<CharSequence, CharSequence> map, final String[] order,
-                                      final long ops) {
-        long sum = 0;
-        int j = 0;
-        for (long i = 0; i < ops; i++) {
-            sum += map.get(order[j]).length();
-            if (++j == order.length) {
-                j = 0;
-            }
-        }
-        return sum;
     }
 
     /** linemap's layout without its protocol: see the class comment. */

@@ -100,7 +100,7 @@ public final class PersistRatios {
             try (LongLongMap reopened = LongLongMap.builder().persistTo(file2).build()) {
                 measure("ll get", n, ops, rounds, file2, true, () -> GetLoops.gets(mem, order, ops),
                         () -> GetLoops.gets(filled, order, ops), () -> GetLoops.gets(reopened, order, ops),
-                        () -> gets(chronicle, order, ops));
+                        () -> GetLoops.gets(chronicle, order, ops));
                 measure("ll put", n, ops, rounds, file2, false, () -> puts(mem, order, ops),
                         () -> puts(filled, order, ops), () -> puts(reopened, order, ops),
                         () -> puts(chronicle, order, ops));
@@ -141,7 +141,7 @@ public final class PersistRatios {
                     .persistTo(file2).build()) {
                 measure("lm get", n, ops, rounds, file2, true, () -> GetLoops.gets(mem, order, ops),
                         () -> GetLoops.gets(filled, order, ops), () -> GetLoops.gets(reopened, order, ops),
-                        () -> gets(chronicle, order, ops));
+                        () -> GetLoops.gets(chronicle, order, ops));
                 measure("lm put", n, ops, rounds, file2, false, () -> puts(mem, order, pool, ops),
                         () -> puts(filled, order, pool, ops), () -> puts(reopened, order, pool, ops),
                         () -> puts(chronicle, order, pool, ops));
@@ -214,31 +214,6 @@ public final class PersistRatios {
         if (firstOfReopened) {
             System.out.println("  the reopened file's mappings: " + smaps(file));
         }
-    }
-
-    private static long gets(final ChronicleMap<Long, Long> map, final long[] order, final long ops) {
-        long sum = 0;
-        int j = 0;
-        for (long i = 0; i < ops; i++) {
-            sum += map.get(order[j]);
-            if (++j == order.length) {
-                j = 0;
-            }
-        }
-        return sum;
-    }
-
-    private static long gets(final ChronicleMap<CharSequence, CharSequence> map, final String[] order,
-                             final long ops) {
-        long sum = 0;
-        int j = 0;
-        for (long i = 0; i < ops; i++) {
-            sum += map.get(order[j]).length();
-            if (++j == order.length) {
-                j = 0;
-            }
-        }
-        return sum;
     }
 
     private static long puts(final LongLongMap map, final long[] order, final long ops) {
