@@ -90,7 +90,7 @@ class PersistenceBasicsTest {
     /**
      * The free space a reopen finds (blocks no slot references) is not linked into the free lists
      * by the open, which would write a page of the file per gap, but by the allocations that need
-     * it (EntryHeap.adoptGap): the free bytes are the same after the reopen, and new records of the
+     * it (EntryHeap.adoptGaps): the free bytes are the same after the reopen, and new records of the
      * removed ones' size go into the gaps instead of new chunks.
      */
     @Test

@@ -166,7 +166,7 @@ final class EntryClaims {
 
     /**
      * Checks every record added, hands the rest of each chunk to the heap as free space
-     * ({@link EntryHeap#adoptGap}, in address order), and releases the scratch memory.
+     * ({@link EntryHeap#adoptGaps}, in address order), and releases the scratch memory.
      *
      * @throws Recovery.CorruptException if a record runs past its chunk, overlaps another, or holds
      *         a key of another hash
@@ -202,8 +202,10 @@ final class EntryClaims {
                     joinUninterruptibly(helper);
                 }
             }
-            lower.adoptOrThrow();
-            upper.adoptOrThrow();
+            lower.throwIfFailed();
+            upper.throwIfFailed();
+            lower.gaps.addAll(upper.gaps);
+            heap.adoptGaps(lower.gaps);
         } finally {
             abandon();
         }
@@ -257,9 +259,8 @@ final class EntryClaims {
         private final int to;
         /** Granules in use in the chunk being checked, a bit each. */
         private long[] used = new long[0];
-        /** Gaps found: chunk, byte offset, bytes; in address order. */
-        private long[] gaps = new long[0];
-        private int gapCount;
+        /** Gaps found, in address order. */
+        private final GapList gaps = new GapList();
         /** What ended the check (an Error too: the open must not pass). */
         private Throwable failure;
         /** Read by nothing: keeps the JIT from dropping the loads of {@link #stream}. */
@@ -380,12 +381,7 @@ final class EntryClaims {
             final int granules = (int) (directory.sizes[c] >>> 3);
             for (int g = next(0, granules, false); g < granules; ) {
                 final int end = next(g, granules, true);
-                if (gapCount + 3 > gaps.length) {
-                    gaps = Arrays.copyOf(gaps, Math.max(48, 2 * gaps.length));
-                }
-                gaps[gapCount++] = c;
-                gaps[gapCount++] = (long) g << 3;
-                gaps[gapCount++] = (long) (end - g) << 3;
+                gaps.add(c, (long) g << 3, (long) (end - g) << 3);
                 g = next(end, granules, false);
             }
         }
@@ -406,13 +402,10 @@ final class EntryClaims {
             return Math.min(limit, (w << 6) + Long.numberOfTrailingZeros(word));
         }
 
-        /** After the run: the first corruption found, or the gaps handed to the heap. */
-        void adoptOrThrow() {
+        /** After the run: throws what ended it, if anything did. */
+        void throwIfFailed() {
             if (failure != null) {
                 throw rethrow(failure);
-            }
-            for (int i = 0; i < gapCount; i += 3) {
-                heap.adoptGap((int) gaps[i], gaps[i + 1], gaps[i + 2]);
             }
         }
     }

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  * too short for the next block is left unused). Chunks grow from 8 KiB to 1 MiB, so a small map
  * stays small; a block above 256 KiB gets a chunk of its own. After a reopen, the free space the
  * recovery found is linked lazily: an allocation that finds its class empty first links a few of
- * those gaps ({@link #adoptGap}).
+ * those gaps ({@link #adoptGaps}).
  *
  * <p><b>Reuse and stale readers.</b> A freed block may be handed to a writer of another bucket
  * while a reader that loaded the old reference still reads it. That is safe because every free is
@@ -67,7 +67,7 @@ public final class EntryHeap {
     private static final VarHandle VH_HEAD = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle VH_BUMP;
     private static final VarHandle VH_NEXT_GAP;
-    /** Gaps one allocation adopts at most: a bound on the write faults it may take (see {@link #adoptGap}). */
+    /** Gaps one allocation links at most: a bound on the write faults it may take (see {@link #adoptGaps}). */
     private static final int GAPS_PER_ALLOCATION = 8;
 
     static {
@@ -102,14 +102,11 @@ public final class EntryHeap {
     /** Bytes of blocks handed out and not freed (class sizes). */
     private final LongAdder liveBytes = new LongAdder();
     /**
-     * A reopened file's gaps ({@link #adoptGap}) not yet on a free list: {@code ref << 24 |
-     * (granules - 1)}, in address order; {@code null} once all are adopted. Written by recovery
-     * before the map is published; read by allocating threads.
+     * A reopened file's gaps ({@link #adoptGaps}) not yet on a free list; {@code null} once all
+     * are linked. Set by recovery before the map is published; read by allocating threads.
      */
-    private long[] gaps;
-    /** Gaps recorded in {@link #gaps}. */
-    private int gapCount;
-    /** The next gap to adopt; claimed by CAS ({@link #VH_NEXT_GAP}). */
+    private GapList gaps;
+    /** The next gap to link; claimed by CAS ({@link #VH_NEXT_GAP}). */
     private volatile int nextGap;
 
     EntryHeap(final MemorySource.Region region, final MemoryBudget budget) {
@@ -230,7 +227,7 @@ public final class EntryHeap {
             final long head = (long) VH_HEAD.getVolatile(heads, c);
             final long top = head & REF_MASK;
             if (top == 0) {
-                if (!adopted && gaps != null && adoptGaps()) {
+                if (!adopted && gaps != null && linkGaps()) {
                     adopted = true;   // one batch per allocation, found its class or not
                     continue;
                 }
@@ -350,7 +347,7 @@ public final class EntryHeap {
 
     /**
      * A reopened file region: its entry chunks (numbered 0 .. n-1) become this heap's, every byte
-     * counted as a live block until {@link #adoptGap} hands back what no slot references. The bump
+     * counted as a live block until {@link #adoptGaps} hands back what no slot references. The bump
      * pointer starts at no chunk, so the next bump allocation opens a new one.
      *
      * @param pieces the region's pieces (those of other uses are ignored)
@@ -396,53 +393,49 @@ public final class EntryHeap {
     }
 
     /**
-     * Recovery: {@code bytes} at {@code offset} of chunk {@code chunk} hold no live record. They are
-     * recorded, not yet linked: linking a block writes its first word, and the first write to a
-     * clean page of a shared file mapping is a page fault (the kernel's {@code page_mkwrite}, 1-2
-     * us here). A reopened 10M-entry file had 336K gaps, one write fault each: 0.58 s of its open.
-     * So an allocation that finds its class's free list empty adopts the next few gaps
-     * ({@link #adoptGaps}) before it bump-allocates, and a map that is only read after an open
-     * never pays for them. Until adopted, a gap is neither live nor reusable. Called in address
-     * order, before the map is published.
+     * Recovery: the gaps of this heap's chunks that hold no live record. They are recorded, not
+     * yet linked: linking a block writes its first word, and the first write to a clean page of a
+     * shared file mapping is a page fault (the kernel's {@code page_mkwrite}, 1-2 us here). A
+     * reopened 10M-entry file had 336K gaps, one write fault each: 0.58 s of its open. So an
+     * allocation that finds its class's free list empty links the next few gaps
+     * ({@link #linkGaps}) before it bump-allocates, and a map that is only read after an open never
+     * pays for them. Until linked, a gap is neither live nor reusable. Called once, before the map
+     * is published.
      *
-     * @param chunk the chunk
-     * @param offset byte offset of the gap, a multiple of 8
-     * @param bytes its length, a multiple of 8
+     * @param found the gaps, in address order
      */
-    void adoptGap(final int chunk, final long offset, final long bytes) {
-        if (gaps == null) {
-            gaps = new long[64];
-        } else if (gapCount == gaps.length) {
-            gaps = Arrays.copyOf(gaps, gapCount * 2);
+    void adoptGaps(final GapList found) {
+        long bytes = 0;
+        for (int i = 0; i < found.count(); i++) {
+            bytes += found.bytes(i);
         }
-        gaps[gapCount++] = ((long) chunk << GRANULE_BITS | offset >>> 3) << GRANULE_BITS | ((bytes >>> 3) - 1);
         liveBytes.add(-bytes);
+        gaps = found.count() == 0 ? null : found;
     }
 
     /**
      * Links up to {@value #GAPS_PER_ALLOCATION} of the recorded gaps into the free lists, each cut
      * into blocks of the largest classes that fit.
      *
-     * @return whether any gap was adopted (false: none was left)
+     * @return whether any gap was linked (false: none was left)
      */
-    private boolean adoptGaps() {
-        final long[] recorded = gaps;
+    private boolean linkGaps() {
+        final GapList recorded = gaps;
         if (recorded == null) {
             return false;   // another thread claimed the last one meanwhile
         }
         boolean any = false;
         for (int n = 0; n < GAPS_PER_ALLOCATION; n++) {
             final int i = (int) VH_NEXT_GAP.getAndAdd(this, 1);
-            if (i >= gapCount) {
-                gaps = null;   // all claimed; a racing reader that still holds the array is harmless
+            if (i >= recorded.count()) {
+                gaps = null;   // all claimed; a racing reader that still holds the list is harmless
                 return any;
             }
             any = true;
-            final long gap = recorded[i];
-            final long ref = gap >>> GRANULE_BITS;
-            long at = (ref & ((1L << GRANULE_BITS) - 1)) << 3;
-            long left = ((gap & ((1L << GRANULE_BITS) - 1)) + 1) << 3;
+            final long ref = recorded.ref(i);
             final long chunk = ref >>> GRANULE_BITS;
+            long at = (ref & ((1L << GRANULE_BITS) - 1)) << 3;
+            long left = recorded.bytes(i);
             while (left >= EntryDescriptor.HEADER_BYTES) {
                 int c = left >= MAX_CHUNK_BYTES ? CLASSES - 1 : classOf(left);
                 if (classBytes(c) > left) {
