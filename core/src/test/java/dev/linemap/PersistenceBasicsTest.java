@@ -134,6 +134,71 @@ class PersistenceBasicsTest {
         }
     }
 
+    /**
+     * The reopen's gaps are linked by whichever allocations find their class empty, from any
+     * thread: four writers filling the gaps of a reopened file at once, end to end (a gap linked
+     * twice would hand one block to two records, and one key would read the other's value; the
+     * race on the gap cursor itself is hammered in EntryHeapTest, which catches a non-atomic one).
+     */
+    @Test
+    void writersOnManyThreadsFillTheReopenedGapsEachBlockOnce() throws Exception {
+        final Path file = dir.resolve("gaps-threads.map");
+        final String value = "v".repeat(100);
+        try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).initialCapacity(40_000)
+                .persistTo(file).build()) {
+            for (int i = 0; i < 40_000; i++) {
+                map.put(String.format("k%06d", i), value);
+            }
+            for (int i = 0; i < 40_000; i += 2) {
+                map.remove(String.format("k%06d", i));
+            }
+        }
+        try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).persistTo(file).build()) {
+            final LineMapStats reopened = map.stats();
+            final int threads = 4;
+            final int each = 4_500;
+            final Thread[] writers = new Thread[threads];
+            final Throwable[] failures = new Throwable[threads];
+            for (int t = 0; t < threads; t++) {
+                final int id = t;
+                writers[t] = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < each; i++) {
+                            final String k = String.format("t%d-%06d", id, i);
+                            // Same length as the removed records: the same size class.
+                            map.put(k, k + value.substring(k.length()));
+                        }
+                    } catch (final Throwable e) {
+                        failures[id] = e;
+                    }
+                });
+                writers[t].start();
+            }
+            for (final Thread w : writers) {
+                w.join();
+            }
+            for (final Throwable f : failures) {
+                if (f != null) {
+                    throw new AssertionError(f);
+                }
+            }
+            assertEquals(20_000 + threads * each, map.size());
+            for (int i = 1; i < 40_000; i += 2) {
+                assertEquals(value, map.get(String.format("k%06d", i)));
+            }
+            for (int t = 0; t < threads; t++) {
+                for (int i = 0; i < each; i++) {
+                    final String k = String.format("t%d-%06d", t, i);
+                    assertEquals(k + value.substring(k.length()), map.get(k), k);
+                }
+            }
+            final LineMapStats after = map.stats();
+            assertEquals(reopened.completedMigrations(), after.completedMigrations(), "no migration moved the records");
+            assertEquals(reopened.entryBytes() + reopened.freeEntryBytes(), after.entryBytes() + after.freeEntryBytes(),
+                    "the new records went into the gaps: " + reopened + " -> " + after);
+        }
+    }
+
     @Test
     void aSecondMapOnAnOpenFileIsRefused() {
         final Path file = dir.resolve("locked.map");
