@@ -48,8 +48,6 @@ final class EntryClaims {
     private final EntryHeap.Directory directory;
     /** One per chain walk ({@link ChainWalk}), each filled by its own thread. */
     private final List<Collector> collectors = new ArrayList<>();
-    /** Pairs added, over all collectors (known once the walks ended). */
-    private long pairs;
 
     EntryClaims(final Table table) {
         this.table = table;
@@ -173,6 +171,7 @@ final class EntryClaims {
      */
     void finish() {
         try {
+            long pairs = 0;
             for (final Collector c : collectors) {
                 pairs += c.added;
             }
@@ -199,7 +198,7 @@ final class EntryClaims {
                 lower.run();
             } finally {
                 if (helper != null) {
-                    joinUninterruptibly(helper);
+                    Recovery.joinUninterruptibly(helper);
                 }
             }
             lower.throwIfFailed();
@@ -217,39 +216,6 @@ final class EntryClaims {
             if (c.arena.scope().isAlive()) {
                 c.arena.close();
             }
-        }
-    }
-
-    /**
-     * Throws what ended a recovery thread's work in the opening thread.
-     *
-     * @param failure a {@link RuntimeException} or an {@link Error}
-     * @return never: declared so that a caller can write {@code throw rethrow(f)}
-     */
-    static RuntimeException rethrow(final Throwable failure) {
-        if (failure instanceof Error e) {
-            throw e;
-        }
-        throw (RuntimeException) failure;
-    }
-
-    /**
-     * Waits for a thread of the recovery to end, keeping an interrupt for the caller.
-     *
-     * @param t the thread
-     */
-    static void joinUninterruptibly(final Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (final InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -405,7 +371,7 @@ final class EntryClaims {
         /** After the run: throws what ended it, if anything did. */
         void throwIfFailed() {
             if (failure != null) {
-                throw rethrow(failure);
+                throw Recovery.rethrow(failure);
             }
         }
     }

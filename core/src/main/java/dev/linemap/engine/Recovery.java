@@ -172,10 +172,10 @@ final class Recovery {
                 try {
                     lower.walk();
                 } finally {
-                    EntryClaims.joinUninterruptibly(helper);
+                    joinUninterruptibly(helper);
                 }
                 if (upper.failure != null) {
-                    throw EntryClaims.rethrow(upper.failure);
+                    throw rethrow(upper.failure);
                 }
                 final BitSet both = (BitSet) lower.lines.clone();
                 both.and(upper.lines);
@@ -203,6 +203,39 @@ final class Recovery {
             for (final Runnable check : w.keyChecks) {
                 check.run();
             }
+        }
+    }
+
+    /**
+     * Throws what ended a recovery thread's work in the opening thread.
+     *
+     * @param failure a {@link RuntimeException} or an {@link Error}
+     * @return never: declared so that a caller can write {@code throw rethrow(f)}
+     */
+    static RuntimeException rethrow(final Throwable failure) {
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        throw (RuntimeException) failure;
+    }
+
+    /**
+     * Waits for a thread of the recovery to end, keeping an interrupt for the caller.
+     *
+     * @param t the thread
+     */
+    static void joinUninterruptibly(final Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (final InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
