@@ -300,6 +300,37 @@ class PersistenceDamageTest {
         }
     }
 
+    /**
+     * Found on review: the recovery rules repair in place (a stale lock cleared, an evacuation
+     * undone, a count corrected), and an open that then found damage further on failed with those
+     * repairs already in the file. Now the open puts the words back: after a failed open the file
+     * is as it was. Here a stale lock in the first bucket (repaired) and an impossible state in
+     * the last one (CORRUPT); in the fast-mode run the two halves are walked by two threads.
+     */
+    @Test
+    void aFailedOpenPutsBackTheWordsItsRecoveryRepaired() throws Exception {
+        final Path file = filled("repaired.map");
+        try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+            final long current = RootDescriptor.read(image.bytes, image.rootInForce()).current();
+            final Extent buckets = image.extents().stream()
+                    .filter(e -> e.role() == ExtentDescriptor.BUCKETS && e.serial() == current).findFirst()
+                    .orElseThrow();
+            final long first = buckets.offset() + ExtentDescriptor.BYTES + BucketDescriptor.CTRL_OFFSET;
+            image.setLong(first, image.getLong(first) | CtrlWord.LOCK);
+            final long lines = ExtentDescriptor.lines(image.bytes.asSlice(buckets.offset()));
+            final long last = first + (lines - 1) * BucketDescriptor.BYTES;
+            image.setLong(last, image.getLong(last) | CtrlWord.STATE_MASK);
+            image.writeTo(file);
+        }
+        final byte[] damaged = Files.readAllBytes(file);
+        final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLong(file));
+        assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+        final byte[] after = Files.readAllBytes(file);
+        assertEquals(damaged.length, after.length);
+        assertTrue(java.util.Arrays.equals(damaged, 4096, damaged.length, after, 4096, after.length),
+                "the failed open left its repairs in the file");
+    }
+
     private Path filled(final String name) {
         final Path file = dir.resolve(name);
         final SplittableRandom random = new SplittableRandom(9);

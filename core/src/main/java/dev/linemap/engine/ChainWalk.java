@@ -34,6 +34,8 @@ final class ChainWalk implements Runnable {
     long entries;
     /** Stale locks cleared, counts corrected. */
     long repaired;
+    /** The words this walk changed. */
+    final RepairLog log = new RepairLog();
     /** Key comparisons of slots of equal hash, run once the table's records are checked. */
     final List<Runnable> keyChecks = new ArrayList<>();
     /** What ended the walk, if it ran on another thread (an Error too: the open must not pass). */
@@ -97,7 +99,7 @@ final class ChainWalk implements Runnable {
             }
             if (CtrlWord.isLocked(ctrl)) {
                 ctrl = CtrlWord.nextUnlocked(ctrl);
-                BucketDescriptor.ctrlRelease(segment, line, ctrl);
+                log.ctrl(segment, line, ctrl);
                 repaired++;
             }
             chainEntries = 0;
@@ -139,7 +141,7 @@ final class ChainWalk implements Runnable {
                 }
                 // A remove died between unlinking a line and counting it (Chains.unlinkAndFree
                 // stores the link first).
-                BucketDescriptor.setMetaOpaque(segment, line, MetaWord.withCount(meta, walked));
+                log.meta(segment, line, MetaWord.withCount(meta, walked));
                 repaired++;
             }
         }

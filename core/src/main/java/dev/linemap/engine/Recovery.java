@@ -31,7 +31,9 @@ import java.util.List;
  *   <li><b>Free space.</b> Overflow lines and entry blocks that no chain reaches are free: the
  *       tables' free lists are rebuilt from what the walk claimed.</li>
  * </ol>
- * The open then resumes an unfinished migration, with the engine's own evacuation.
+ * The open then resumes an unfinished migration, with the engine's own evacuation. If any rule
+ * finds the file impossible, every word the rules had already repaired is put back
+ * ({@link RepairLog}): a failed open leaves the tables as it found them.
  *
  * <p>Runs before the map is published to any other thread; a large table's chains are walked, and
  * its records checked, by two threads ({@link ChainWalk}, {@link EntryClaims}).
@@ -48,6 +50,8 @@ final class Recovery {
     }
 
     private final BucketFormat format;
+    /** Every word the rules changed, to be put back if the open fails. */
+    private final RepairLog log = new RepairLog();
     /** Entries found (the map's size). */
     private long entries;
     /** Stale locks cleared, evacuations undone: what the repair changed. */
@@ -69,13 +73,18 @@ final class Recovery {
      */
     static long[] recover(final BucketFormat format, final Table from, final Table to, final int kind) {
         final Recovery r = new Recovery(format);
-        if (from != null) {
-            r.settleUnits(from, to, kind);
+        try {
+            if (from != null) {
+                r.settleUnits(from, to, kind);
+            }
+            if (from != null) {
+                r.walk(from, true);
+            }
+            r.walk(to, false);
+        } catch (final RuntimeException | Error e) {
+            r.log.rollback();   // the open fails: the file's words as they were
+            throw e;
         }
-        if (from != null) {
-            r.walk(from, true);
-        }
-        r.walk(to, false);
         return new long[] {r.entries, r.repaired};
     }
 
@@ -111,7 +120,7 @@ final class Recovery {
             }
             if (s1 != null && CtrlWord.state(c1) == CtrlWord.EVACUATED) {
                 // The halving filled its destination from both sources before publishing the upper.
-                BucketDescriptor.ctrlRelease(s0, l0, CtrlWord.nextUnlocked(
+                log.ctrl(s0, l0, CtrlWord.nextUnlocked(
                         CtrlWord.withOccupancy(CtrlWord.withState(c0, CtrlWord.EVACUATED), 0)));
                 repaired++;
                 continue;
@@ -132,8 +141,7 @@ final class Recovery {
     /** A source back to NORMAL and unlocked, its occupancy kept; a new version if anything changed. */
     private void normal(final MemorySegment segment, final long line, final long ctrl) {
         if (CtrlWord.state(ctrl) != CtrlWord.NORMAL || CtrlWord.isLocked(ctrl)) {
-            BucketDescriptor.ctrlRelease(segment, line,
-                    CtrlWord.nextUnlocked(CtrlWord.withState(ctrl, CtrlWord.NORMAL)));
+            log.ctrl(segment, line, CtrlWord.nextUnlocked(CtrlWord.withState(ctrl, CtrlWord.NORMAL)));
             repaired++;
         }
     }
@@ -143,8 +151,8 @@ final class Recovery {
         final long line = to.bucketLine(d);
         // Only if touched: a large table's untouched pages stay unwritten (and unallocated).
         if (BucketDescriptor.ctrlOpaque(segment, line) != 0 || BucketDescriptor.metaOpaque(segment, line) != 0) {
-            BucketDescriptor.setCtrlPlain(segment, line, 0L);
-            BucketDescriptor.setMetaPlain(segment, line, 0L);
+            log.ctrl(segment, line, 0L);
+            log.meta(segment, line, 0L);
             repaired++;
         }
     }
@@ -192,6 +200,11 @@ final class Recovery {
                 claims.abandon();
             }
             throw e;
+        } finally {
+            log.addAll(lower.log);   // both walks have ended (joined) by here
+            if (upper != null) {
+                log.addAll(upper.log);
+            }
         }
         entries += lower.entries + (upper == null ? 0 : upper.entries);
         repaired += lower.repaired + (upper == null ? 0 : upper.repaired);
