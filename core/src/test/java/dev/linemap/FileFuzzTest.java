@@ -108,6 +108,7 @@ class FileFuzzTest {
                         + Long.toHexString(caseSeed) + ", mode " + MODE + ") on " + base;
                 final SplittableRandom random = new SplittableRandom(caseSeed);
                 final String mutation = FileFuzzCase.prepare(base, random, file);
+                final byte[] mutated = Files.readAllBytes(file);
                 if (KEEP != null) {
                     Files.createDirectories(KEEP);
                     Files.write(KEEP.resolve(base.name() + ".map"), base.bytes());
@@ -127,6 +128,13 @@ class FileFuzzTest {
                         uncaught.clear();
                     }
                     outcomes.merge(outcome, 1, Integer::sum);
+                    if (outcome.startsWith("rejected")) {
+                        final String changed = changedPastHeader(mutated, Files.readAllBytes(file));
+                        if (changed != null) {
+                            failures.add(name + "\n  mutation: " + mutation + "\n  " + outcome + ", but the failed"
+                                    + " open changed the file: " + changed + "  " + reproduce(id));
+                        }
+                    }
                     if (LOG != null) {
                         Files.writeString(LOG, id + " " + base.name() + " " + outcome + " | " + mutation + "\n",
                                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -192,5 +200,18 @@ class FileFuzzTest {
         b.append("\n  by mutation (first of the case): opened / rejected");
         byKind.forEach((k, n) -> b.append("\n    ").append(k).append(": ").append(n[0]).append(" / ").append(n[1]));
         return b.toString();
+    }
+
+    /**
+     * A rejected file must be left as the open found it, but for the header page's owner and
+     * clean words (spec: a failed open): where the bytes after the header page differ, or null.
+     */
+    private static String changedPastHeader(final byte[] before, final byte[] after) {
+        if (before.length != after.length) {
+            return "length " + before.length + " -> " + after.length;
+        }
+        final int from = Math.min(4096, before.length);
+        final int at = java.util.Arrays.mismatch(before, from, before.length, after, from, after.length);
+        return at < 0 ? null : "first difference at offset " + (from + at);
     }
 }

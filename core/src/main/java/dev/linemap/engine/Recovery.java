@@ -52,6 +52,8 @@ final class Recovery {
     private final BucketFormat format;
     /** Every word the rules changed, to be put back if the open fails. */
     private final RepairLog log = new RepairLog();
+    /** Per table walked: the free lists' rebuild, run once every table passed the checks. */
+    private final List<Runnable> freeLineLinks = new java.util.ArrayList<>();
     /** Entries found (the map's size). */
     private long entries;
     /** Stale locks cleared, evacuations undone: what the repair changed. */
@@ -81,6 +83,10 @@ final class Recovery {
                 r.walk(from, true);
             }
             r.walk(to, false);
+            // Only now, with both tables checked: linking a free line writes its first word.
+            for (final Runnable link : r.freeLineLinks) {
+                link.run();
+            }
         } catch (final RuntimeException | Error e) {
             r.log.rollback();   // the open fails: the file's words as they were
             throw e;
@@ -208,7 +214,8 @@ final class Recovery {
         }
         entries += lower.entries + (upper == null ? 0 : upper.entries);
         repaired += lower.repaired + (upper == null ? 0 : upper.repaired);
-        table.adoptFreeLines(lower.lines);
+        final BitSet reached = lower.lines;
+        freeLineLinks.add(() -> table.adoptFreeLines(reached));
         if (claims != null) {
             claims.finish();
         }
