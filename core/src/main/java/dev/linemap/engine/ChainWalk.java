@@ -18,7 +18,7 @@ import java.util.List;
  * writes only its own buckets, and the overflow lines each reached are compared afterwards
  * ({@link #lines}), so a line reached from both halves is found as one reached twice is.
  */
-final class ChainWalk implements Runnable {
+final class ChainWalk {
 
     private final BucketFormat format;
     private final Table table;
@@ -38,8 +38,6 @@ final class ChainWalk implements Runnable {
     final RepairLog log = new RepairLog();
     /** Key comparisons of slots of equal hash, run once the table's records are checked. */
     final List<Runnable> keyChecks = new ArrayList<>();
-    /** What ended the walk, if it ran on another thread (an Error too: the open must not pass). */
-    Throwable failure;
     /** The entries of the chain being walked: hash, and where the slot is; see {@link #checkDistinct}. */
     private long[] chainHashes = new long[24];
     private MemorySegment[] chainSegments = new MemorySegment[24];
@@ -58,16 +56,6 @@ final class ChainWalk implements Runnable {
         this.capacity = table.overflowCapacity();
         this.claims = claims;
         this.lines = new BitSet((int) Math.min(Integer.MAX_VALUE, capacity));
-    }
-
-    /** Walks the range on another thread: a failure is kept in {@link #failure}. */
-    @Override
-    public void run() {
-        try {
-            walk();
-        } catch (final RuntimeException | Error e) {
-            failure = e;
-        }
     }
 
     /**

@@ -188,21 +188,13 @@ final class EntryClaims {
                     split++;
                 }
             }
-            final Checker upper = new Checker(split, chunks);
-            Thread helper = null;
-            if (split < chunks) {
-                helper = Thread.ofPlatform().name("linemap-recovery").daemon().start(upper);
-            }
             final Checker lower = new Checker(0, split);
-            try {
+            final Checker upper = new Checker(split, chunks);
+            if (split < chunks) {
+                Recovery.runBoth(lower::run, upper::run);
+            } else {
                 lower.run();
-            } finally {
-                if (helper != null) {
-                    Recovery.joinUninterruptibly(helper);
-                }
             }
-            lower.throwIfFailed();
-            upper.throwIfFailed();
             lower.gaps.addAll(upper.gaps);
             heap.adoptGaps(lower.gaps);
         } finally {
@@ -220,15 +212,13 @@ final class EntryClaims {
     }
 
     /** Checks the chunks {@code [from, to)}; records their gaps, or the first corruption. */
-    private final class Checker implements Runnable {
+    private final class Checker {
         private final int from;
         private final int to;
         /** Granules in use in the chunk being checked, a bit each. */
         private long[] used = new long[0];
         /** Gaps found, in address order. */
         private final GapList gaps = new GapList();
-        /** What ended the check (an Error too: the open must not pass). */
-        private Throwable failure;
         /** Read by nothing: keeps the JIT from dropping the loads of {@link #stream}. */
         private long sink;
 
@@ -237,30 +227,26 @@ final class EntryClaims {
             this.to = to;
         }
 
-        @Override
-        public void run() {
-            try {
-                for (int c = from; c < to; c++) {
-                    final int words = (int) ((directory.sizes[c] >>> 3) + 63 >>> 6);
-                    if (used.length < words) {
-                        used = new long[words];
-                    } else {
-                        Arrays.fill(used, 0, words, 0L);
-                    }
-                    boolean any = false;
-                    for (final Collector k : collectors) {
-                        any |= k.firstBlock[c] >= 0;
-                    }
-                    if (any) {
-                        stream(c);
-                    }
-                    for (final Collector k : collectors) {
-                        k.claimAll(c, this);
-                    }
-                    release(c);
+        /** Checks chunks {@code [from, to)} and records their gaps. */
+        void run() {
+            for (int c = from; c < to; c++) {
+                final int words = (int) ((directory.sizes[c] >>> 3) + 63 >>> 6);
+                if (used.length < words) {
+                    used = new long[words];
+                } else {
+                    Arrays.fill(used, 0, words, 0L);
                 }
-            } catch (final RuntimeException | Error e) {
-                failure = e;
+                boolean any = false;
+                for (final Collector k : collectors) {
+                    any |= k.firstBlock[c] >= 0;
+                }
+                if (any) {
+                    stream(c);
+                }
+                for (final Collector k : collectors) {
+                    k.claimAll(c, this);
+                }
+                release(c);
             }
         }
 
@@ -366,13 +352,6 @@ final class EntryClaims {
                 word = set ? used[w] : ~used[w];
             }
             return Math.min(limit, (w << 6) + Long.numberOfTrailingZeros(word));
-        }
-
-        /** After the run: throws what ended it, if anything did. */
-        void throwIfFailed() {
-            if (failure != null) {
-                throw Recovery.rethrow(failure);
-            }
         }
     }
 }

@@ -442,6 +442,7 @@ public final class EntryHeap {
                     c--;   // classOf rounds up; the block must fit the gap
                 }
                 final long size = classBytes(c);
+                // No store-store fence as in free(): no slot ever referenced a gap in this process.
                 push(chunk << GRANULE_BITS | at >>> 3, c);
                 at += size;
                 left -= size;

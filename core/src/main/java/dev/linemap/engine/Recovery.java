@@ -78,8 +78,6 @@ final class Recovery {
         try {
             if (from != null) {
                 r.settleUnits(from, to, kind);
-            }
-            if (from != null) {
                 r.walk(from, true);
             }
             r.walk(to, false);
@@ -182,15 +180,7 @@ final class Recovery {
                 ? new ChainWalk(format, table, old, split, n, claims == null ? null : claims.collector()) : null;
         try {
             if (upper != null) {
-                final Thread helper = Thread.ofPlatform().name("linemap-recovery").daemon().start(upper);
-                try {
-                    lower.walk();
-                } finally {
-                    joinUninterruptibly(helper);
-                }
-                if (upper.failure != null) {
-                    throw rethrow(upper.failure);
-                }
+                runBoth(lower::walk, upper::walk);
                 final BitSet both = (BitSet) lower.lines.clone();
                 both.and(upper.lines);
                 if (!both.isEmpty()) {
@@ -227,35 +217,43 @@ final class Recovery {
     }
 
     /**
-     * Throws what ended a recovery thread's work in the opening thread.
+     * Runs {@code upper} on a helper thread and {@code lower} on this one, and returns once both
+     * have ended (the helper reads and writes memory the open may detach on failure). Throws what
+     * ended {@code lower}, else what ended {@code upper}: an Error of the helper fails the open too.
      *
-     * @param failure a {@link RuntimeException} or an {@link Error}
-     * @return never: declared so that a caller can write {@code throw rethrow(f)}
+     * @param lower the first half of the work
+     * @param upper the second half of the work
      */
-    static RuntimeException rethrow(final Throwable failure) {
-        if (failure instanceof Error e) {
-            throw e;
-        }
-        throw (RuntimeException) failure;
-    }
-
-    /**
-     * Waits for a thread of the recovery to end, keeping an interrupt for the caller.
-     *
-     * @param t the thread
-     */
-    static void joinUninterruptibly(final Thread t) {
-        boolean interrupted = false;
-        while (true) {
+    static void runBoth(final Runnable lower, final Runnable upper) {
+        final Throwable[] upperFailure = new Throwable[1];
+        final Thread helper = Thread.ofPlatform().name("linemap-recovery").daemon().start(() -> {
             try {
-                t.join();
-                break;
-            } catch (final InterruptedException e) {
-                interrupted = true;
+                upper.run();
+            } catch (final RuntimeException | Error e) {
+                upperFailure[0] = e;
+            }
+        });
+        try {
+            lower.run();
+        } finally {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    helper.join();   // also what makes upperFailure[0] visible here
+                    break;
+                } catch (final InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (upperFailure[0] instanceof Error e) {
+            throw e;
+        }
+        if (upperFailure[0] != null) {
+            throw (RuntimeException) upperFailure[0];
         }
     }
 }
