@@ -98,25 +98,8 @@ class PersistenceDamageTest {
      */
     @Test
     void aLockedEvacuatedOldBucketIsCorruptNotAHang() throws Exception {
-        final Path file = dir.resolve("evacuated.map");
-        final SplittableRandom random = new SplittableRandom(10);
-        try (LongLongMap map = FileFuzzBases.openLong(file)) {
-            while (map.stats().evacuatedBuckets() == 0 || map.stats().oldBucketCount() < 64) {
-                map.put(random.nextLong(), 1);
-            }
-        }
-        try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
-            final long old = RootDescriptor.read(image.bytes, image.rootInForce()).old();
-            final Extent buckets = image.extents().stream()
-                    .filter(e -> e.role() == ExtentDescriptor.BUCKETS && e.serial() == old).findFirst().orElseThrow();
-            long line = buckets.offset() + ExtentDescriptor.BYTES;
-            while (CtrlWord.state(image.getLong(line + BucketDescriptor.CTRL_OFFSET)) != CtrlWord.EVACUATED) {
-                line += BucketDescriptor.BYTES;
-            }
-            image.setLong(line + BucketDescriptor.CTRL_OFFSET, image.getLong(line + BucketDescriptor.CTRL_OFFSET)
-                    | CtrlWord.LOCK);
-            image.writeTo(file);
-        }
+        final Path file = closedMidGrowth("evacuated.map", 10);
+        setBitsInFirstOldBucket(file, CtrlWord.EVACUATED, CtrlWord.LOCK);
         final StoreFileException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> assertThrows(StoreFileException.class, () -> {
                     try (LongLongMap map = FileFuzzBases.openLong(file)) {
@@ -227,25 +210,8 @@ class PersistenceDamageTest {
     /** Fuzzer case 3823 (an "opened empty" case): an old bucket's state field 3 was made NORMAL. */
     @Test
     void anOldBucketOfNoStateIsCorrupt() throws Exception {
-        final Path file = dir.resolve("state3.map");
-        final SplittableRandom random = new SplittableRandom(12);
-        try (LongLongMap map = FileFuzzBases.openLong(file)) {
-            while (map.stats().evacuatedBuckets() == 0 || map.stats().oldBucketCount() < 64) {
-                map.put(random.nextLong(), 1);
-            }
-        }
-        try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
-            final long old = RootDescriptor.read(image.bytes, image.rootInForce()).old();
-            final Extent buckets = image.extents().stream()
-                    .filter(e -> e.role() == ExtentDescriptor.BUCKETS && e.serial() == old).findFirst().orElseThrow();
-            long line = buckets.offset() + ExtentDescriptor.BYTES;
-            while (CtrlWord.state(image.getLong(line + BucketDescriptor.CTRL_OFFSET)) != CtrlWord.NORMAL) {
-                line += BucketDescriptor.BYTES;
-            }
-            image.setLong(line + BucketDescriptor.CTRL_OFFSET, image.getLong(line + BucketDescriptor.CTRL_OFFSET)
-                    | CtrlWord.STATE_MASK);
-            image.writeTo(file);
-        }
+        final Path file = closedMidGrowth("state3.map", 12);
+        setBitsInFirstOldBucket(file, CtrlWord.NORMAL, CtrlWord.STATE_MASK);
         final StoreFileException e = assertThrows(StoreFileException.class, () -> FileFuzzBases.openLong(file));
         assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
     }
@@ -329,6 +295,35 @@ class PersistenceDamageTest {
         assertEquals(damaged.length, after.length);
         assertTrue(java.util.Arrays.equals(damaged, 4096, damaged.length, after, 4096, after.length),
                 "the failed open left its repairs in the file");
+    }
+
+    /** A {@code LongLongMap} file closed in the middle of a growth from at least 64 buckets. */
+    private Path closedMidGrowth(final String name, final long seed) {
+        final Path file = dir.resolve(name);
+        final SplittableRandom random = new SplittableRandom(seed);
+        try (LongLongMap map = FileFuzzBases.openLong(file)) {
+            while (map.stats().evacuatedBuckets() == 0 || map.stats().oldBucketCount() < 64) {
+                map.put(random.nextLong(), 1);
+            }
+        }
+        return file;
+    }
+
+    /** Sets {@code bits} in the ctrl word of the old table's first bucket whose state is {@code state}. */
+    private static void setBitsInFirstOldBucket(final Path file, final int state, final long bits)
+            throws java.io.IOException {
+        try (FileFuzzImage image = new FileFuzzImage(Files.readAllBytes(file))) {
+            final long old = RootDescriptor.read(image.bytes, image.rootInForce()).old();
+            final Extent buckets = image.extents().stream()
+                    .filter(e -> e.role() == ExtentDescriptor.BUCKETS && e.serial() == old).findFirst().orElseThrow();
+            long line = buckets.offset() + ExtentDescriptor.BYTES;
+            while (CtrlWord.state(image.getLong(line + BucketDescriptor.CTRL_OFFSET)) != state) {
+                line += BucketDescriptor.BYTES;
+            }
+            image.setLong(line + BucketDescriptor.CTRL_OFFSET, image.getLong(line + BucketDescriptor.CTRL_OFFSET)
+                    | bits);
+            image.writeTo(file);
+        }
     }
 
     private Path filled(final String name) {
