@@ -221,14 +221,15 @@ public final class EntryHeap {
     long allocate(final long bytes) {
         final int c = classOf(bytes);
         final long size = classBytes(c);
-        boolean adopted = false;
         for (;;) {
             // Volatile read pairs with the volatile CAS of free(): the pusher's link store is visible.
             final long head = (long) VH_HEAD.getVolatile(heads, c);
             final long top = head & REF_MASK;
             if (top == 0) {
-                if (!adopted && gaps != null && linkGaps()) {
-                    adopted = true;   // one batch per allocation, found its class or not
+                if (gaps != null && linkGaps()) {
+                    // A batch, found its class or not. Racing allocations may pop what it pushed
+                    // before this one does: then another batch, so that no block is bump-allocated
+                    // while a gap is left (PersistenceBasicsTest, 4 writers, saw a new chunk).
                     continue;
                 }
                 break;
