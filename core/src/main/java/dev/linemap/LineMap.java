@@ -664,7 +664,8 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
 
     /**
      * Frees all native memory. Idempotent. Afterwards every method throws
-     * {@link IllegalStateException}.
+     * {@link IllegalStateException}. A map kept in a file that has a sync image (a {@link #sync()}
+     * made one, now or in an earlier process) is synced first.
      */
     @Override
     public void close() {
@@ -672,13 +673,20 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     }
 
     /**
-     * Forces what the map holds to storage, for a map kept in a file ({@code persistTo}): when it
-     * returns, every operation that completed before the call survives a power loss (a process
-     * crash needs no sync: the file is recovered on the next open either way). Writes made after
-     * it are not covered. Costs a write of every page changed since the last sync. For a map in
-     * memory it does nothing.
+     * Makes what the map holds survive a power loss, for a map kept in a file ({@code persistTo}):
+     * when it returns, every operation that completed before the call is on storage, and stays
+     * there whatever happens to the writes after it (a process crash needs no sync: the file is
+     * recovered on the next open either way). It copies the pages changed since the last sync to
+     * the file's sync image: writers wait while it reads the file once (readers never wait), then
+     * the copy is forced while they run. The first sync writes the whole file to the image. For a
+     * map in memory it does nothing.
+     *
+     * <p>Do not call it from a function passed to {@code compute} or {@code merge}, nor write the
+     * map from one while another thread syncs: the sync waits for the function's operation, and
+     * gives up after 10 s with {@link IllegalStateException}.
      *
      * @throws IllegalStateException if the map is closed
+     * @throws StoreFileException if the sync image cannot be written (the last image stays whole)
      */
     public void sync() {
         syncEngine();

@@ -189,10 +189,17 @@ public final class LongLongMapBuilder {
      * operation that returned before the crash is there with its latest value, no removed key comes
      * back, and an operation that was running may be there or not. A migration the crash
      * interrupted resumes where it stopped, as if it had just started ({@code build()} does not wait
-     * for it). Against power loss, what the map held when
-     * {@code sync()} was called is durable once it returns; writes after the last {@code sync()}
-     * may be lost, and since the disk writes pages in any order, a file whose later writes were cut
-     * by a power loss may fail to open with {@link StoreFileException} (restore a copy).
+     * for it).
+     *
+     * <p><b>Power loss.</b> A power loss, an OS crash or a reboot while the map is open takes the
+     * page cache with it, and the disk holds the file's later pages in any order. So {@code sync()}
+     * keeps a copy of the file as it was at that instant, beside it ({@code <file>.sync-image} and
+     * {@code <file>.sync-log}), and the first {@code build()} after the machine restarted puts it
+     * back: the map is then exactly what it held when the last {@code sync()} began (or the last
+     * {@code close()}, which syncs a map that has a copy). Without any {@code sync()}, a file cut by
+     * a power loss may open with entries missing or fail to open with {@link StoreFileException}.
+     * The restart is told by Linux's boot id; elsewhere every open trusts the file as after a
+     * process crash.
      *
      * <p>One process at a time: the file is locked while the map is open, and a second map on it
      * (in this or another process) gets {@link StoreFileException}. A file created with a

@@ -155,6 +155,14 @@ public abstract class Engine {
     /** The map file, or {@code null} for a map in memory only. */
     private final FileStore store;
     /**
+     * Holds writers out while a sync copies the map file ({@link SyncImage}); {@code null} for a
+     * map in memory. Every top-level writing operation passes it (the stores' {@code update}, a clear, a
+     * helper thread's runs of evacuations).
+     */
+    final WriteGate writeGate;
+    /** One sync at a time, and none across close(). */
+    private final Object syncLock = new Object();
+    /**
      * Serialises the root writes of a map file with the Generation changes they describe (a
      * migration's start and completion); unused without a file.
      */
@@ -184,6 +192,7 @@ public abstract class Engine {
         this.budget = new MemoryBudget(config.maxOffHeapBytes());
         this.listener = config.listener();
         final long seed = fixedSeed ? config.seed() : Hashing.randomSeed();
+        this.writeGate = config.file() == null ? null : new WriteGate();   // before a resumed migration's helper
         if (config.file() == null) {
             this.store = null;
             this.source = config.source();
@@ -305,25 +314,43 @@ public abstract class Engine {
     }
 
     /**
-     * Forces everything the map holds to storage: after it returns, the map survives a power
-     * loss as it was when the call began (for a map in memory: nothing to do).
+     * Makes what the map holds survive a restart of the machine (a power loss, an OS crash): copies
+     * the map file's changed pages to its sync image ({@link SyncImage}) while writers wait, then
+     * forces the copy while they run. Readers never wait. For a map in memory: nothing to do.
+     *
+     * @throws IllegalStateException if the map is closed, or a write did not finish within
+     *         {@value #SYNC_WAIT_SECONDS} s (a {@code compute} function that writes the map or
+     *         calls {@code sync()})
      */
     protected final void syncEngine() {
         checkOpen();
         if (store == null) {
             return;
         }
-        final Generation g = generation;
-        if (g.migration() != null) {
-            g.migration().from.region().sync();
+        synchronized (syncLock) {
+            checkOpen();
+            syncLocked();
         }
-        g.table().region().sync();
-        final Generation now = generation;
-        if (now.table() != g.table()) {
-            now.table().region().sync();   // a migration completed meanwhile: its target holds everything
-        }
-        store.syncHeader();
     }
+
+    private void syncLocked() {
+        final SyncImage.Capture capture;
+        writeGate.shut();
+        try {
+            if (!writeGate.awaitDrained(System.nanoTime() + SYNC_WAIT_SECONDS * 1_000_000_000L)) {
+                throw new IllegalStateException("sync() of " + mapName + " waited " + SYNC_WAIT_SECONDS
+                        + " s for a write in progress to finish; a compute function that writes the map or"
+                        + " calls sync() waits for the sync, which waits for it");
+            }
+            capture = store.captureSync();
+        } finally {
+            writeGate.open();
+        }
+        store.commitSync(capture);
+    }
+
+    /** How long a sync waits for the writes in progress when it begins. */
+    private static final long SYNC_WAIT_SECONDS = 10;
 
     /**
      * The descriptor every operation starts from. Volatile read: the tables and migration it names
@@ -590,6 +617,20 @@ public abstract class Engine {
      * progress is finished first (it drops, so it needs no memory).
      */
     protected final void clearEntries() {
+        final WriteGate gate = writeGate;
+        if (gate == null) {
+            clearGated();
+            return;
+        }
+        gate.enter();   // a map file: not while a sync copies it
+        try {
+            clearGated();
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private void clearGated() {
         final boolean interrupted = RetiredTableRace.interruptStatus();
         for (;;) {
             final Generation g = generation;
@@ -720,6 +761,30 @@ public abstract class Engine {
      * Frees all native memory. Idempotent. Afterwards {@link #checkOpen()} throws.
      */
     protected final void closeEngine() {
+        if (store == null) {
+            closeNow();
+            return;
+        }
+        synchronized (syncLock) {
+            // A map that has a sync image is synced by its close: the image is the map as of the
+            // last sync() or close(), which is what the open after a restart of the machine puts
+            // back (docs/spec/file.md 11). A sync that fails still lets the close finish.
+            RuntimeException syncFailed = null;
+            if (!closed && store.hasSyncImage()) {
+                try {
+                    syncLocked();
+                } catch (final RuntimeException e) {
+                    syncFailed = e;
+                }
+            }
+            closeNow();
+            if (syncFailed != null) {
+                throw syncFailed;
+            }
+        }
+    }
+
+    private void closeNow() {
         if (!VH_CLOSED.compareAndSet(this, false, true)) {
             return;
         }

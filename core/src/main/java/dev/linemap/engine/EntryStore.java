@@ -232,6 +232,24 @@ public final class EntryStore {
                              final long keyLength, final MemorySegment value, final long valueOffset,
                              final long valueLength, final MemorySegment expected,
                              final EntryRemapperBytes remapper, final ValueUpdater updater, final byte[][] oldOut) {
+        final WriteGate gate = engine.writeGate;
+        if (gate == null) {
+            return write(engine, op, key, keyOffset, keyLength, value, valueOffset, valueLength, expected, remapper,
+                    updater, oldOut);
+        }
+        gate.enter();   // a map file: not while a sync copies it
+        try {
+            return write(engine, op, key, keyOffset, keyLength, value, valueOffset, valueLength, expected, remapper,
+                    updater, oldOut);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private static int write(final Engine engine, final int op, final MemorySegment key, final long keyOffset,
+                             final long keyLength, final MemorySegment value, final long valueOffset,
+                             final long valueLength, final MemorySegment expected,
+                             final EntryRemapperBytes remapper, final ValueUpdater updater, final byte[][] oldOut) {
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         long hashSeed = 0;
         long hash = 0;

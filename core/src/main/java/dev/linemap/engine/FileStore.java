@@ -114,14 +114,17 @@ final class FileStore implements AutoCloseable {
      * in checked mode (no native calls there: freed extents are reused, and cut off at the end).
      */
     private final int holesFd;
+    /** The copy {@code sync()} keeps (it may not exist yet). */
+    private final SyncImage image;
     private long nextSerial = 1;
     private Root root;
     private int rootSlot;
     private boolean closed;
 
     private FileStore(final Path path, final FileChannel channel, final FileLock lock, final Arena headerArena,
-                      final MemorySegment header) {
+                      final MemorySegment header, final SyncImage image) {
         this.path = path;
+        this.image = image;
         this.headerArena = headerArena;
         this.channel = channel;
         this.lock = lock;
@@ -202,8 +205,20 @@ final class FileStore implements AutoCloseable {
             if (!create) {
                 checkIdentity(path, page, identity);
             }
+            final SyncImage image = SyncImage.open(path, FileHeaderDescriptor.fileId(page));
+            final long boot = BootId.current();
+            final long ownerBoot = FileHeaderDescriptor.ownerBoot(page);
+            if (!create && image.exists() && boot != 0 && ownerBoot != 0 && ownerBoot != boot) {
+                // The machine restarted since the last process that had the file open. If that
+                // process did not close it, its pages since its last sync reached the disk in any
+                // order, or not at all; if it did, close() synced. Either way the image is the map
+                // (docs/spec/file.md 11). The mapping sees the rewritten header: one page cache.
+                image.restoreInto(channel);
+                size = channel.size();
+                checkIdentity(path, page, identity);
+            }
             // The clean word is not read: every open runs the recovery rules (docs/spec/file.md 10).
-            final FileStore store = new FileStore(path, channel, lock, arena, page);
+            final FileStore store = new FileStore(path, channel, lock, arena, page, image);
             opened = store;
             store.length = create ? PAGE : size;
             if (!create) {
@@ -211,6 +226,7 @@ final class FileStore implements AutoCloseable {
                 store.walkExtents();
             }
             FileHeaderDescriptor.setOwnerPid(page, ProcessHandle.current().pid());
+            FileHeaderDescriptor.setOwnerBoot(page, boot);
             FileHeaderDescriptor.setClean(page, 0L);   // open: a crash from here on is seen by the next open
             return store;
         } catch (final StoreFileException e) {
@@ -233,7 +249,7 @@ final class FileStore implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             final MemorySegment page = arena.allocate(PAGE, PAGE);
             FileHeaderDescriptor.writeIdentity(page, identity.shape(), identity.loadPermille(),
-                    identity.keyCodec(), identity.valueCodec());
+                    identity.keyCodec(), identity.valueCodec(), newFileId());
             RootDescriptor.write(page, FileHeaderDescriptor.rootOffset(0),
                     new Root(0, 0, 0, 0, 0, 0, 0, RootDescriptor.NO_MIGRATION));
             final ByteBuffer bytes = page.asByteBuffer();
@@ -241,6 +257,14 @@ final class FileStore implements AutoCloseable {
                 channel.write(bytes, bytes.position());
             }
         }
+    }
+
+    private static long newFileId() {
+        long id;
+        do {
+            id = new java.security.SecureRandom().nextLong();
+        } while (id == 0);
+        return id;
     }
 
     private static boolean isBlank(final MemorySegment page) {
@@ -768,9 +792,44 @@ final class FileStore implements AutoCloseable {
         return path;
     }
 
-    /** Forces the header page to storage. */
-    void syncHeader() {
-        header.force();
+    /**
+     * Returns whether the file has a sync image (a sync made one, here or in an earlier process).
+     *
+     * @return whether the file has a sync image
+     */
+    boolean hasSyncImage() {
+        return image.exists();
+    }
+
+    /**
+     * Copies the file's changed pages for the sync image. The caller holds every writer out; the
+     * monitor holds out the rest (extent allocations and releases, root writes), so that what is
+     * copied is one instant of the file.
+     *
+     * @return the capture, for {@link #commitSync}
+     */
+    synchronized SyncImage.Capture captureSync() {
+        if (closed) {
+            throw new IllegalStateException("map file " + path + " is closed");
+        }
+        try {
+            return image.capture(channel);
+        } catch (final IOException e) {
+            throw new StoreFileException(path, Reason.IO, "sync() cannot copy the file to its sync image: " + e, e);
+        }
+    }
+
+    /**
+     * Makes a capture durable in the sync image; writers run meanwhile.
+     *
+     * @param capture what {@link #captureSync} copied
+     */
+    void commitSync(final SyncImage.Capture capture) {
+        try {
+            image.commit(capture);
+        } catch (final IOException e) {
+            throw new StoreFileException(path, Reason.IO, "sync() cannot write the file's sync image: " + e, e);
+        }
     }
 
     /**

@@ -224,6 +224,21 @@ public final class LongLongStore {
     public static long update(final Engine engine, final long missingValue, final int op, final long key,
                               final long a, final long b, final LongBinaryOperator fn,
                               final EntryRemapper remapper, final long[] out) {
+        final WriteGate gate = engine.writeGate;
+        if (gate == null) {
+            return write(engine, missingValue, op, key, a, b, fn, remapper, out);
+        }
+        gate.enter();   // a map file: not while a sync copies it
+        try {
+            return write(engine, missingValue, op, key, a, b, fn, remapper, out);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private static long write(final Engine engine, final long missingValue, final int op, final long key,
+                              final long a, final long b, final LongBinaryOperator fn,
+                              final EntryRemapper remapper, final long[] out) {
         final long racyBase = racyBase(engine, op, key);
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         for (;;) {

@@ -213,19 +213,31 @@ public final class Migration {
      * evacuator left behind, until the migration completes.
      */
     void runHelper() {
+        runHelper(null);
+    }
+
+    /**
+     * @param gate the map file's write gate, for a helper thread (its runs are top-level writes,
+     *        each held out while a sync copies the file); {@code null} for a caller that is inside
+     *        an operation already
+     */
+    private void runHelper(final WriteGate gate) {
         final long started = MigrationTrace.operationStart(trace);   // observability hook (inline runs)
         final boolean interrupted = RetiredTableRace.interruptStatus();
         try {
-            for (long start; (start = (long) VH_CURSOR.getAndAdd(this, (long) HELPER_CLAIM)) < units; ) {
-                final long end = Math.min(units, start + HELPER_CLAIM);
-                for (long v = start; v < end; v++) {
-                    evacuate(v);
+            for (;;) {
+                if (gate != null) {
+                    gate.enter();
                 }
-                advanceWatermark(Long.MAX_VALUE);
-            }
-            for (long w; (w = watermarkAcquire()) < units; ) {
-                evacuate(w);   // returns at once if done; waits for an evacuator in flight
-                advanceWatermark(Long.MAX_VALUE);
+                try {
+                    if (!helpOnce()) {
+                        break;
+                    }
+                } finally {
+                    if (gate != null) {
+                        gate.exit();
+                    }
+                }
             }
         } catch (final IllegalStateException closedOrRetired) {
             // The map was closed under us: nothing left to migrate. (finish() runs this in a
@@ -239,12 +251,37 @@ public final class Migration {
         MigrationTrace.operationEnd(trace, started);
     }
 
+    /**
+     * One run of the helper: a claim of {@value #HELPER_CLAIM} units from the cursor or, once the
+     * cursor is spent, one unit of the sweep for whatever a failed or slow evacuator left behind.
+     *
+     * @return whether there may be more to do
+     */
+    private boolean helpOnce() {
+        final long start = cursor < units ? (long) VH_CURSOR.getAndAdd(this, (long) HELPER_CLAIM) : units;
+        if (start < units) {
+            final long end = Math.min(units, start + HELPER_CLAIM);
+            for (long v = start; v < end; v++) {
+                evacuate(v);
+            }
+            advanceWatermark(Long.MAX_VALUE);
+            return true;
+        }
+        final long w = watermarkAcquire();
+        if (w < units) {
+            evacuate(w);   // returns at once if done; waits for an evacuator in flight
+            advanceWatermark(Long.MAX_VALUE);
+            return true;
+        }
+        return false;
+    }
+
     /** Body of the helper thread: {@link #runHelper}, its units counted as the helper's. */
     void runHelperThread() {
         if (trace != null) {
             trace.isHelper();
         }
-        runHelper();
+        runHelper(engine.writeGate);
     }
 
     /**

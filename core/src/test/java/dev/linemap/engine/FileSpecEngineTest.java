@@ -1,10 +1,14 @@
 package dev.linemap.engine;
 
+import dev.linemap.LongLongMap;
 import dev.linemap.MigrationKind;
 import dev.linemap.StoreFileException;
+import dev.linemap.layout.FileHeaderDescriptor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -58,6 +63,54 @@ class FileSpecEngineTest {
     void reasonTableNamesEveryStoreFileExceptionReasonInOrder() {
         assertEquals(Arrays.stream(StoreFileException.Reason.values()).map(Enum::name).toList(),
                 columns("store-file-reasons", 1), "file.md table store-file-reasons (reason)");
+    }
+
+    /**
+     * The sync log's table against a log a sync wrote: each header field the table places is read
+     * there and compared with what the code and the map file say it holds.
+     */
+    @Test
+    void syncLogTableMatchesALogThatASyncWrote(@TempDir final Path dir) throws IOException {
+        final Path file = dir.resolve("spec.map");
+        final ByteBuffer log;
+        final ByteBuffer header;
+        final long pages;
+        try (LongLongMap map = LongLongMap.builder().persistTo(file).build()) {
+            for (long k = 0; k < 5_000; k++) {
+                map.put(k, k);
+            }
+            map.sync();   // read before the close, which syncs again
+            log = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("spec.map.sync-log"))).order(ByteOrder.LITTLE_ENDIAN);
+            header = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+            pages = Files.size(dir.resolve("spec.map.sync-image")) / FileHeaderDescriptor.PAGE_BYTES;
+        }
+        assertEquals(List.of(
+                        "0..7 | magic | `0x" + String.format("%016x", SyncImage.MAGIC) + "`",
+                        "8..15 | fileId | " + (log.getLong(8) == header.getLong(168) ? "ok" : "differs"),
+                        "16..23 | sequence | " + log.getLong(16),
+                        "24..31 | fileLength | " + (log.getLong(24) == pages * FileHeaderDescriptor.PAGE_BYTES),
+                        "32..39 | changedPages | " + (log.getLong(32) == pages),
+                        "40..47 | pageSums | " + (log.getLong(40) == pages),
+                        SyncImage.APPLIED_OFFSET + ".." + (SyncImage.APPLIED_OFFSET + 7) + " | applied | "
+                                + log.getLong(SyncImage.APPLIED_OFFSET),
+                        "56..63 | reserved | " + log.getLong(56),
+                        SyncImage.HEADER + ".. | sums | " + (log.capacity() == SyncImage.HEADER + pages * 8 + 8)),
+                columns("sync-log", 3).subList(0, 9).stream().map(FileSpecEngineTest::headerFieldAsFound).toList(),
+                "file.md table sync-log (bytes | field | content), read in a log a sync wrote");
+    }
+
+    /** The spec's row as the log above shows it: the content column by what the field must hold. */
+    private static String headerFieldAsFound(final String row) {
+        final String[] c = row.split(" \\| ");
+        return c[0] + " | " + c[1] + " | " + switch (c[1]) {
+            case "magic" -> c[2].substring(0, c[2].indexOf('`', 1) + 1);
+            case "fileId" -> "ok";                       // the header's identity.fileId
+            case "sequence" -> "1";                      // the first sync of the file
+            case "fileLength", "changedPages", "pageSums", "sums" -> "true";   // whole pages, all of them
+            case "applied" -> "1";                       // a sync returns after applying
+            case "reserved" -> "0";
+            default -> "(unknown field " + c[1] + ")";
+        };
     }
 
     /** The first {@code n} cells of each body row of the table after {@code <!-- spec-table: name -->}. */

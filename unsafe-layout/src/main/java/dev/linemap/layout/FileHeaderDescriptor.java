@@ -36,7 +36,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  |                      valueCodec (104..167)                    |
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                       padding (168..187)                      |
+ *  |                        fileId (168..175)                      |
+ *  +---------------------------------------------------------------+
+ *  |                       padding (176..187)                      |
  *  +                               +-------------------------------+
  *  |                               |     identityCrc (188..191)    |
  *  +-------------------------------+-------------------------------+
@@ -46,6 +48,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  |                         clean (320..327)                      |
  *  +---------------------------------------------------------------+
  *  |                        ownerPid (328..335)                    |
+ *  +---------------------------------------------------------------+
+ *  |                       ownerBoot (336..343)                    |
  *  +---------------------------------------------------------------+
  *   (wide fields drawn in two rows; the rest of the 4096-byte page is zero)
  *
@@ -58,11 +62,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   loadPermille  the growth load, entries per 1,000 buckets
  *   keyCodec      the key codec's name, UTF-8, NUL padded (empty for long -&gt; long)
  *   valueCodec    the value codec's name, likewise
+ *   fileId        a random nonzero word drawn when the file is created: ties the file's sync image
+ *                 to it (a new file at the same path does not take an older file's image)
  *   padding       zero
  *   identityCrc   CRC32C of every identity byte before it
  *   root[2]       two {@link RootDescriptor} records
  *   clean         {@link #CLEAN} after a close(), 0 while a process has the file open
  *   ownerPid      the process that opened it last (for messages)
+ *   ownerBoot     a hash of the boot of the machine that opened it last (0: unknown); an unclean
+ *                 file of another boot lost its page cache with that machine (power loss, an OS
+ *                 crash or a reboot), so its pages after the last sync are not to be trusted
  * </pre>
  *
  * <p>Memory ordering: the header is read and written by one thread at a time (the map's open,
@@ -72,7 +81,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class FileHeaderDescriptor {
 
     /** File format version this code writes and reads. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** Bytes of the header page and the unit of every extent after it. */
     public static final int PAGE_BYTES = 4096;
@@ -100,7 +109,8 @@ public final class FileHeaderDescriptor {
             JAVA_INT.withName("loadPermille"),
             MemoryLayout.sequenceLayout(CODEC_NAME_BYTES, JAVA_BYTE).withName("keyCodec"),
             MemoryLayout.sequenceLayout(CODEC_NAME_BYTES, JAVA_BYTE).withName("valueCodec"),
-            MemoryLayout.paddingLayout(20),
+            JAVA_LONG.withName("fileId"),
+            MemoryLayout.paddingLayout(12),
             JAVA_INT.withName("identityCrc")).withName("identity");
 
     /** The header: identity, two root records, the clean word and the owner. */
@@ -108,7 +118,8 @@ public final class FileHeaderDescriptor {
             IDENTITY,
             MemoryLayout.sequenceLayout(2, RootDescriptor.LAYOUT).withName("root"),
             JAVA_LONG.withName("clean"),
-            JAVA_LONG.withName("ownerPid")).withName("file_header");
+            JAVA_LONG.withName("ownerPid"),
+            JAVA_LONG.withName("ownerBoot")).withName("file_header");
 
     /** Byte offset of the identity CRC (which covers every byte before it). */
     public static final long IDENTITY_CRC_OFFSET = LAYOUT.byteOffset(groupElement("identity"),
@@ -132,6 +143,8 @@ public final class FileHeaderDescriptor {
     private static final VarHandle VH_CRC = LAYOUT.varHandle(groupElement("identity"), groupElement("identityCrc"));
     private static final VarHandle VH_CLEAN = LAYOUT.varHandle(groupElement("clean"));
     private static final VarHandle VH_OWNER = LAYOUT.varHandle(groupElement("ownerPid"));
+    private static final VarHandle VH_BOOT = LAYOUT.varHandle(groupElement("ownerBoot"));
+    private static final VarHandle VH_FILE_ID = LAYOUT.varHandle(groupElement("identity"), groupElement("fileId"));
 
     static {
         if (LAYOUT.byteSize() > PAGE_BYTES || IDENTITY.byteSize() != 192 || ROOT_OFFSET % 64 != 0) {
@@ -168,9 +181,10 @@ public final class FileHeaderDescriptor {
      * @param loadPermille the growth load
      * @param keyCodec the key codec's name (at most {@value #CODEC_NAME_BYTES} UTF-8 bytes)
      * @param valueCodec the value codec's name
+     * @param fileId the file's id, nonzero
      */
     public static void writeIdentity(final MemorySegment page, final int shape, final int loadPermille,
-                                     final String keyCodec, final String valueCodec) {
+                                     final String keyCodec, final String valueCodec, final long fileId) {
         VH_MAGIC.set(page, 0L, MAGIC);
         VH_VERSION.set(page, 0L, VERSION);
         VH_PAGE.set(page, 0L, PAGE_BYTES);
@@ -180,6 +194,7 @@ public final class FileHeaderDescriptor {
         VH_LOAD.set(page, 0L, loadPermille);
         writeName(page, KEY_CODEC_OFFSET, keyCodec);
         writeName(page, VALUE_CODEC_OFFSET, valueCodec);
+        VH_FILE_ID.set(page, 0L, fileId);
         VH_CRC.set(page, 0L, identityCrc(page));
     }
 
@@ -345,6 +360,36 @@ public final class FileHeaderDescriptor {
      */
     public static void setOwnerPid(final MemorySegment page, final long pid) {
         VH_OWNER.set(page, 0L, pid);
+    }
+
+    /**
+     * Returns the file id.
+     *
+     * @param page the header page
+     * @return the file id
+     */
+    public static long fileId(final MemorySegment page) {
+        return (long) VH_FILE_ID.get(page, 0L);
+    }
+
+    /**
+     * Returns the owner's boot hash.
+     *
+     * @param page the header page
+     * @return the owner's boot hash, 0 if unknown
+     */
+    public static long ownerBoot(final MemorySegment page) {
+        return (long) VH_BOOT.get(page, 0L);
+    }
+
+    /**
+     * Stores the owner's boot hash.
+     *
+     * @param page the header page
+     * @param boot the boot hash, 0 if unknown
+     */
+    public static void setOwnerBoot(final MemorySegment page, final long boot) {
+        VH_BOOT.set(page, 0L, boot);
     }
 
     /**
