@@ -208,14 +208,21 @@ final class FileStore implements AutoCloseable {
             final SyncImage image = SyncImage.open(path, FileHeaderDescriptor.fileId(page));
             final long boot = BootId.current();
             final long ownerBoot = FileHeaderDescriptor.ownerBoot(page);
-            if (!create && image.exists() && boot != 0 && ownerBoot != 0 && ownerBoot != boot) {
+            if (!create && boot != 0 && ownerBoot != 0 && ownerBoot != boot) {
                 // The machine restarted since the last process that had the file open. If that
                 // process did not close it, its pages since its last sync reached the disk in any
                 // order, or not at all; if it did, close() synced. Either way the image is the map
                 // (docs/spec/file.md 11). The mapping sees the rewritten header: one page cache.
-                image.restoreInto(channel);
-                size = channel.size();
-                checkIdentity(path, page, identity);
+                if (image.damage() != null) {
+                    throw new StoreFileException(path, Reason.CHECKSUM, "the machine restarted while the map was"
+                            + " open, so its pages after the last sync() are not to be trusted, and its sync log is"
+                            + " damaged (" + image.damage() + "): restore the map file from a copy");
+                }
+                if (image.exists()) {
+                    image.restoreInto(channel);
+                    size = channel.size();
+                    checkIdentity(path, page, identity);
+                }
             }
             // The clean word is not read: every open runs the recovery rules (docs/spec/file.md 10).
             final FileStore store = new FileStore(path, channel, lock, arena, page, image);

@@ -70,6 +70,9 @@ final class SyncImage {
 
     private static final int RECORD = 8 + PAGE;
 
+    /** The most pages a log can sum (its sums are one Java array, and one read). */
+    private static final long MAX_PAGES = (Integer.MAX_VALUE - HEADER - 16) / 8;
+
     /** Pages per read of the map file. */
     private static final int BATCH = 256;
 
@@ -81,6 +84,8 @@ final class SyncImage {
     /** Sums of the image's pages; {@code null}: no image for this file yet. */
     private long[] sums;
     private long sequence;
+    /** What is wrong with the log found at the open, or {@code null}. */
+    private String damage;
 
     private SyncImage(final Path file, final long fileId) {
         this.file = file;
@@ -95,12 +100,16 @@ final class SyncImage {
     }
 
     /**
-     * Finds the map file's image, if it has one, and finishes a log that was not applied.
+     * Finds the map file's image, if it has one, and finishes a log that was not applied. The log
+     * is untrusted input: one that is not whole (it cannot be, short of damage: only forced, whole
+     * logs are renamed into place) leaves the file without an image and says why in
+     * {@link #damage()}; the open fails on it only if it needed the image.
      *
      * @param file the map file
      * @param fileId the map file's id: an image of another file at this path is not this one's
-     * @return the image; {@link #exists()} says whether there was one
-     * @throws StoreFileException if the log cannot be read or applied
+     * @return the image; {@link #exists()} says whether there is one
+     * @throws StoreFileException if the log cannot be read, or applied, for a reason other than
+     *         its bytes (the operating system refused)
      */
     static SyncImage open(final Path file, final long fileId) {
         final SyncImage s = new SyncImage(file, fileId);
@@ -108,37 +117,66 @@ final class SyncImage {
             return s;
         }
         try (FileChannel in = FileChannel.open(s.log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            final ByteBuffer header = read(in, 0, HEADER);
-            if (header.getLong(0) != MAGIC || header.getLong(8) != fileId) {
-                return s;   // not a log, or another file's: this file has no image yet
-            }
-            final long length = header.getLong(24);
-            final long records = header.getLong(32);
-            final long count = header.getLong(40);
-            if (length < PAGE || length != count * PAGE || records < 0 || records > count
-                    || in.size() < HEADER + count * 8 + 8) {
-                return s;   // a log this code did not write whole: no image to trust
-            }
-            final ByteBuffer sumBytes = read(in, HEADER, (int) (count * 8));
-            final CRC32C crc = new CRC32C();
-            crc.update(header.slice(0, APPLIED_OFFSET));
-            crc.update(sumBytes.duplicate());
-            if (read(in, HEADER + count * 8, 8).getLong(0) != crc.getValue()) {
-                return s;
-            }
-            final long[] loaded = new long[(int) count];
-            sumBytes.asLongBuffer().get(loaded);
-            if (header.getLong(APPLIED_OFFSET) == 0) {
-                s.apply(in, length, records, count);
-            }
-            s.sums = loaded;
-            s.sequence = header.getLong(16);
+            s.damage = s.load(in, fileId);
             return s;
-        } catch (final IOException | RuntimeException e) {
+        } catch (final IOException e) {
             throw new StoreFileException(file, Reason.IO, "cannot read or apply its sync log " + s.log + ": " + e
                     + "; to open the map without its sync image, move " + s.log + " and " + s.image
                     + " away (a restart of the machine then finds nothing to put back)", e);
         }
+    }
+
+    /** Reads the log; returns what is wrong with it, or {@code null} (image found, or another file's log). */
+    private String load(final FileChannel in, final long fileId) throws IOException {
+        final long size = in.size();
+        if (size < HEADER) {
+            return size + " bytes, shorter than its " + HEADER + "-byte header";
+        }
+        final ByteBuffer header = read(in, 0, HEADER);
+        if (header.getLong(0) != MAGIC) {
+            return "no sync-log magic at byte 0 (found 0x" + Long.toHexString(header.getLong(0)) + ")";
+        }
+        final long length = header.getLong(24);
+        final long records = header.getLong(32);
+        final long count = header.getLong(40);
+        if (count < 1 || count > MAX_PAGES || length != count * PAGE || records < 0 || records > count
+                || size < HEADER + count * 8 + 8) {
+            return "impossible header: fileLength " + length + ", changedPages " + records + ", pageSums " + count
+                    + ", in " + size + " bytes";
+        }
+        final ByteBuffer sumBytes = read(in, HEADER, (int) (count * 8));
+        final CRC32C crc = new CRC32C();
+        crc.update(header.slice(0, APPLIED_OFFSET));
+        crc.update(sumBytes.duplicate());
+        final long stored = read(in, HEADER + count * 8, 8).getLong(0);
+        if (stored != crc.getValue()) {
+            return "header and sums checksum 0x" + Long.toHexString(stored) + ", computed 0x"
+                    + Long.toHexString(crc.getValue());
+        }
+        if (header.getLong(8) != fileId) {
+            return null;   // a whole log of another file once at this path: this file has no image yet
+        }
+        if (header.getLong(APPLIED_OFFSET) == 0) {
+            final String pages = checkPages(in, records, count);
+            if (pages != null) {
+                return pages;
+            }
+            apply(in, length, records, count);
+        }
+        sums = new long[(int) count];
+        sumBytes.asLongBuffer().get(sums);
+        sequence = header.getLong(16);
+        return null;
+    }
+
+    /**
+     * Returns what is wrong with the file's sync log, or {@code null}: a log that is not whole, so
+     * the file has no image it can trust.
+     *
+     * @return what is wrong with the log, or {@code null}
+     */
+    String damage() {
+        return damage;
     }
 
     /**
@@ -296,35 +334,51 @@ final class SyncImage {
     }
 
     /**
-     * Writes a log's pages into the image, forces it, then marks the log applied and cuts its pages
-     * off (they are in the image now; only the sums are needed again).
+     * Checks an unapplied log's page records before any of them is written into the image.
+     *
+     * @return what is wrong with them, or {@code null}
+     */
+    private static String checkPages(final FileChannel in, final long records, final long count)
+            throws IOException {
+        final long first = HEADER + count * 8 + 8;
+        if (in.size() != first + records * RECORD + 8) {
+            return in.size() + " bytes, where its header names " + records + " pages (" + (first + records * RECORD + 8)
+                    + " bytes)";
+        }
+        final ByteBuffer buf = ByteBuffer.allocateDirect(BATCH * RECORD).order(ByteOrder.LITTLE_ENDIAN);
+        final CRC32C crc = new CRC32C();
+        for (long r = 0; r < records; r += BATCH) {
+            final int n = (int) Math.min(BATCH, records - r);
+            readFully(in, buf.clear().limit(n * RECORD), first + r * RECORD);
+            buf.flip();
+            for (int i = 0; i < n; i++) {
+                final long page = buf.getLong(i * RECORD);
+                if (page < 0 || page >= count) {
+                    return "page record " + (r + i) + " names page " + page + " of " + count;
+                }
+            }
+            crc.update(buf);
+        }
+        final long stored = read(in, first + records * RECORD, 8).getLong(0);
+        return stored == crc.getValue() ? null : "pages checksum 0x" + Long.toHexString(stored) + ", computed 0x"
+                + Long.toHexString(crc.getValue());
+    }
+
+    /**
+     * Writes a log's pages (checked, or just written) into the image, forces it, then marks the log
+     * applied and cuts its pages off (they are in the image now; only the sums are needed again).
      */
     private void apply(final FileChannel in, final long length, final long records, final long count)
             throws IOException {
         final long first = HEADER + count * 8 + 8;
-        if (in.size() < first + records * RECORD + 8) {
-            throw new IOException("log " + log + " holds " + in.size() + " bytes, its header names " + records
-                    + " pages: damaged");
-        }
         final ByteBuffer buf = ByteBuffer.allocateDirect(BATCH * RECORD).order(ByteOrder.LITTLE_ENDIAN);
-        final CRC32C crc = new CRC32C();
         try (FileChannel out = FileChannel.open(image, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             for (long r = 0; r < records; r += BATCH) {
                 final int n = (int) Math.min(BATCH, records - r);
                 readFully(in, buf.clear().limit(n * RECORD), first + r * RECORD);
-                buf.flip();
-                crc.update(buf.duplicate());
                 for (int i = 0; i < n; i++) {
-                    final long page = buf.getLong(i * RECORD);
-                    if (page < 0 || page >= count) {
-                        throw new IOException("log " + log + " names page " + page + " of " + count + ": damaged");
-                    }
-                    writeFully(out, buf.slice(i * RECORD + 8, PAGE), page * PAGE);
+                    writeFully(out, buf.slice(i * RECORD + 8, PAGE), buf.getLong(i * RECORD) * PAGE);
                 }
-            }
-            if (read(in, first + records * RECORD, 8).getLong(0) != crc.getValue()) {
-                // The rename puts only forced, whole logs in place: this is damage, not a crash.
-                throw new IOException("log " + log + " pages do not match their checksum: damaged");
             }
             out.truncate(length);
             if (out.size() < length) {

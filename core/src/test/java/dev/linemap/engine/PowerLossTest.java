@@ -225,6 +225,63 @@ class PowerLossTest {
         assertArrayEquals(before, afterOpen, "a failed restore changed the map file");
     }
 
+    /**
+     * The sync log is untrusted input: each damage below fails the open after a restart (the
+     * file's own pages cannot be trusted then, and the image cannot be either) without changing
+     * the map file, and is ignored on the same boot (the file is then the truth).
+     */
+    @Test
+    void aDamagedSyncLogFailsTheOpenAfterARestartAndIsIgnoredOnTheSameBoot() throws IOException {
+        final Path base = dir.resolve("base.map");
+        final Map<Object, Object> atCrash = new HashMap<>();
+        try (LongSubject map = new LongSubject(base)) {
+            final Random random = new Random(14);
+            map.randomOps(random, 3_000, atCrash);
+            map.sync();
+            map.randomOps(random, 3_000, atCrash);
+            map.crash();
+        }
+        final byte[] file = Files.readAllBytes(base);
+        final byte[] image = Files.readAllBytes(dir.resolve("base.map.sync-image"));
+        final byte[] log = Files.readAllBytes(dir.resolve("base.map.sync-log"));
+        final Map<String, byte[]> damaged = new java.util.LinkedHashMap<>();
+        damaged.put("a flipped sum", flip(log, 64 + 8 * 3));
+        damaged.put("a flipped header word", flip(log, 16));
+        damaged.put("cut to 30 bytes", Arrays.copyOf(log, 30));
+        damaged.put("no magic", flip(log, 0));
+        // pageSums 2^61, whose sums' byte count overflows a long to 0, with fileLength to match and
+        // a checksum made for it: a crafted log whose image of no pages would cut the file to nothing
+        final byte[] huge = log.clone();
+        final ByteBuffer h = ByteBuffer.wrap(huge).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        h.putLong(40, 1L << 61).putLong(24, (1L << 61) * PAGE).putLong(32, 0);
+        final java.util.zip.CRC32C crafted = new java.util.zip.CRC32C();
+        crafted.update(huge, 0, 48);
+        h.putLong(64, crafted.getValue());
+        damaged.put("an overflowing page count", huge);
+        for (final Map.Entry<String, byte[]> d : damaged.entrySet()) {
+            final Path sub = Files.createTempDirectory(dir, "damage");
+            final Path copy = sub.resolve("x.map");
+            Files.write(copy, file);
+            Files.write(sub.resolve("x.map.sync-image"), image);
+            Files.write(sub.resolve("x.map.sync-log"), d.getValue());
+            reboot("boot-G");
+            final StoreFileException e = assertThrows(StoreFileException.class, () -> new LongSubject(copy),
+                    d.getKey());
+            assertTrue(e.getMessage().contains("sync log is damaged"), d.getKey() + ": " + e.getMessage());
+            assertArrayEquals(file, Files.readAllBytes(copy), d.getKey() + ": the failed open changed the map file");
+            reboot("boot-A");
+            try (LongSubject sameBoot = new LongSubject(copy)) {
+                assertSameEntries(atCrash, sameBoot.contents(), d.getKey() + ", same boot");
+            }
+        }
+    }
+
+    private static byte[] flip(final byte[] bytes, final int at) {
+        final byte[] out = bytes.clone();
+        out[at] ^= 0x10;
+        return out;
+    }
+
     // ------------------------------------------------------------------ writers during a sync
 
     /**
