@@ -617,16 +617,14 @@ public abstract class Engine {
      * progress is finished first (it drops, so it needs no memory).
      */
     protected final void clearEntries() {
-        final WriteGate gate = writeGate;
-        if (gate == null) {
-            clearGated();
-            return;
-        }
-        gate.enter();   // a map file: not while a sync copies it
+        final WriteGate gate = writeGate;   // a map file: not while a sync copies it
+        final int stripe = gate == null ? 0 : gate.enter();
         try {
             clearGated();
         } finally {
-            gate.exit();
+            if (gate != null) {
+                gate.exit(stripe);
+            }
         }
     }
 

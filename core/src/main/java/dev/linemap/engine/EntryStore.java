@@ -232,17 +232,15 @@ public final class EntryStore {
                              final long keyLength, final MemorySegment value, final long valueOffset,
                              final long valueLength, final MemorySegment expected,
                              final EntryRemapperBytes remapper, final ValueUpdater updater, final byte[][] oldOut) {
-        final WriteGate gate = engine.writeGate;
-        if (gate == null) {
-            return write(engine, op, key, keyOffset, keyLength, value, valueOffset, valueLength, expected, remapper,
-                    updater, oldOut);
-        }
-        gate.enter();   // a map file: not while a sync copies it
+        final WriteGate gate = engine.writeGate;   // a map file: not while a sync copies it
+        final int stripe = gate == null ? 0 : gate.enter();
         try {
             return write(engine, op, key, keyOffset, keyLength, value, valueOffset, valueLength, expected, remapper,
                     updater, oldOut);
         } finally {
-            gate.exit();
+            if (gate != null) {
+                gate.exit(stripe);
+            }
         }
     }
 

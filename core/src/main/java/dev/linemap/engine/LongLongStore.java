@@ -224,15 +224,14 @@ public final class LongLongStore {
     public static long update(final Engine engine, final long missingValue, final int op, final long key,
                               final long a, final long b, final LongBinaryOperator fn,
                               final EntryRemapper remapper, final long[] out) {
-        final WriteGate gate = engine.writeGate;
-        if (gate == null) {
-            return write(engine, missingValue, op, key, a, b, fn, remapper, out);
-        }
-        gate.enter();   // a map file: not while a sync copies it
+        final WriteGate gate = engine.writeGate;   // a map file: not while a sync copies it
+        final int stripe = gate == null ? 0 : gate.enter();
         try {
             return write(engine, missingValue, op, key, a, b, fn, remapper, out);
         } finally {
-            gate.exit();
+            if (gate != null) {
+                gate.exit(stripe);
+            }
         }
     }
 

@@ -226,16 +226,14 @@ public final class Migration {
         final boolean interrupted = RetiredTableRace.interruptStatus();
         try {
             for (;;) {
-                if (gate != null) {
-                    gate.enter();
-                }
+                final int stripe = gate == null ? 0 : gate.enter();
                 try {
                     if (!helpOnce()) {
                         break;
                     }
                 } finally {
                     if (gate != null) {
-                        gate.exit();
+                        gate.exit(stripe);
                     }
                 }
             }

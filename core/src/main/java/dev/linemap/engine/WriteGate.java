@@ -51,13 +51,17 @@ final class WriteGate {
     @SuppressWarnings("unused")   // through SHUT
     private volatile boolean shut;
 
-    /** Enters as a writer; waits while a sync holds the gate shut. */
-    void enter() {
+    /**
+     * Enters as a writer; waits while a sync holds the gate shut.
+     *
+     * @return the counter entered, for {@link #exit}
+     */
+    int enter() {
         final int i = stripe();
         for (int spins = 0; ; ) {
             COUNT.getAndAdd(counts, i, 1L);
             if (!(boolean) SHUT.getVolatile(this)) {
-                return;
+                return i;
             }
             COUNT.getAndAddRelease(counts, i, -1L);   // back out: nothing was stored
             while ((boolean) SHUT.getVolatile(this)) {
@@ -66,9 +70,13 @@ final class WriteGate {
         }
     }
 
-    /** Leaves; the operation's stores come before (release). */
-    void exit() {
-        COUNT.getAndAddRelease(counts, stripe(), -1L);
+    /**
+     * Leaves; the operation's stores come before (release).
+     *
+     * @param counter what {@link #enter} returned
+     */
+    void exit(final int counter) {
+        COUNT.getAndAddRelease(counts, counter, -1L);
     }
 
     /** Shuts the gate: writers that enter from now on wait. */
