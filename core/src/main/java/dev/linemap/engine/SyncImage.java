@@ -328,6 +328,11 @@ final class SyncImage {
         // The log in place is the sync's durability: from here a crash finds it and applies it.
         try (FileChannel in = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             apply(in, (long) capture.sums().length * PAGE, capture.changed(), capture.sums().length);
+        } catch (final IOException | RuntimeException e) {
+            // The image may hold some of the log's pages: neither the old sums nor the new describe
+            // it. The next sync writes every page (the next open applies this log first, if it can).
+            sums = null;
+            throw e;
         }
         sums = capture.sums();
         sequence++;
@@ -386,8 +391,10 @@ final class SyncImage {
             }
             out.force(true);
         }
+        // The mark is forced before the cut: a log cut short but not marked would read as damaged.
         final ByteBuffer one = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L);
         writeFully(in, one, APPLIED_OFFSET);
+        in.force(false);
         in.truncate(first);
         in.force(true);
     }
