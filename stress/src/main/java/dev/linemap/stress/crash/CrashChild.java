@@ -26,7 +26,9 @@ import java.util.SplittableRandom;
  * <p>It works in rounds: open, run the threads for a while (bursts of inserts of new keys, then
  * bursts of removes, so the map grows and shrinks and migrations are often under way), sometimes
  * {@code sync()}, sometimes {@code clear()} (reported as {@code X} before and {@code Y} after),
- * close, and again, until it is killed. Some rounds end with {@code Runtime.halt}
+ * close, and again, until it is killed. With {@code --syncs true} (the power-loss loop) every round
+ * syncs once its writers are done, and its close syncs too: each reported {@code S} before, and
+ * {@code T} (or the close's {@code C}) after. Some rounds end with {@code Runtime.halt}
  * in the middle of the writes instead (an abrupt exit the JVM does not clean up after).
  */
 final class CrashChild {
@@ -36,26 +38,31 @@ final class CrashChild {
     private final long seed;
     private final int threads;
     private final long keys;
+    /** Power-loss mode: a sync every round, reported as {@code S} before and {@code T} after. */
+    private final boolean syncs;
     private final OutputStream out = new FileOutputStream(FileDescriptor.out);
 
-    private CrashChild(final String shape, final Path file, final long seed, final int threads, final long keys) {
+    private CrashChild(final String shape, final Path file, final long seed, final int threads, final long keys,
+                       final boolean syncs) {
         this.shape = shape;
         this.file = file;
         this.seed = seed;
         this.threads = threads;
         this.keys = keys;
+        this.syncs = syncs;
     }
 
     /**
      * Runs until killed.
      *
-     * @param args {@code --map long|line --file F --seed S --threads T --keys K}
+     * @param args {@code --map long|line --file F --seed S --threads T --keys K [--syncs true]}
      * @return never normally; 2 on a failure (the parent treats any exit it did not cause as one)
      * @throws Exception never expected
      */
     static int run(final String[] args) throws Exception {
         String shape = "long";
         boolean hold = false;
+        boolean syncs = false;
         Path file = null;
         long seed = 1;
         int threads = 2;
@@ -68,6 +75,7 @@ final class CrashChild {
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--keys" -> keys = Long.parseLong(args[i + 1]);
                 case "--hold" -> hold = Boolean.parseBoolean(args[i + 1]);
+                case "--syncs" -> syncs = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -78,10 +86,10 @@ final class CrashChild {
             // Opens the map and keeps it open until killed: the parent checks that a second
             // process is refused, and that the kill releases the file.
             final CrashMap map = CrashMap.open(shape, file, true);
-            new CrashChild(shape, file, seed, threads, keys).report("R " + map.size() + "\n");
+            new CrashChild(shape, file, seed, threads, keys, false).report("R " + map.size() + "\n");
             Thread.sleep(Long.MAX_VALUE);
         }
-        new CrashChild(shape, file, seed, threads, keys).loop();
+        new CrashChild(shape, file, seed, threads, keys, syncs).loop();
         return 2;
     }
 
@@ -126,7 +134,12 @@ final class CrashChild {
             for (final Thread w : workers) {
                 w.join();
             }
-            if (random.nextInt(20) == 0) {
+            if (syncs) {
+                // Every writer has finished: the sync's image is the map as reported so far.
+                report("S\n");
+                map.sync();
+                report("T\n");
+            } else if (random.nextInt(20) == 0) {
                 map.sync();
             }
             if (random.nextInt(8) == 0) {
@@ -135,6 +148,9 @@ final class CrashChild {
                 report("X\n");
                 map.clear();
                 report("Y\n");
+            }
+            if (syncs) {
+                report("S\n");   // close() syncs a map that has an image; "C" ends it
             }
             map.close();
             report("C " + round + "\n");

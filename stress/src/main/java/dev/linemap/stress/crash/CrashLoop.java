@@ -28,8 +28,17 @@ import java.util.concurrent.TimeUnit;
  * operation in flight at the kill is either before or after. The file carries over from cycle to
  * cycle, so each open also recovers what the previous recoveries wrote.
  *
+ * <p>{@code --power-loss true}: the machine goes down with the child. The child syncs every round
+ * (reporting {@code S} before and {@code T} after), and after the kill this process makes the disk
+ * a power loss would leave: each page of the map file as the sync image holds it, as the kill left
+ * it, or torn at a 512-byte sector. It opens the file as after a restart (another boot id) and
+ * requires exactly the map as of the last sync that returned, or, if the kill fell inside a sync,
+ * of that sync. Before the first sync there is no image and the cycle is checked as a process
+ * crash.
+ *
  * <p>{@code crash-loop --map long|line --cycles N [--seed S] [--threads T] [--keys K] [--dir D]
- * [--max-delay-ms M]}. Exits 0 if every cycle checked out, 1 with the evidence otherwise.
+ * [--max-delay-ms M] [--power-loss true]}. Exits 0 if every cycle checked out, 1 with the
+ * evidence otherwise.
  */
 public final class CrashLoop {
 
@@ -49,9 +58,20 @@ public final class CrashLoop {
     private final Map<Integer, Op> pending = new HashMap<>();
     /** A clear the child began and did not report finished. */
     private boolean clearing;
+    /** The boot id the engine reads (its {@code BootId}): another value is another boot. */
+    private static final String BOOT_PROPERTY = "linemap.test.bootId";
+    private long powerLosses;
+    private long killedInSync;
+    /** Power-loss mode (see the class comment). */
+    private final boolean powerLoss;
+    /** Power-loss mode: the map as of the last sync that returned, or {@code null} before one. */
+    private Map<Long, Long> synced;
+    /** Power-loss mode: the map as of a sync the child began and did not report returned. */
+    private Map<Long, Long> syncing;
 
     private CrashLoop(final String shape, final int cycles, final long seed, final int threads, final long keys,
-                      final Path dir, final int maxDelayMs) {
+                      final Path dir, final int maxDelayMs, final boolean powerLoss) {
+        this.powerLoss = powerLoss;
         this.shape = shape;
         this.cycles = cycles;
         this.seed = seed;
@@ -76,6 +96,7 @@ public final class CrashLoop {
         long keys = 400_000;
         Path dir = null;
         int maxDelay = 2500;
+        boolean powerLoss = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--map" -> shape = args[i + 1];
@@ -85,13 +106,14 @@ public final class CrashLoop {
                 case "--keys" -> keys = Long.parseLong(args[i + 1]);
                 case "--dir" -> dir = Path.of(args[i + 1]);
                 case "--max-delay-ms" -> maxDelay = Integer.parseInt(args[i + 1]);
+                case "--power-loss" -> powerLoss = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (dir == null) {
             dir = Files.createTempDirectory("linemap-crash-");
         }
-        return new CrashLoop(shape, cycles, seed, threads, keys, dir, maxDelay).loop();
+        return new CrashLoop(shape, cycles, seed, threads, keys, dir, maxDelay, powerLoss).loop();
     }
 
     /**
@@ -110,7 +132,7 @@ public final class CrashLoop {
         Files.deleteIfExists(file);
         System.out.println("crash-loop: map " + shape + ", " + cycles + " cycles, seed " + seed + ", " + threads
                 + " writer threads, keys < " + keys + ", file " + file + ", access "
-                + System.getProperty("linemap.access", "default"));
+                + System.getProperty("linemap.access", "default") + (powerLoss ? ", power loss after each kill" : ""));
         final String refused = secondProcessIsRefused(file);
         if (refused != null) {
             System.out.println("FAILED: " + refused);
@@ -135,7 +157,10 @@ public final class CrashLoop {
             // Half of the kills are aimed: shortly after the child reports that a migration started
             // (of a table large enough to take a while), if one starts before the delay is up.
             final boolean aimed = random.nextBoolean();
-            final boolean exitedByItself = aimed ? killAfterMigrationStart(child, reports, delay, random)
+            // In the power-loss loop, half of the aimed kills are aimed at a sync instead (within 3 ms
+            // of its start: its copy, its log, or its image being written).
+            final boolean atSync = powerLoss && random.nextBoolean();
+            final boolean exitedByItself = aimed ? killAfterMigrationStart(child, reports, delay, random, atSync)
                     : child.waitFor(delay, TimeUnit.MILLISECONDS);
             if (!exitedByItself) {
                 child.destroyForcibly();
@@ -156,17 +181,24 @@ public final class CrashLoop {
             if (kind >= 0) {
                 killedInMigration[kind]++;
             }
+            final boolean restart = powerLoss && Files.exists(log(file));
+            if (restart) {
+                powerLosses++;
+                loseUnsyncedPages(file, random);
+                System.setProperty(BOOT_PROPERTY, "power-loss-" + cycle);   // the machine restarted
+            }
             final long t0 = System.nanoTime();
             final String failure;
             try (CrashMap map = CrashMap.open(shape, file, true)) {
                 maxOpenNanos = Math.max(maxOpenNanos, System.nanoTime() - t0);
-                failure = check(map);
+                failure = restart ? checkRestored(map) : check(map);
             } catch (final RuntimeException e) {
                 System.out.println("FAILED: cycle " + cycle + ": reopening after the kill threw:");
                 e.printStackTrace(System.out);
                 System.out.println("child stderr:\n" + Files.readString(stderr));
                 return 1;
             }
+            System.clearProperty(BOOT_PROPERTY);
             if (failure != null) {
                 System.out.println("FAILED: cycle " + cycle + " (seed " + seed + ", child seed " + childSeed
                         + ", killed after " + delay + " ms): " + failure);
@@ -175,9 +207,10 @@ public final class CrashLoop {
             if (cycle % 10 == 0 || cycle == cycles) {
                 System.out.printf("cycle %d: %d keys, file %d KiB, slowest reopen %.1f ms, %d halts, %d ops in"
                                 + " flight so far, died during a migration: %d grow, %d shrink, %d compact, %d clear,"
-                                + " %.0f s%n", cycle, model.size(), Files.size(file) >>> 10,
+                                + "%s %.0f s%n", cycle, model.size(), Files.size(file) >>> 10,
                         maxOpenNanos / 1e6, halts, inFlight, killedInMigration[0], killedInMigration[1],
-                        killedInMigration[2], killedInMigration[3], (System.nanoTime() - started) / 1e9);
+                        killedInMigration[2], killedInMigration[3], powerLoss ? " power losses " + powerLosses
+                                + " (" + killedInSync + " inside a sync)," : "", (System.nanoTime() - started) / 1e9);
             }
         }
         System.out.println("crash-loop: PASSED " + cycles + " cycles (" + shape + ")");
@@ -222,11 +255,12 @@ public final class CrashLoop {
 
     /**
      * Waits up to {@code delay} ms, polling the child's reports; a migration start from a table of
-     * 2048 buckets or more ends the wait early, a random 0-20 ms later. Returns whether the child
-     * exited by itself.
+     * 2048 buckets or more ends the wait early, a random 0-20 ms later (with {@code atSync}: a
+     * sync's start, 0-3 ms later). Returns whether the child exited by itself.
      */
     private static boolean killAfterMigrationStart(final Process child, final Path reports, final int delay,
-                                                   final SplittableRandom random) throws Exception {
+                                                   final SplittableRandom random, final boolean atSync)
+            throws Exception {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
         try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(reports)) {
             final StringBuilder line = new StringBuilder();
@@ -246,7 +280,10 @@ public final class CrashLoop {
                         }
                         final String[] f = line.toString().split(" ");
                         line.setLength(0);
-                        if (f.length == 4 && "M".equals(f[0]) && Long.parseLong(f[2]) >= 2048) {
+                        if (atSync && "S".equals(f[0])) {
+                            return child.waitFor(random.nextInt(4), TimeUnit.MILLISECONDS);
+                        }
+                        if (!atSync && f.length == 4 && "M".equals(f[0]) && Long.parseLong(f[2]) >= 2048) {
                             return child.waitFor(random.nextInt(21), TimeUnit.MILLISECONDS);
                         }
                     }
@@ -296,7 +333,8 @@ public final class CrashLoop {
         command.add("dev.linemap.stress.Main");
         command.add("crash-child");
         command.addAll(List.of("--map", shape, "--file", file.toString(), "--seed", Long.toString(childSeed),
-                "--threads", Integer.toString(threads), "--keys", Long.toString(keys)));
+                "--threads", Integer.toString(threads), "--keys", Long.toString(keys),
+                "--syncs", Boolean.toString(powerLoss)));
         return command;
     }
 
@@ -312,6 +350,21 @@ public final class CrashLoop {
                 if ("Y".equals(line)) {
                     clearing = false;
                     model.clear();
+                    continue;
+                }
+                if ("S".equals(line)) {
+                    // Every writer has finished (the child syncs between rounds): the reported
+                    // operations all completed.
+                    for (final Op op : pending.values()) {
+                        apply(op);
+                    }
+                    pending.clear();
+                    syncing = new HashMap<>(model);
+                    continue;
+                }
+                if (("T".equals(line) || line.startsWith("C ")) && syncing != null) {
+                    synced = syncing;
+                    syncing = null;
                     continue;
                 }
                 if (f.length != 5) {
@@ -330,6 +383,73 @@ public final class CrashLoop {
         } catch (final IOException e) {
             throw new IllegalStateException("reading the child's reports", e);
         }
+    }
+
+    private static Path log(final Path file) {
+        return file.resolveSibling(file.getFileName() + ".sync-log");
+    }
+
+    /**
+     * The disk after the power went: each page of the map file as the sync image holds it (the
+     * disk had it from a sync), as the kill left it (written back since), or torn at a sector.
+     */
+    private static void loseUnsyncedPages(final Path file, final SplittableRandom random) throws IOException {
+        final Path imageFile = file.resolveSibling(file.getFileName() + ".sync-image");
+        final byte[] image = Files.exists(imageFile) ? Files.readAllBytes(imageFile) : new byte[0];
+        final byte[] disk = Files.readAllBytes(file);
+        final int page = FileHeaderDescriptor.PAGE_BYTES;
+        for (int at = 0; at < disk.length; at += page) {
+            final int kind = random.nextInt(3);
+            final int keep = kind == 0 ? 0 : kind == 1 ? page : random.nextInt(page / 512) * 512;
+            for (int b = keep; b < page && at + b < disk.length; b++) {
+                disk[at + b] = at + b < image.length ? image[at + b] : 0;
+            }
+        }
+        Files.write(file, disk);
+    }
+
+    /**
+     * Power-loss mode: the map must be exactly as of the last sync that returned, or as of the sync
+     * the kill fell inside. Returns what is wrong, or {@code null}; then that state is the model.
+     */
+    private String checkRestored(final CrashMap map) {
+        final Map<Long, Long> found = new HashMap<>();
+        map.forEach(found::put);
+        final Map<Long, Long> before = synced == null ? Map.of() : synced;
+        if (syncing != null) {
+            killedInSync++;
+        }
+        final Map<Long, Long> state;
+        if (found.equals(before)) {
+            state = before;
+        } else if (syncing != null && found.equals(syncing)) {
+            state = syncing;
+        } else {
+            return "after the power loss the map has " + found.size() + " keys; the last sync that returned had "
+                    + before.size() + (syncing == null ? "" : ", the sync in flight " + syncing.size())
+                    + "; first difference: " + firstDifference(syncing != null ? syncing : before, found);
+        }
+        synced = new HashMap<>(state);
+        syncing = null;
+        model.clear();
+        model.putAll(state);
+        pending.clear();
+        clearing = false;
+        return null;
+    }
+
+    private static String firstDifference(final Map<Long, Long> expected, final Map<Long, Long> found) {
+        for (final Map.Entry<Long, Long> e : expected.entrySet()) {
+            if (!e.getValue().equals(found.get(e.getKey()))) {
+                return "key " + e.getKey() + " expected " + e.getValue() + ", found " + found.get(e.getKey());
+            }
+        }
+        for (final Map.Entry<Long, Long> e : found.entrySet()) {
+            if (!expected.containsKey(e.getKey())) {
+                return "key " + e.getKey() + " = " + e.getValue() + " is there, the sync did not hold it";
+            }
+        }
+        return "none";
     }
 
     private void apply(final Op op) {
