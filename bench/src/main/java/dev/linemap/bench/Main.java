@@ -10,6 +10,7 @@ import dev.linemap.bench.harness.LineGetFloor;
 import dev.linemap.bench.harness.PersistRatios;
 import dev.linemap.bench.harness.PersistReopen;
 import dev.linemap.bench.harness.PutStalls;
+import dev.linemap.bench.harness.SyncCost;
 import dev.linemap.bench.maps.BenchMap;
 import dev.linemap.bench.maps.MapKind;
 import dev.linemap.bench.report.Report;
@@ -36,6 +37,7 @@ import java.util.List;
  * linemap-footprint [--impl ID|all] [--n 1000000] [--seed 42] [--heap 1536m]   LineMap vs Chronicle/CHM bytes/entry
  * persist-reopen [--maps ll,lm,chronicle-ll,chronicle-lm] [--sizes 1000000,10000000] [--dir /tmp] [--repeats 3]
  *                [--no-crash-cold] [--heap 2g]   open time of a map file, clean and after kill -9; bytes per entry
+ * sync-cost [--maps ll,lm] [--sizes 1000000,10000000] [--dir /tmp] [--heap 4g]
  * line-get-floor [--n 1000000] [--ops 1000000] [--rounds 11] [--dir /tmp] [--heap 4g]
  *                LineMap's get in a file vs Chronicle Map's vs the cheapest get of linemap's layout
  * persist-ratios [--maps ll,lm] [--n 1000000] [--ops 1000000] [--rounds 11] [--dir /tmp] [--heap 4g]
@@ -136,6 +138,17 @@ public final class Main {
                 for (String shape : a.get("maps", "ll,lm").split(",")) {
                     PersistRatios.run(shape, (int) a.number("n", 1_000_000), a.number("ops", 1_000_000),
                             (int) a.number("rounds", 11), Path.of(a.get("dir", System.getProperty("java.io.tmpdir"))));
+                }
+            }
+            case "sync-cost" -> {
+                Args a = new Args(rest);
+                if (System.getProperty("chronicle.analytics.disable") == null) {
+                    System.exit(relaunch(a.get("heap", "4g"), argv));   // the bench's flags: fast mode
+                }
+                for (long n : Args.sizes(a.get("sizes", "1000000,10000000"))) {
+                    for (String shape : a.get("maps", "ll,lm").split(",")) {
+                        SyncCost.run(shape, (int) n, Path.of(a.get("dir", System.getProperty("java.io.tmpdir"))));
+                    }
                 }
             }
             case "persist-writer" -> {
@@ -242,6 +255,9 @@ public final class Main {
                             get hits, then puts of present keys, on linemap in memory, in a file filled here, in a
                             file reopened, and Chronicle Map in a file: interleaved passes, ratios of medians of
                             wall and CPU time, minor faults per pass, the reopened file's smaps
+                  sync-cost [--maps ll,lm] [--sizes 1000000,10000000] [--dir D] [--heap 4g]
+                            sync() of a map file: first, after puts to 0.1/1/10 % of the entries, with a writer and
+                            a reader running (their longest operation), close, open after a restart; disk bytes
                   hit-cost  [--n N] [--ops K]  get hits split by where the key lives (home line or overflow chain)
                   get-ratios [--n N] [--ops K] [--rounds R] [--load-permille L]
                             get hits, interleaved: linemap (huge/4 KiB pages), getAll, Agrona, NBHML;

@@ -4,6 +4,7 @@ import dev.linemap.Codecs;
 import dev.linemap.LineMap;
 import dev.linemap.LongLongMap;
 import dev.linemap.bench.AsciiEntries;
+import dev.linemap.bench.Fsync;
 import dev.linemap.bench.Keys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,7 @@ import net.openhft.chronicle.map.ChronicleMap;
  * Issue 13's read target, "a persisted map is as fast to read as an in-memory one (get within 10 %
  * in the same run)", and its "get at least 2x Chronicle Map persisted", measured in one JVM: the
  * same keys in a linemap map in memory, in a map kept in a file and filled by this process
- * ({@code persistTo}, then {@code sync()}), in a second file filled the same way, closed and opened
+ * ({@code persistTo}, then an {@code fsync} of the file), in a second file filled the same way, closed and opened
  * again (its pages in the page cache, mapped by the open), and in Chronicle Map kept in a file
  * ({@code createPersistedTo}). Short passes of random get hits, then of puts of present keys, take
  * turns (the order reverses every other round), so a noisy neighbour slows all of them alike; the
@@ -94,8 +95,8 @@ public final class PersistRatios {
                     other.put(keys[i], Keys.valueFor(i));
                     chronicle.put(keys[i], Keys.valueFor(i));
                 }
-                filled.sync();
-                other.sync();
+                Fsync.of(work.resolve("filled.map"));
+                Fsync.of(file2);
             }
             try (LongLongMap reopened = LongLongMap.builder().persistTo(file2).build()) {
                 measure("ll get", n, ops, rounds, file2, true, () -> GetLoops.gets(mem, order, ops),
@@ -130,8 +131,8 @@ public final class PersistRatios {
                     other.put(keys[i], value);
                     chronicle.put(keys[i], value);
                 }
-                filled.sync();
-                other.sync();
+                Fsync.of(work.resolve("filled.map"));
+                Fsync.of(file2);
             }
             for (int i = n; i < POOL; i++) {
                 pool[i] = pool[i % n];

@@ -4,13 +4,12 @@ import dev.linemap.Codecs;
 import dev.linemap.LineMap;
 import dev.linemap.LongLongMap;
 import dev.linemap.bench.AsciiEntries;
+import dev.linemap.bench.Fsync;
 import dev.linemap.bench.Keys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -55,8 +54,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * </ul>
  *
  * <p>Files go to a new directory under {@code -Dbench.persistDir} (default {@code java.io.tmpdir}),
- * deleted at the end of the trial. After the fill, a file's dirty pages are written out (linemap:
- * {@code sync()}; Chronicle Map: {@code fsync} of its file), so every trial starts from clean,
+ * deleted at the end of the trial. After the fill, a file's dirty pages are written out ({@code fsync}
+ * of the file, for every map: linemap's {@code sync()} would also write a sync image, a second copy
+ * of the file), so every trial starts from clean,
  * cached pages; the kernel's periodic writeback of what the puts dirty runs during the measurement,
  * as it would for a user. Each {@code impl} runs in its own fork, so the call through
  * {@link Subject} is monomorphic there. Run through the bench jar so the forks get Chronicle's flags:
@@ -82,9 +82,6 @@ public class PersistedOps {
         void get(int i, Blackhole bh);
 
         void put(int i, long tick, Blackhole bh);
-
-        /** Writes the map's dirty pages out, if it has a file. */
-        void sync();
 
         @Override
         void close();
@@ -133,7 +130,9 @@ public class PersistedOps {
                 default -> throw new IllegalArgumentException("impl " + impl);
             };
             final long t1 = System.nanoTime();
-            subject.sync();
+            if (Files.exists(file)) {
+                Fsync.of(file);
+            }
             final long t2 = System.nanoTime();
             // The fill's garbage must not be collected inside a measurement iteration.
             System.gc();
@@ -207,10 +206,6 @@ public class PersistedOps {
             bh.consume(map.put(hits[i], tick));
         }
 
-        @Override
-        public void sync() {
-            map.sync();
-        }
 
         @Override
         public void close() {
@@ -250,10 +245,6 @@ public class PersistedOps {
             bh.consume(map.put(hits[i], tick));
         }
 
-        @Override
-        public void sync() {
-            fsync(file);
-        }
 
         @Override
         public void close() {
@@ -290,10 +281,6 @@ public class PersistedOps {
             bh.consume(map.put(keys[i], pool[(int) ((i * 31L + tick) & (POOL - 1))]));
         }
 
-        @Override
-        public void sync() {
-            map.sync();
-        }
 
         @Override
         public void close() {
@@ -338,10 +325,6 @@ public class PersistedOps {
             bh.consume(map.put(keys[i], pool[(int) ((i * 31L + tick) & (POOL - 1))]));
         }
 
-        @Override
-        public void sync() {
-            fsync(file);
-        }
 
         @Override
         public void close() {
@@ -379,15 +362,6 @@ public class PersistedOps {
     private static void check(final long size, final int expected) {
         if (size != expected) {
             throw new IllegalStateException("size " + size + " after inserting " + expected + " keys");
-        }
-    }
-
-    /** {@code fsync} of a file another object has mapped: writes its dirty shared pages out. */
-    private static void fsync(final Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
