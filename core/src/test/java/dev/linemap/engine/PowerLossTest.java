@@ -58,23 +58,20 @@ class PowerLossTest {
 
     @Test
     void aLongLongMapComesBackAsOfItsLastSyncWhateverPagesOfLaterWritesReachedTheDisk() throws IOException {
-        for (int seed = 1; seed <= 6; seed++) {
-            final Path file = dir.resolve("long-" + seed + ".map");
-            final Scenario s = Scenario.run(new LongSubject(file), file, seed);
-            reboot("boot-B" + seed);
-            try (LongSubject reopened = new LongSubject(file)) {
-                assertSameEntries(s.atSync, reopened.contents(), "seed " + seed);
-            }
-        }
+        comesBackAsOfItsLastSync(false);
     }
 
     @Test
     void aLineMapComesBackAsOfItsLastSyncWhateverPagesOfLaterWritesReachedTheDisk() throws IOException {
+        comesBackAsOfItsLastSync(true);
+    }
+
+    private void comesBackAsOfItsLastSync(final boolean line) throws IOException {
         for (int seed = 1; seed <= 6; seed++) {
-            final Path file = dir.resolve("line-" + seed + ".map");
-            final Scenario s = Scenario.run(new LineSubject(file), file, seed);
+            final Path file = dir.resolve((line ? "line-" : "long-") + seed + ".map");
+            final Scenario s = Scenario.run(Subject.open(line, file), file, seed);
             reboot("boot-B" + seed);
-            try (LineSubject reopened = new LineSubject(file)) {
+            try (Subject reopened = Subject.open(line, file)) {
                 assertSameEntries(s.atSync, reopened.contents(), "seed " + seed);
             }
         }
@@ -91,8 +88,8 @@ class PowerLossTest {
         for (int seed = 1; seed <= 6; seed++) {
             for (final boolean line : new boolean[] {false, true}) {
                 final Path file = dir.resolve("canary-" + line + seed + ".map");
-                final Scenario s = Scenario.run(line ? new LineSubject(file) : new LongSubject(file), file, seed);
-                try (Subject reopened = line ? new LineSubject(file) : new LongSubject(file)) {
+                final Scenario s = Scenario.run(Subject.open(line, file), file, seed);
+                try (Subject reopened = Subject.open(line, file)) {
                     if (!s.atSync.equals(reopened.contents())) {
                         wrong++;
                     }
@@ -502,21 +499,38 @@ class PowerLossTest {
     }
 
     /** A map under test, with its model operations. */
-    private interface Subject extends AutoCloseable {
-        void put(Random random, Map<Object, Object> model);
+    private abstract static class Subject implements AutoCloseable {
+        private final Engine engine;
 
-        void remove(Object key, Map<Object, Object> model);
+        Subject(final Engine engine) {
+            this.engine = engine;
+        }
 
-        Map<Object, Object> contents();
+        static Subject open(final boolean line, final Path file) {
+            return line ? new LineSubject(file) : new LongSubject(file);
+        }
 
-        void sync();
+        abstract void put(Random random, Map<Object, Object> model);
 
-        void crash();
+        abstract void remove(Object key, Map<Object, Object> model);
+
+        abstract Map<Object, Object> contents();
+
+        final void sync() {
+            engine.syncEngine();
+        }
+
+        /** The process dies here: no close(), the file let go as the tables are. */
+        final void crash() {
+            engine.simulateCrash();
+        }
 
         @Override
-        void close();
+        public final void close() {
+            engine.closeEngine();
+        }
 
-        default void randomOps(final Random random, final int n, final Map<Object, Object> model) {
+        final void randomOps(final Random random, final int n, final Map<Object, Object> model) {
             for (int i = 0; i < n; i++) {
                 if (random.nextInt(4) == 0 && !model.isEmpty()) {
                     remove(model.keySet().iterator().next(), model);
@@ -527,7 +541,7 @@ class PowerLossTest {
         }
 
         /** Removes nine in ten entries: the map shrinks. */
-        default void removeMost(final Random random, final Map<Object, Object> model) {
+        final void removeMost(final Random random, final Map<Object, Object> model) {
             for (final Object k : model.keySet().toArray()) {
                 if (random.nextInt(10) != 0) {
                     remove(k, model);
@@ -536,15 +550,20 @@ class PowerLossTest {
         }
     }
 
-    private static final class LongSubject implements Subject {
+    private static final class LongSubject extends Subject {
         final LongLongMap map;
 
         LongSubject(final Path file) {
-            map = LongLongMap.builder().initialCapacity(100).backgroundMigration(false).persistTo(file).build();
+            this(LongLongMap.builder().initialCapacity(100).backgroundMigration(false).persistTo(file).build());
+        }
+
+        private LongSubject(final LongLongMap map) {
+            super(map);
+            this.map = map;
         }
 
         @Override
-        public void put(final Random random, final Map<Object, Object> model) {
+        void put(final Random random, final Map<Object, Object> model) {
             final long k = random.nextInt(20_000);
             final long v = random.nextLong();
             map.put(k, v);
@@ -552,44 +571,34 @@ class PowerLossTest {
         }
 
         @Override
-        public void remove(final Object key, final Map<Object, Object> model) {
+        void remove(final Object key, final Map<Object, Object> model) {
             map.remove((long) key);
             model.remove(key);
         }
 
         @Override
-        public Map<Object, Object> contents() {
+        Map<Object, Object> contents() {
             final Map<Object, Object> all = new HashMap<>();
             map.forEach((k, v) -> all.put(k, v));
             return all;
         }
-
-        @Override
-        public void sync() {
-            map.sync();
-        }
-
-        @Override
-        public void crash() {
-            ((Engine) map).simulateCrash();
-        }
-
-        @Override
-        public void close() {
-            map.close();
-        }
     }
 
-    private static final class LineSubject implements Subject {
+    private static final class LineSubject extends Subject {
         final LineMap<String, String> map;
 
         LineSubject(final Path file) {
-            map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).initialCapacity(100).backgroundMigration(false)
-                    .persistTo(file).build();
+            this(LineMap.builder(Codecs.utf8(), Codecs.utf8()).initialCapacity(100).backgroundMigration(false)
+                    .persistTo(file).build());
+        }
+
+        private LineSubject(final LineMap<String, String> map) {
+            super(map);
+            this.map = map;
         }
 
         @Override
-        public void put(final Random random, final Map<Object, Object> model) {
+        void put(final Random random, final Map<Object, Object> model) {
             final String k = "key-" + random.nextInt(20_000);
             final String v = "v".repeat(random.nextInt(200)) + random.nextLong();
             map.put(k, v);
@@ -597,29 +606,14 @@ class PowerLossTest {
         }
 
         @Override
-        public void remove(final Object key, final Map<Object, Object> model) {
+        void remove(final Object key, final Map<Object, Object> model) {
             map.remove(key);
             model.remove(key);
         }
 
         @Override
-        public Map<Object, Object> contents() {
+        Map<Object, Object> contents() {
             return new HashMap<>(map);
-        }
-
-        @Override
-        public void sync() {
-            map.sync();
-        }
-
-        @Override
-        public void crash() {
-            ((Engine) map).simulateCrash();
-        }
-
-        @Override
-        public void close() {
-            map.close();
         }
     }
 }

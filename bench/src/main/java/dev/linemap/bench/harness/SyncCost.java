@@ -14,6 +14,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 
 /**
@@ -51,38 +54,38 @@ public final class SyncCost {
         final Path work = Files.createTempDirectory(dir, "sync-cost-");
         final Path file = work.resolve(shape + ".map");
         try {
-            final Subject s = shape.equals("ll") ? new LongSubject(n, file) : new LineSubject(n, file);
+            final Subject s = shape.equals("ll") ? longs(n, file) : lines(n, file);
             System.out.printf(Locale.ROOT, "sync-cost %s n=%,d%n", shape, n);
             System.out.printf(Locale.ROOT, "  first sync (whole file to the image): %8.1f ms, file %,d bytes%n",
-                    timeMs(s::sync), Files.size(file));
+                    timeMs(s.sync()), Files.size(file));
             final SplittableRandom random = new SplittableRandom(11);
             for (final double share : new double[] {0.001, 0.01, 0.1}) {
                 final int puts = (int) (n * share);
                 for (int i = 0; i < puts; i++) {
-                    s.putRandom(random);
+                    s.putRandom().accept(random);
                 }
                 System.out.printf(Locale.ROOT, "  sync after puts to %5.1f %% of the entries: %8.1f ms%n",
-                        share * 100, timeMs(s::sync));
+                        share * 100, timeMs(s.sync()));
             }
             final long[] quiet = busy(s, false);
             final long[] synced = busy(s, true);
             System.out.printf(Locale.ROOT, "  sync with a writer and a reader running: %8.1f ms; longest put %.2f ms"
                     + " (%.2f ms in a run without sync), longest get %.3f ms (%.3f ms)%n", synced[0] / 1e6,
                     synced[1] / 1e6, quiet[1] / 1e6, synced[2] / 1e6, quiet[2] / 1e6);
-            System.out.printf(Locale.ROOT, "  close (syncs): %8.1f ms%n", timeMs(s::close));
+            System.out.printf(Locale.ROOT, "  close (syncs): %8.1f ms%n", timeMs(s.close()));
             System.out.printf(Locale.ROOT, "  disk: file %,d, image %,d, applied log %,d bytes%n", Files.size(file),
                     Files.size(work.resolve(shape + ".map.sync-image")),
                     Files.size(work.resolve(shape + ".map.sync-log")));
             final Subject[] reopened = new Subject[1];
             System.out.printf(Locale.ROOT, "  open after close: %8.1f ms%n",
-                    timeMs(() -> reopened[0] = s.reopen(file)));
-            reopened[0].close();   // syncs: nothing changed, a read of the file
+                    timeMs(() -> reopened[0] = s.reopen().apply(file)));
+            reopened[0].close().run();   // syncs: nothing changed, a read of the file
             final String boot = System.getProperty("linemap.test.bootId");
             System.setProperty("linemap.test.bootId", "sync-cost-restart");
             try {
                 System.out.printf(Locale.ROOT, "  open as after a restart of the machine (image checked, file"
-                        + " compared): %8.1f ms%n", timeMs(() -> reopened[0] = s.reopen(file)));
-                reopened[0].close();
+                        + " compared): %8.1f ms%n", timeMs(() -> reopened[0] = s.reopen().apply(file)));
+                reopened[0].close().run();
             } finally {
                 if (boot == null) {
                     System.clearProperty("linemap.test.bootId");
@@ -112,7 +115,7 @@ public final class SyncCost {
             final SplittableRandom random = new SplittableRandom(12);
             while (!stop.get()) {
                 final long t0 = System.nanoTime();
-                s.putRandom(random);
+                s.putRandom().accept(random);
                 longestPut.accumulateAndGet(System.nanoTime() - t0, Math::max);
             }
         });
@@ -121,7 +124,7 @@ public final class SyncCost {
             long sink = 0;
             while (!stop.get()) {
                 final long t0 = System.nanoTime();
-                sink += s.getRandom(random);
+                sink += s.getRandom().applyAsLong(random);
                 longestGet.accumulateAndGet(System.nanoTime() - t0, Math::max);
             }
             if (sink == 42) {
@@ -134,7 +137,7 @@ public final class SyncCost {
         final long syncNs;
         if (sync) {
             final long t0 = System.nanoTime();
-            s.sync();
+            s.sync().run();
             syncNs = System.nanoTime() - t0;
         } else {
             syncNs = 0;
@@ -152,107 +155,51 @@ public final class SyncCost {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    /** A filled map file. */
-    private interface Subject {
-        void putRandom(SplittableRandom random);
-
-        long getRandom(SplittableRandom random);
-
-        void sync();
-
-        void close();
-
-        Subject reopen(Path file);
+    /**
+     * A filled map file, behind its operations.
+     *
+     * @param putRandom puts a random present key
+     * @param getRandom gets a random present key (something of its value)
+     * @param sync the map's sync
+     * @param close the map's close
+     * @param reopen opens the file again, on the same keys
+     */
+    private record Subject(Consumer<SplittableRandom> putRandom, ToLongFunction<SplittableRandom> getRandom,
+                           Runnable sync, Runnable close, Function<Path, Subject> reopen) {
     }
 
-    private static final class LongSubject implements Subject {
-        private final long[] keys;
-        private final LongLongMap map;
-
-        LongSubject(final int n, final Path file) {
-            this(Keys.random(n, Keys.KEY_SEED), LongLongMap.builder().persistTo(file).build());
-            for (int i = 0; i < n; i++) {
-                map.put(keys[i], Keys.valueFor(i));
-            }
+    private static Subject longs(final int n, final Path file) {
+        final long[] keys = Keys.random(n, Keys.KEY_SEED);
+        final LongLongMap map = LongLongMap.builder().persistTo(file).build();
+        for (int i = 0; i < n; i++) {
+            map.put(keys[i], Keys.valueFor(i));
         }
-
-        private LongSubject(final long[] keys, final LongLongMap map) {
-            this.keys = keys;
-            this.map = map;
-        }
-
-        @Override
-        public void putRandom(final SplittableRandom random) {
-            map.put(keys[random.nextInt(keys.length)], random.nextLong());
-        }
-
-        @Override
-        public long getRandom(final SplittableRandom random) {
-            return map.get(keys[random.nextInt(keys.length)]);
-        }
-
-        @Override
-        public void sync() {
-            map.sync();
-        }
-
-        @Override
-        public void close() {
-            map.close();
-        }
-
-        @Override
-        public Subject reopen(final Path file) {
-            return new LongSubject(keys, LongLongMap.builder().persistTo(file).build());
-        }
+        return longs(keys, map);
     }
 
-    private static final class LineSubject implements Subject {
-        private final String[] keys;
-        private final String[] values;
-        private final LineMap<String, String> map;
+    private static Subject longs(final long[] keys, final LongLongMap map) {
+        return new Subject(r -> map.put(keys[r.nextInt(keys.length)], r.nextLong()),
+                r -> map.get(keys[r.nextInt(keys.length)]), map::sync, map::close,
+                f -> longs(keys, LongLongMap.builder().persistTo(f).build()));
+    }
 
-        LineSubject(final int n, final Path file) {
-            this(new String[n], new String[n], LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(42)
-                    .persistTo(file).build());
-            final AsciiEntries entries = new AsciiEntries(42);
-            for (int i = 0; i < n; i++) {
-                keys[i] = entries.nextKey();
-                values[i] = entries.nextValue();
-                map.put(keys[i], values[i]);
-            }
+    private static Subject lines(final int n, final Path file) {
+        final String[] keys = new String[n];
+        final String[] values = new String[n];
+        final LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(42).persistTo(file)
+                .build();
+        final AsciiEntries entries = new AsciiEntries(42);
+        for (int i = 0; i < n; i++) {
+            keys[i] = entries.nextKey();
+            values[i] = entries.nextValue();
+            map.put(keys[i], values[i]);
         }
+        return lines(keys, values, map);
+    }
 
-        private LineSubject(final String[] keys, final String[] values, final LineMap<String, String> map) {
-            this.keys = keys;
-            this.values = values;
-            this.map = map;
-        }
-
-        @Override
-        public void putRandom(final SplittableRandom random) {
-            map.put(keys[random.nextInt(keys.length)], values[random.nextInt(values.length)]);
-        }
-
-        @Override
-        public long getRandom(final SplittableRandom random) {
-            return map.get(keys[random.nextInt(keys.length)]).length();
-        }
-
-        @Override
-        public void sync() {
-            map.sync();
-        }
-
-        @Override
-        public void close() {
-            map.close();
-        }
-
-        @Override
-        public Subject reopen(final Path file) {
-            return new LineSubject(keys, values, LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(42)
-                    .persistTo(file).build());
-        }
+    private static Subject lines(final String[] keys, final String[] values, final LineMap<String, String> map) {
+        return new Subject(r -> map.put(keys[r.nextInt(keys.length)], values[r.nextInt(values.length)]),
+                r -> map.get(keys[r.nextInt(keys.length)]).length(), map::sync, map::close,
+                f -> lines(keys, values, LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(42).persistTo(f).build()));
     }
 }
