@@ -14,6 +14,10 @@ import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.openhft.chronicle.map.ChronicleMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.HTreeMap;
+import org.mapdb.Serializer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,7 +44,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code ll-mem}: {@code LongLongMap}, default builder, in memory;</li>
  *   <li>{@code ll-file}: the same, {@code persistTo(file)};</li>
  *   <li>{@code ll-chronicle-file}: {@code ChronicleMap<Long, Long>}, {@code entries(size)},
- *       {@code createPersistedTo(file)} (get and put box, as in {@code maps.ChronicleLongMap}).</li>
+ *       {@code createPersistedTo(file)} (get and put box, as in {@code maps.ChronicleLongMap});</li>
+ *   <li>{@code ll-mapdb-file}: MapDB's {@code HTreeMap<Long, Long>}, {@code DBMaker.fileDB(file)
+ *       .fileMmapEnableIfSupported()}, {@code Serializer.LONG}, no transactions.</li>
  * </ul>
  * Strings ({@link AsciiEntries}, seed 42: the data of {@link LineMapOps}, keys 16..64 bytes, values
  * 16..256; put writes the value of another entry, from a pool of 65,536 of the stream's values, so
@@ -50,7 +56,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code lm-file}: the same, {@code persistTo(file)};</li>
  *   <li>{@code lm-chronicle-file}: {@code ChronicleMap<CharSequence, CharSequence>}, {@code entries(size)},
  *       {@code averageKeySize}/{@code averageValueSize} the data's exact averages,
- *       {@code createPersistedTo(file)}.</li>
+ *       {@code createPersistedTo(file)};</li>
+ *   <li>{@code lm-mapdb-file}: MapDB's {@code HTreeMap<String, String>}, as above with
+ *       {@code Serializer.STRING}.</li>
  * </ul>
  *
  * <p>Files go to a new directory under {@code -Dbench.persistDir} (default {@code java.io.tmpdir}),
@@ -91,7 +99,8 @@ public class PersistedOps {
     @State(Scope.Benchmark)
     public static class Filled {
         /** Which map (see the class comment). */
-        @Param({"ll-mem", "ll-file", "ll-chronicle-file", "lm-mem", "lm-file", "lm-chronicle-file"})
+        @Param({"ll-mem", "ll-file", "ll-chronicle-file", "ll-mapdb-file", "lm-mem", "lm-file", "lm-chronicle-file",
+            "lm-mapdb-file"})
         public String impl;
 
         /** Entries. */
@@ -127,6 +136,8 @@ public class PersistedOps {
                 case "lm-mem" -> new StringLinemap(size, seed, null);
                 case "lm-file" -> new StringLinemap(size, seed, file);
                 case "lm-chronicle-file" -> new StringChronicle(size, seed, file);
+                case "ll-mapdb-file" -> new LongMapDb(size, file);
+                case "lm-mapdb-file" -> new StringMapDb(size, seed, file);
                 default -> throw new IllegalArgumentException("impl " + impl);
             };
             final long t1 = System.nanoTime();
@@ -206,7 +217,6 @@ public class PersistedOps {
             bh.consume(map.put(hits[i], tick));
         }
 
-
         @Override
         public void close() {
             map.close();
@@ -217,10 +227,8 @@ public class PersistedOps {
     static final class LongChronicle implements Subject {
         private final ChronicleMap<Long, Long> map;
         private final long[] hits;
-        private final Path file;
 
         LongChronicle(final int size, final Path file) {
-            this.file = file;
             final long[] keys = Keys.random(size, Keys.KEY_SEED);
             try {
                 map = ChronicleMap.of(Long.class, Long.class).name("persisted-ops").entries(size)
@@ -244,7 +252,6 @@ public class PersistedOps {
         public void put(final int i, final long tick, final Blackhole bh) {
             bh.consume(map.put(hits[i], tick));
         }
-
 
         @Override
         public void close() {
@@ -281,7 +288,6 @@ public class PersistedOps {
             bh.consume(map.put(keys[i], pool[(int) ((i * 31L + tick) & (POOL - 1))]));
         }
 
-
         @Override
         public void close() {
             map.close();
@@ -293,10 +299,8 @@ public class PersistedOps {
         private final ChronicleMap<CharSequence, CharSequence> map;
         private final String[] keys;
         private final String[] pool;
-        private final Path file;
 
         StringChronicle(final int size, final long seed, final Path file) {
-            this.file = file;
             final Strings data = Strings.generate(size, seed);
             keys = data.keys();
             pool = data.pool();
@@ -325,10 +329,81 @@ public class PersistedOps {
             bh.consume(map.put(keys[i], pool[(int) ((i * 31L + tick) & (POOL - 1))]));
         }
 
-
         @Override
         public void close() {
             map.close();
+        }
+    }
+
+    /**
+     * MapDB's {@code HTreeMap<Long, Long>} in a file ({@code DBMaker.fileDB}, memory-mapped where the
+     * JDK allows it, no transactions: MapDB's fastest file mode, and the one a kill -9 corrupts).
+     */
+    static final class LongMapDb implements Subject {
+        private final DB db;
+        private final HTreeMap<Long, Long> map;
+        private final long[] hits;
+
+        LongMapDb(final int size, final Path file) {
+            final long[] keys = Keys.random(size, Keys.KEY_SEED);
+            db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().make();
+            map = db.hashMap("persisted-ops", Serializer.LONG, Serializer.LONG).createOrOpen();
+            for (int i = 0; i < size; i++) {
+                map.put(keys[i], Keys.valueFor(i));
+            }
+            hits = Keys.shuffled(keys, Keys.ORDER_SEED);
+            check(map.sizeLong(), size);
+        }
+
+        @Override
+        public void get(final int i, final Blackhole bh) {
+            bh.consume(map.get(hits[i]));
+        }
+
+        @Override
+        public void put(final int i, final long tick, final Blackhole bh) {
+            bh.consume(map.put(hits[i], tick));
+        }
+
+        @Override
+        public void close() {
+            db.close();
+        }
+    }
+
+    /** MapDB's {@code HTreeMap<String, String>} in a file, as {@link LongMapDb}. */
+    static final class StringMapDb implements Subject {
+        private final DB db;
+        private final HTreeMap<String, String> map;
+        private final String[] keys;
+        private final String[] pool;
+
+        StringMapDb(final int size, final long seed, final Path file) {
+            final Strings data = Strings.generate(size, seed);
+            keys = data.keys();
+            pool = data.pool();
+            db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().make();
+            map = db.hashMap("persisted-ops", Serializer.STRING, Serializer.STRING).createOrOpen();
+            final AsciiEntries entries = new AsciiEntries(seed);
+            for (int i = 0; i < size; i++) {
+                map.put(entries.nextKey(), entries.nextValue());
+            }
+            check(map.sizeLong(), size);
+        }
+
+        @Override
+        public void get(final int i, final Blackhole bh) {
+            bh.consume(map.get(keys[i]));
+        }
+
+        @Override
+        public void put(final int i, final long tick, final Blackhole bh) {
+            bh.consume(map.put(keys[i], pool[(int) ((i * 31L + tick) & (POOL - 1))]));
+        }
+
+        @Override
+        public void close() {
+            db.close();
         }
     }
 
