@@ -827,6 +827,15 @@ final class FileStore implements AutoCloseable {
     }
 
     /**
+     * Returns the sync image (tests).
+     *
+     * @return the sync image
+     */
+    SyncImage syncImage() {
+        return image;
+    }
+
+    /**
      * Makes a capture durable in the sync image; writers run meanwhile.
      *
      * @param capture what {@link #captureSync} copied

@@ -320,11 +320,7 @@ final class SyncImage {
      * @throws IOException if the log or the image cannot be written
      */
     void commit(final Capture capture) throws IOException {
-        try (FileChannel tmp = FileChannel.open(logTmp, StandardOpenOption.WRITE)) {
-            tmp.force(true);
-        }
-        Files.move(logTmp, log, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory();
+        publish();
         // The log in place is the sync's durability: from here a crash finds it and applies it.
         try (FileChannel in = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             apply(in, (long) capture.sums().length * PAGE, capture.changed(), capture.sums().length);
@@ -367,6 +363,15 @@ final class SyncImage {
         final long stored = read(in, first + records * RECORD, 8).getLong(0);
         return stored == crc.getValue() ? null : "pages checksum 0x" + Long.toHexString(stored) + ", computed 0x"
                 + Long.toHexString(crc.getValue());
+    }
+
+    /** Forces the new log and renames it into place (tests stop a sync here, before the apply). */
+    void publish() throws IOException {
+        try (FileChannel tmp = FileChannel.open(logTmp, StandardOpenOption.WRITE)) {
+            tmp.force(true);
+        }
+        Files.move(logTmp, log, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory();
     }
 
     /**

@@ -173,6 +173,27 @@ class PowerLossTest {
     }
 
     @Test
+    void aSyncThatDiedRightAfterItsLogWasInPlaceIsAppliedByTheNextOpen() throws IOException {
+        final Path file = dir.resolve("died-published.map");
+        final Map<Object, Object> model = new HashMap<>();
+        try (LineSubject map = new LineSubject(file)) {
+            final Random random = new Random(15);
+            map.randomOps(random, 2_000, model);
+            map.sync();
+            map.randomOps(random, 2_000, model);
+            final FileStore store = ((Engine) map.map).store();
+            store.captureSync();
+            store.syncImage().publish();   // the durability point passed; the image not touched yet
+            map.randomOps(random, 1_000, new HashMap<>(model));   // after the sync: lost with the power
+            map.crash();
+        }
+        reboot("boot-H");
+        try (LineSubject reopened = new LineSubject(file)) {
+            assertSameEntries(model, reopened.contents(), "after the restart");
+        }
+    }
+
+    @Test
     void aSyncThatDiedWhileApplyingItsLogIsFinishedByTheNextOpen() throws IOException {
         final Path file = dir.resolve("died-apply.map");
         final Map<Object, Object> model = new HashMap<>();
