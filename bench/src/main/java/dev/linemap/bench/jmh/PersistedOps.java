@@ -11,12 +11,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
-import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -132,12 +132,12 @@ public class PersistedOps {
             subject = switch (impl) {
                 case "ll-mem" -> new LongLinemap(size, null);
                 case "ll-file" -> new LongLinemap(size, file);
-                case "ll-chronicle-file" -> new LongChronicle(size, file);
-                case "lm-mem" -> new StringLinemap(size, seed, null);
-                case "lm-file" -> new StringLinemap(size, seed, file);
-                case "lm-chronicle-file" -> new StringChronicle(size, seed, file);
-                case "ll-mapdb-file" -> new LongMapDb(size, file);
-                case "lm-mapdb-file" -> new StringMapDb(size, seed, file);
+                case "ll-chronicle-file" -> LongPeer.chronicle(size, file);
+                case "ll-mapdb-file" -> LongPeer.mapDb(size, file);
+                case "lm-mem" -> StringMap.linemap(size, seed, null);
+                case "lm-file" -> StringMap.linemap(size, seed, file);
+                case "lm-chronicle-file" -> StringMap.chronicle(size, seed, file);
+                case "lm-mapdb-file" -> StringMap.mapDb(size, seed, file);
                 default -> throw new IllegalArgumentException("impl " + impl);
             };
             final long t1 = System.nanoTime();
@@ -223,24 +223,40 @@ public class PersistedOps {
         }
     }
 
-    /** {@code ChronicleMap<Long, Long>} in a file. */
-    static final class LongChronicle implements Subject {
-        private final ChronicleMap<Long, Long> map;
+    /**
+     * A boxed {@code Map<Long, Long>} kept in a file (Chronicle Map, MapDB): filled as
+     * {@link LongLinemap}; get and put box, as in {@code maps.ChronicleLongMap}.
+     */
+    static final class LongPeer implements Subject {
+        private final Map<Long, Long> map;
         private final long[] hits;
+        private final Runnable close;
 
-        LongChronicle(final int size, final Path file) {
+        LongPeer(final int size, final Map<Long, Long> map, final Runnable close) {
             final long[] keys = Keys.random(size, Keys.KEY_SEED);
-            try {
-                map = ChronicleMap.of(Long.class, Long.class).name("persisted-ops").entries(size)
-                        .createPersistedTo(file.toFile());
-            } catch (final IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            this.map = map;
+            this.close = close;
             for (int i = 0; i < size; i++) {
                 map.put(keys[i], Keys.valueFor(i));
             }
             hits = Keys.shuffled(keys, Keys.ORDER_SEED);
-            check(map.longSize(), size);
+            check(map.size(), size);
+        }
+
+        static LongPeer chronicle(final int size, final Path file) {
+            try {
+                final ChronicleMap<Long, Long> map = ChronicleMap.of(Long.class, Long.class).name("persisted-ops")
+                        .entries(size).createPersistedTo(file.toFile());
+                return new LongPeer(size, map, map::close);
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        static LongPeer mapDb(final int size, final Path file) {
+            final DB db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().make();
+            return new LongPeer(size, db.hashMap("persisted-ops", Serializer.LONG, Serializer.LONG).createOrOpen(),
+                    db::close);
         }
 
         @Override
@@ -255,140 +271,59 @@ public class PersistedOps {
 
         @Override
         public void close() {
-            map.close();
-        }
-    }
-
-    /** {@code LineMap<String, String>}, in memory or in a file. */
-    static final class StringLinemap implements Subject {
-        private final LineMap<String, String> map;
-        private final String[] keys;
-        private final String[] pool;
-
-        StringLinemap(final int size, final long seed, final Path file) {
-            final Strings data = Strings.generate(size, seed);
-            keys = data.keys();
-            pool = data.pool();
-            map = file == null ? LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(seed).build()
-                    : LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(seed).persistTo(file).build();
-            final AsciiEntries entries = new AsciiEntries(seed);
-            for (int i = 0; i < size; i++) {
-                map.put(entries.nextKey(), entries.nextValue());
-            }
-            check(map.size(), size);
-        }
-
-        @Override
-        public void get(final int i, final Blackhole bh) {
-            bh.consume(map.get(keys[i]));
-        }
-
-        @Override
-        public void put(final int i, final long tick, final Blackhole bh) {
-            bh.consume(map.put(keys[i], pool[(int) ((i * 31L + tick) & (POOL - 1))]));
-        }
-
-        @Override
-        public void close() {
-            map.close();
-        }
-    }
-
-    /** {@code ChronicleMap<CharSequence, CharSequence>} in a file. */
-    static final class StringChronicle implements Subject {
-        private final ChronicleMap<CharSequence, CharSequence> map;
-        private final String[] keys;
-        private final String[] pool;
-
-        StringChronicle(final int size, final long seed, final Path file) {
-            final Strings data = Strings.generate(size, seed);
-            keys = data.keys();
-            pool = data.pool();
-            try {
-                map = ChronicleMap.of(CharSequence.class, CharSequence.class).name("persisted-ops").entries(size)
-                        .averageKeySize((double) data.keyBytes() / size)
-                        .averageValueSize((double) data.valueBytes() / size)
-                        .createPersistedTo(file.toFile());
-            } catch (final IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            final AsciiEntries entries = new AsciiEntries(seed);
-            for (int i = 0; i < size; i++) {
-                map.put(entries.nextKey(), entries.nextValue());
-            }
-            check(map.longSize(), size);
-        }
-
-        @Override
-        public void get(final int i, final Blackhole bh) {
-            bh.consume(map.get(keys[i]));
-        }
-
-        @Override
-        public void put(final int i, final long tick, final Blackhole bh) {
-            bh.consume(map.put(keys[i], pool[(int) ((i * 31L + tick) & (POOL - 1))]));
-        }
-
-        @Override
-        public void close() {
-            map.close();
+            close.run();
         }
     }
 
     /**
-     * MapDB's {@code HTreeMap<Long, Long>} in a file ({@code DBMaker.fileDB}, memory-mapped where the
-     * JDK allows it, no transactions: MapDB's fastest file mode, and the one a kill -9 corrupts).
+     * A map of strings ({@code LineMap<String, String>} in memory or in a file, Chronicle Map and
+     * MapDB in a file), filled with the {@link AsciiEntries} stream of {@code seed}; a put writes a
+     * value of the pool.
      */
-    static final class LongMapDb implements Subject {
-        private final DB db;
-        private final HTreeMap<Long, Long> map;
-        private final long[] hits;
-
-        LongMapDb(final int size, final Path file) {
-            final long[] keys = Keys.random(size, Keys.KEY_SEED);
-            db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().make();
-            map = db.hashMap("persisted-ops", Serializer.LONG, Serializer.LONG).createOrOpen();
-            for (int i = 0; i < size; i++) {
-                map.put(keys[i], Keys.valueFor(i));
-            }
-            hits = Keys.shuffled(keys, Keys.ORDER_SEED);
-            check(map.sizeLong(), size);
-        }
-
-        @Override
-        public void get(final int i, final Blackhole bh) {
-            bh.consume(map.get(hits[i]));
-        }
-
-        @Override
-        public void put(final int i, final long tick, final Blackhole bh) {
-            bh.consume(map.put(hits[i], tick));
-        }
-
-        @Override
-        public void close() {
-            db.close();
-        }
-    }
-
-    /** MapDB's {@code HTreeMap<String, String>} in a file, as {@link LongMapDb}. */
-    static final class StringMapDb implements Subject {
-        private final DB db;
-        private final HTreeMap<String, String> map;
+    static final class StringMap implements Subject {
+        private final Map<? super String, ? super String> map;
         private final String[] keys;
         private final String[] pool;
+        private final Runnable close;
 
-        StringMapDb(final int size, final long seed, final Path file) {
-            final Strings data = Strings.generate(size, seed);
+        StringMap(final Strings data, final long seed, final Map<? super String, ? super String> map,
+                  final Runnable close) {
+            this.map = map;
+            this.close = close;
             keys = data.keys();
             pool = data.pool();
-            db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().make();
-            map = db.hashMap("persisted-ops", Serializer.STRING, Serializer.STRING).createOrOpen();
             final AsciiEntries entries = new AsciiEntries(seed);
-            for (int i = 0; i < size; i++) {
+            for (int i = 0; i < keys.length; i++) {
                 map.put(entries.nextKey(), entries.nextValue());
             }
-            check(map.sizeLong(), size);
+            check(map.size(), keys.length);
+        }
+
+        static StringMap linemap(final int size, final long seed, final Path file) {
+            final LineMap<String, String> map = file == null
+                    ? LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(seed).build()
+                    : LineMap.builder(Codecs.utf8(), Codecs.utf8()).seed(seed).persistTo(file).build();
+            return new StringMap(Strings.generate(size, seed), seed, map, map::close);
+        }
+
+        static StringMap chronicle(final int size, final long seed, final Path file) {
+            final Strings data = Strings.generate(size, seed);
+            try {
+                final ChronicleMap<CharSequence, CharSequence> map = ChronicleMap.of(CharSequence.class,
+                                CharSequence.class).name("persisted-ops").entries(size)
+                        .averageKeySize((double) data.keyBytes() / size)
+                        .averageValueSize((double) data.valueBytes() / size)
+                        .createPersistedTo(file.toFile());
+                return new StringMap(data, seed, map, map::close);
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        static StringMap mapDb(final int size, final long seed, final Path file) {
+            final DB db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().make();
+            return new StringMap(Strings.generate(size, seed), seed,
+                    db.hashMap("persisted-ops", Serializer.STRING, Serializer.STRING).createOrOpen(), db::close);
         }
 
         @Override
@@ -403,7 +338,7 @@ public class PersistedOps {
 
         @Override
         public void close() {
-            db.close();
+            close.run();
         }
     }
 
