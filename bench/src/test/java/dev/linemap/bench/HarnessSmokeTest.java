@@ -12,6 +12,7 @@ import dev.linemap.bench.harness.LineGetFloor;
 import dev.linemap.bench.harness.LineMapFootprint;
 import dev.linemap.bench.harness.PersistReopen;
 import dev.linemap.bench.harness.PutStalls;
+import dev.linemap.bench.harness.SyncCost;
 import dev.linemap.bench.maps.BenchMap;
 import dev.linemap.bench.maps.MapKind;
 import dev.linemap.bench.report.Report;
@@ -151,9 +152,20 @@ class HarnessSmokeTest {
                 .measurementIterations(1)
                 .measurementTime(TimeValue.milliseconds(50))
                 .build()).run();
-        assertEquals(2 * 6, results.size(), "2 benchmarks x 6 maps");
+        assertEquals(2 * 8, results.size(), "2 benchmarks x 8 maps (linemap in memory and in a file, Chronicle Map"
+                + " and MapDB in a file; two shapes)");
         for (RunResult r : results) {
             assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getParam("impl"));
+        }
+    }
+
+    @Test
+    void syncCostRunsEveryStepOnBothShapesAndLeavesNoFileBehind(@TempDir Path dir) throws Exception {
+        // run() itself fails if a sync, the close or an open after a restart does.
+        SyncCost.run("ll", 2_000, dir);
+        SyncCost.run("lm", 2_000, dir);
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.toList(), "the map files, images and logs are deleted");
         }
     }
 
