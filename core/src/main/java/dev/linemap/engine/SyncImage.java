@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
@@ -189,10 +190,12 @@ final class SyncImage {
     }
 
     /**
-     * The open after a restart of the machine: makes the map file what the image holds. The image
-     * is checked against its sums first (a damaged image fails the open and changes nothing); then
-     * every page of the file whose sum differs is rewritten from it, the file is cut to the image's
-     * length and forced. A crash in the middle leaves the file to be restored again.
+     * The open after a restart of the machine: makes the map file what the image holds. One pass
+     * reads the image and the file side by side: it checks every image page against its sum (a
+     * damaged image fails the open and changes nothing) and notes the file's pages whose sum
+     * differs. Only those are then read from the image again (checked again) and written; the file
+     * is cut to the image's length and forced. A crash in the middle leaves the file to be
+     * restored again.
      *
      * @param main the map file, open for writing
      * @return how many pages were rewritten
@@ -208,42 +211,43 @@ final class SyncImage {
                         + ": restore the map file from a copy");
             }
             final ByteBuffer buf = ByteBuffer.allocateDirect(BATCH * PAGE);
-            final Summer sum = new Summer();
-            for (long p = 0; p < sums.length; p += BATCH) {
-                final int n = (int) Math.min(BATCH, sums.length - p);
-                readFully(in, buf.clear().limit(n * PAGE), p * PAGE);
-                for (int i = 0; i < n; i++) {
-                    if (sum.of(buf, i) != sums[(int) (p + i)]) {
-                        throw new StoreFileException(file, Reason.CHECKSUM, "the machine restarted while the map"
-                                + " was open, so its pages after the last sync() are not to be trusted, and page "
-                                + (p + i) + " of its sync image " + image + " does not match the image's log:"
-                                + " the image is damaged; restore the map file from a copy");
-                    }
-                }
-            }
-            long rewritten = 0;
             final ByteBuffer mine = ByteBuffer.allocateDirect(BATCH * PAGE);
+            final Summer sum = new Summer();
+            final BitSet differs = new BitSet(sums.length);
             final long mainSize = main.size();
             for (long p = 0; p < sums.length; p += BATCH) {
                 final int n = (int) Math.min(BATCH, sums.length - p);
                 readFully(in, buf.clear().limit(n * PAGE), p * PAGE);
                 final int have = (int) Math.max(0, Math.min(n * PAGE, mainSize - p * PAGE));
-                mine.clear();
-                readFully(main, mine.limit(have), p * PAGE);
+                readFully(main, mine.clear().limit(have), p * PAGE);
                 for (int i = 0; i < n; i++) {
-                    if ((i + 1) * PAGE <= have && sum.of(mine, i) == sums[(int) (p + i)]) {
-                        continue;
+                    final int page = (int) (p + i);
+                    checkImagePage(sum.of(buf, i), page);
+                    if ((i + 1) * PAGE > have || sum.of(mine, i) != sums[page]) {
+                        differs.set(page);
                     }
-                    writeFully(main, buf.slice(i * PAGE, PAGE), (p + i) * PAGE);
-                    rewritten++;
                 }
+            }
+            for (int page = differs.nextSetBit(0); page >= 0; page = differs.nextSetBit(page + 1)) {
+                readFully(in, buf.clear().limit(PAGE), (long) page * PAGE);
+                checkImagePage(sum.of(buf, 0), page);
+                writeFully(main, buf.flip(), (long) page * PAGE);
             }
             main.truncate(length);
             main.force(true);
-            return rewritten;
+            return differs.cardinality();
         } catch (final IOException e) {
             throw new StoreFileException(file, Reason.IO, "the machine restarted while the map was open, and its"
                     + " sync image " + image + " cannot be put back: " + e, e);
+        }
+    }
+
+    private void checkImagePage(final long found, final int page) {
+        if (found != sums[page]) {
+            throw new StoreFileException(file, Reason.CHECKSUM, "the machine restarted while the map was open, so"
+                    + " its pages after the last sync() are not to be trusted, and page " + page + " of its sync image "
+                    + image + " does not match the image's log: the image is damaged; restore the map file from a"
+                    + " copy");
         }
     }
 
