@@ -618,13 +618,11 @@ public abstract class Engine {
      */
     protected final void clearEntries() {
         final WriteGate gate = writeGate;   // a map file: not while a sync copies it
-        final int stripe = gate == null ? 0 : gate.enter();
+        final int stripe = WriteGate.enter(gate);
         try {
             clearGated();
         } finally {
-            if (gate != null) {
-                gate.exit(stripe);
-            }
+            WriteGate.exit(gate, stripe);
         }
     }
 

@@ -233,14 +233,12 @@ public final class EntryStore {
                              final long valueLength, final MemorySegment expected,
                              final EntryRemapperBytes remapper, final ValueUpdater updater, final byte[][] oldOut) {
         final WriteGate gate = engine.writeGate;   // a map file: not while a sync copies it
-        final int stripe = gate == null ? 0 : gate.enter();
+        final int stripe = WriteGate.enter(gate);
         try {
             return write(engine, op, key, keyOffset, keyLength, value, valueOffset, valueLength, expected, remapper,
                     updater, oldOut);
         } finally {
-            if (gate != null) {
-                gate.exit(stripe);
-            }
+            WriteGate.exit(gate, stripe);
         }
     }
 

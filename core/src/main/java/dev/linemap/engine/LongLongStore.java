@@ -225,13 +225,11 @@ public final class LongLongStore {
                               final long a, final long b, final LongBinaryOperator fn,
                               final EntryRemapper remapper, final long[] out) {
         final WriteGate gate = engine.writeGate;   // a map file: not while a sync copies it
-        final int stripe = gate == null ? 0 : gate.enter();
+        final int stripe = WriteGate.enter(gate);
         try {
             return write(engine, missingValue, op, key, a, b, fn, remapper, out);
         } finally {
-            if (gate != null) {
-                gate.exit(stripe);
-            }
+            WriteGate.exit(gate, stripe);
         }
     }
 

@@ -226,15 +226,13 @@ public final class Migration {
         final boolean interrupted = RetiredTableRace.interruptStatus();
         try {
             for (;;) {
-                final int stripe = gate == null ? 0 : gate.enter();
+                final int stripe = WriteGate.enter(gate);
                 try {
                     if (!helpOnce()) {
                         break;
                     }
                 } finally {
-                    if (gate != null) {
-                        gate.exit(stripe);
-                    }
+                    WriteGate.exit(gate, stripe);
                 }
             }
         } catch (final IllegalStateException closedOrRetired) {

@@ -52,11 +52,30 @@ final class WriteGate {
     private volatile boolean shut;
 
     /**
-     * Enters as a writer; waits while a sync holds the gate shut.
+     * Enters a map's gate as a writer: waits while a sync holds it shut. A map in memory has no
+     * gate ({@code null}), and this does nothing.
      *
-     * @return the counter entered, for {@link #exit}
+     * @param gate the map's gate, or {@code null}
+     * @return the counter entered, for {@link #exit(WriteGate, int)}
      */
-    int enter() {
+    static int enter(final WriteGate gate) {
+        return gate == null ? 0 : gate.enter();
+    }
+
+    /**
+     * Leaves what {@link #enter(WriteGate)} entered.
+     *
+     * @param gate the map's gate, or {@code null}
+     * @param counter what {@link #enter(WriteGate)} returned
+     */
+    static void exit(final WriteGate gate, final int counter) {
+        if (gate != null) {
+            gate.exit(counter);
+        }
+    }
+
+    /** Enters as a writer; waits while a sync holds the gate shut. Returns the counter entered. */
+    private int enter() {
         final int i = stripe();
         for (int spins = 0; ; ) {
             COUNT.getAndAdd(counts, i, 1L);
@@ -70,12 +89,8 @@ final class WriteGate {
         }
     }
 
-    /**
-     * Leaves; the operation's stores come before (release).
-     *
-     * @param counter what {@link #enter} returned
-     */
-    void exit(final int counter) {
+    /** Leaves {@code counter}; the operation's stores come before (release). */
+    private void exit(final int counter) {
         COUNT.getAndAddRelease(counts, counter, -1L);
     }
 
