@@ -69,9 +69,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   root[2]       two {@link RootDescriptor} records
  *   clean         {@link #CLEAN} after a close(), 0 while a process has the file open
  *   ownerPid      the process that opened it last (for messages)
- *   ownerBoot     a hash of the boot of the machine that opened it last (0: unknown); an unclean
- *                 file of another boot lost its page cache with that machine (power loss, an OS
- *                 crash or a reboot), so its pages after the last sync are not to be trusted
+ *   ownerBoot     a hash of the boot of the machine that opened it last (0: unknown); a file of
+ *                 another boot lost its page cache with that machine (power loss, an OS crash or a
+ *                 reboot), so its pages after the last sync are not to be trusted, clean or not
  * </pre>
  *
  * <p>Memory ordering: the header is read and written by one thread at a time (the map's open,
