@@ -71,9 +71,7 @@ class PowerLossTest {
             final Path file = dir.resolve((line ? "line-" : "long-") + seed + ".map");
             final Scenario s = Scenario.run(Subject.open(line, file), file, seed);
             reboot("boot-B" + seed);
-            try (Subject reopened = Subject.open(line, file)) {
-                assertSameEntries(s.atSync, reopened.contents(), "seed " + seed);
-            }
+            assertReopensAs(line, file, s.atSync, "seed " + seed);
         }
     }
 
@@ -114,9 +112,7 @@ class PowerLossTest {
             atCrash = new HashMap<>(model);
             map.crash();
         }
-        try (LongSubject reopened = new LongSubject(file)) {
-            assertSameEntries(atCrash, reopened.contents(), "after the crash");
-        }
+        assertReopensAs(false, file, atCrash, "after the crash");
     }
 
     @Test
@@ -131,9 +127,7 @@ class PowerLossTest {
         }
         assertImageIsTheFile(file);
         reboot("boot-C");
-        try (LineSubject reopened = new LineSubject(file)) {
-            assertSameEntries(model, reopened.contents(), "after the restart");
-        }
+        assertReopensAs(true, file, model, "after the restart");
     }
 
     // ------------------------------------------------------------------ the image
@@ -162,14 +156,12 @@ class PowerLossTest {
             map.sync();
             final Map<Object, Object> later = new HashMap<>(atSync);
             map.randomOps(random, 3_000, later);
-            ((Engine) map.map).store().captureSync();   // the second sync copied its pages, and died before the rename
+            map.store().captureSync();   // the second sync copied its pages, and died before the rename
             map.crash();
         }
         assertTrue(Files.exists(dir.resolve("died-capture.map.sync-log.tmp")));
         reboot("boot-D");
-        try (LongSubject reopened = new LongSubject(file)) {
-            assertSameEntries(atSync, reopened.contents(), "after the restart");
-        }
+        assertReopensAs(false, file, atSync, "after the restart");
     }
 
     @Test
@@ -181,16 +173,14 @@ class PowerLossTest {
             map.randomOps(random, 2_000, model);
             map.sync();
             map.randomOps(random, 2_000, model);
-            final FileStore store = ((Engine) map.map).store();
+            final FileStore store = map.store();
             store.captureSync();
             store.syncImage().publish();   // the durability point passed; the image not touched yet
             map.randomOps(random, 1_000, new HashMap<>(model));   // after the sync: lost with the power
             map.crash();
         }
         reboot("boot-H");
-        try (LineSubject reopened = new LineSubject(file)) {
-            assertSameEntries(model, reopened.contents(), "after the restart");
-        }
+        assertReopensAs(true, file, model, "after the restart");
     }
 
     @Test
@@ -216,9 +206,7 @@ class PowerLossTest {
         Files.write(image, half);
         markLogUnapplied(file, imageBefore, after);
         reboot("boot-E");
-        try (LongSubject reopened = new LongSubject(file)) {
-            assertSameEntries(model, reopened.contents(), "after the restart");
-        }
+        assertReopensAs(false, file, model, "after the restart");
     }
 
     @Test
@@ -288,9 +276,7 @@ class PowerLossTest {
             assertTrue(e.getMessage().contains("sync log is damaged"), d.getKey() + ": " + e.getMessage());
             assertArrayEquals(file, Files.readAllBytes(copy), d.getKey() + ": the failed open changed the map file");
             reboot("boot-A");
-            try (LongSubject sameBoot = new LongSubject(copy)) {
-                assertSameEntries(atCrash, sameBoot.contents(), d.getKey() + ", same boot");
-            }
+            assertReopensAs(false, copy, atCrash, d.getKey() + ", same boot");
         }
     }
 
@@ -378,6 +364,14 @@ class PowerLossTest {
     }
 
     // ------------------------------------------------------------------ harness
+
+    /** Opens {@code file} as the next process does and requires exactly {@code expected}. */
+    private static void assertReopensAs(final boolean line, final Path file, final Map<Object, Object> expected,
+                                        final String what) {
+        try (Subject reopened = Subject.open(line, file)) {
+            assertSameEntries(expected, reopened.contents(), what);
+        }
+    }
 
     /** Fails with what differs (counts and a few keys), not two whole maps. */
     private static void assertSameEntries(final Map<Object, Object> expected, final Map<Object, Object> actual,
@@ -539,6 +533,10 @@ class PowerLossTest {
 
         final void sync() {
             engine.syncEngine();
+        }
+
+        final FileStore store() {
+            return engine.store();
         }
 
         /** The process dies here: no close(), the file let go as the tables are. */
