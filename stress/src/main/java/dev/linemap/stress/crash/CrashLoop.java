@@ -160,7 +160,7 @@ public final class CrashLoop {
             // In the power-loss loop, half of the aimed kills are aimed at a sync instead (within 3 ms
             // of its start: its copy, its log, or its image being written).
             final boolean atSync = powerLoss && random.nextBoolean();
-            final boolean exitedByItself = aimed ? killAfterMigrationStart(child, reports, delay, random, atSync)
+            final boolean exitedByItself = aimed ? killAfterReport(child, reports, delay, random, atSync)
                     : child.waitFor(delay, TimeUnit.MILLISECONDS);
             if (!exitedByItself) {
                 child.destroyForcibly();
@@ -258,9 +258,8 @@ public final class CrashLoop {
      * 2048 buckets or more ends the wait early, a random 0-20 ms later (with {@code atSync}: a
      * sync's start, 0-3 ms later). Returns whether the child exited by itself.
      */
-    private static boolean killAfterMigrationStart(final Process child, final Path reports, final int delay,
-                                                   final SplittableRandom random, final boolean atSync)
-            throws Exception {
+    private static boolean killAfterReport(final Process child, final Path reports, final int delay,
+                                           final SplittableRandom random, final boolean atSync) throws Exception {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
         try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(reports)) {
             final StringBuilder line = new StringBuilder();
