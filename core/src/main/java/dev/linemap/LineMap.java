@@ -43,7 +43,9 @@ import java.util.function.Function;
  * {@code replace(k, old, new)} and {@code containsValue} compare values by their encodings too.
  * Lengths from 0 bytes up to {@link #MAX_KEY_BYTES} and {@link #MAX_VALUE_BYTES}; a longer one is
  * rejected with {@link IllegalArgumentException} naming both sizes, and nothing stored changes.
- * Null keys, values and functions are rejected with {@link NullPointerException}.
+ * Null keys, values and functions are rejected with {@link NullPointerException}. {@code get},
+ * {@code put}, {@code putIfAbsent}, {@code replace(k, v)} and {@code remove(k)} encode into
+ * per-thread buffers and allocate only the value they return (what the value codec decodes).
  *
  * <h2>Zero-copy and in-place access</h2>
  * {@link #getBytes}, {@link #containsKeyBytes}, {@link #putBytes} and {@link #removeBytes} take
@@ -97,9 +99,6 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
             throw new ExceptionInInitializerError("the largest record must fit one entry chunk");
         }
     }
-
-    /** Values longer than this are read into a one-off array rather than the per-thread buffer. */
-    private static final int SCRATCH_LIMIT = 1 << 16;
 
     final Codec<K> keyCodec;
     final Codec<V> valueCodec;
@@ -167,10 +166,6 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         }
     }
 
-    V decodeValue(final byte[] bytes) {
-        return bytes == null ? null : valueCodec.decode(MemorySegment.ofArray(bytes), 0, bytes.length);
-    }
-
     // ============================================================================= reading
 
     /** Encodes a key into a scratch buffer; returns its length. Checks null and length. */
@@ -184,14 +179,25 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         return length;
     }
 
+    /** Encodes a value into a scratch buffer; returns its length. Checks null and length. */
+    @SuppressWarnings("unchecked")
+    private int encodeValueInto(final Object value, final Scratch scratch) {
+        Objects.requireNonNull(value, "value");
+        final V v = (V) value;
+        final int length = valueCodec.encodedLength(v);
+        checkValueLength(length);
+        valueCodec.encode(v, scratch.segment(length), 0);
+        return length;
+    }
+
     /**
      * Returns the value of {@code key}, or {@code null}. Allocates the decoded value only: the key
      * is encoded into, and the value copied to, per-thread buffers.
      */
     @Override
     public V get(final Object key) {
-        final Scratch keyBytes = Scratch.take(0);
-        final Scratch valueBytes = Scratch.take(1);
+        final Scratch keyBytes = Scratch.take(Scratch.KEY);
+        final Scratch valueBytes = Scratch.take(Scratch.OLD);
         try {
             final int keyLength = encodeKeyInto(key, keyBytes);
             checkOpen();
@@ -207,12 +213,6 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
                 if (length <= valueBytes.capacity()) {
                     return valueCodec.decode(target, 0, (int) length);
                 }
-                if (length > SCRATCH_LIMIT) {
-                    // A large value: a one-off array, so that no thread keeps a huge buffer.
-                    final byte[][] out = new byte[1][];
-                    final long n = EntryStore.read(this, k, 0, keyLength, EntryStore.MODE_HEAP, null, 0, null, 0, out);
-                    return n < 0 ? null : decodeValue(out[0]);
-                }
                 valueBytes.segment(length);   // grow, read again (the value may have changed meanwhile)
             }
         } finally {
@@ -223,7 +223,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
 
     @Override
     public boolean containsKey(final Object key) {
-        final Scratch keyBytes = Scratch.take(0);
+        final Scratch keyBytes = Scratch.take(Scratch.KEY);
         try {
             final int keyLength = encodeKeyInto(key, keyBytes);
             checkOpen();
@@ -262,30 +262,44 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
 
     // ============================================================================= writing
 
-    private byte[] write(final int op, final MemorySegment k, final MemorySegment v, final MemorySegment expected,
-                         final boolean wantOld) {
-        checkOpen();
-        final byte[][] old = wantOld ? new byte[1][] : null;
-        EntryStore.update(this, op, k, 0, k.byteSize(), v, 0, v == null ? 0 : v.byteSize(), expected, null, null,
-                old);
-        return wantOld ? old[0] : null;
+    /**
+     * A write that returns the previous value: the key, the new value and the copy of the old one
+     * go through this thread's buffers, so that only the decoded old value is allocated.
+     */
+    private V writeReturningOld(final int op, final Object key, final Object value) {
+        final Scratch keyBytes = Scratch.take(Scratch.KEY);
+        final Scratch valueBytes = value == null ? null : Scratch.take(Scratch.VALUE);
+        final Scratch old = Scratch.take(Scratch.OLD);
+        try {
+            final int keyLength = encodeKeyInto(key, keyBytes);
+            final int valueLength = op == EntryStore.REMOVE ? 0 : encodeValueInto(value, valueBytes);
+            checkOpen();
+            EntryStore.update(this, op, keyBytes.segment(keyLength), 0, keyLength,
+                    valueBytes == null ? null : valueBytes.segment(valueLength), 0, valueLength, null, null, null,
+                    old);
+            return old.length() < 0 ? null : valueCodec.decode(old.segment(0), 0, old.length());
+        } finally {
+            keyBytes.giveBack();
+            if (valueBytes != null) {
+                valueBytes.giveBack();
+            }
+            old.giveBack();
+        }
     }
 
     @Override
     public V put(final K key, final V value) {
-        final MemorySegment k = encodeKey(key);
-        return decodeValue(write(EntryStore.PUT, k, encodeValue(value), null, true));
+        return writeReturningOld(EntryStore.PUT, key, value);
     }
 
     @Override
     public V putIfAbsent(final K key, final V value) {
-        final MemorySegment k = encodeKey(key);
-        return decodeValue(write(EntryStore.PUT_IF_ABSENT, k, encodeValue(value), null, true));
+        return writeReturningOld(EntryStore.PUT_IF_ABSENT, key, value);
     }
 
     @Override
     public V remove(final Object key) {
-        return decodeValue(write(EntryStore.REMOVE, encodeKey(key), null, null, true));
+        return writeReturningOld(EntryStore.REMOVE, key, null);
     }
 
     /**
@@ -324,8 +338,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
 
     @Override
     public V replace(final K key, final V value) {
-        final MemorySegment k = encodeKey(key);
-        return decodeValue(write(EntryStore.REPLACE, k, encodeValue(value), null, true));
+        return writeReturningOld(EntryStore.REPLACE, key, value);
     }
 
     @Override

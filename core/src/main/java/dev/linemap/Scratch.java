@@ -1,30 +1,47 @@
 package dev.linemap;
 
-import java.lang.foreign.MemorySegment;
+import dev.linemap.engine.HeapBytes;
 
 /**
- * A per-thread heap buffer for the object API's reads: the key's encoding and the copy of the
- * value, so that {@code get} allocates only what the value codec returns. Taken and given back
- * around one read; a nested use on the same thread (a codec that reads the map) gets a fresh one.
+ * A per-thread heap buffer for the object API: a key's encoding, a value's encoding, and the copy
+ * of a value read or replaced, so that {@code get}, {@code put}, {@code putIfAbsent},
+ * {@code replace} and {@code remove} allocate only what the value codec returns. Taken and given
+ * back around one operation; a nested use on the same thread (a codec that reads the map) gets a
+ * fresh one.
  *
- * <p>Only reads use it: a write keeps the key's bytes across a user function (the remapping
- * function of {@code compute} may read the map), so writes encode into their own arrays.
+ * <p>The operations that run a user function under the bucket lock ({@code compute} and its
+ * kind) encode into their own arrays: the function may use the map, and the key's bytes must
+ * outlive it.
  */
-final class Scratch {
+final class Scratch extends HeapBytes {
+
+    /** Buffer 0 holds keys, 1 values to store, 2 values read or replaced. */
+    static final int KEY = 0;
+    /** The value a write stores. */
+    static final int VALUE = 1;
+    /** The value a read or a write returns. */
+    static final int OLD = 2;
+
+    /**
+     * The most a buffer keeps between operations: a longer value (up to 16 MiB) gets a buffer
+     * that is dropped when given back, so that no thread keeps a huge one. Keys always fit.
+     */
+    static final int KEEP_LIMIT = 1 << 16;
+
+    private static final int INITIAL = 256;
 
     private static final ThreadLocal<Scratch[]> POOL = ThreadLocal.withInitial(
-            () -> new Scratch[] {new Scratch(), new Scratch()});
+            () -> new Scratch[] {new Scratch(), new Scratch(), new Scratch()});
 
-    private byte[] bytes = new byte[256];
-    private MemorySegment segment = MemorySegment.ofArray(bytes);
     private boolean taken;
 
     private Scratch() {
+        super(INITIAL);
     }
 
     /**
-     * Returns this thread's buffer number {@code which} (0: keys, 1: values), or a fresh one if it
-     * is taken.
+     * Returns this thread's buffer number {@code which} ({@link #KEY}, {@link #VALUE},
+     * {@link #OLD}), or a fresh one if it is taken.
      */
     static Scratch take(final int which) {
         Scratch s = POOL.get()[which];
@@ -36,20 +53,7 @@ final class Scratch {
     }
 
     void giveBack() {
+        shrinkTo(KEEP_LIMIT);
         taken = false;
-    }
-
-    /** The buffer as a segment of at least {@code length} bytes (its first bytes are what counts). */
-    MemorySegment segment(final long length) {
-        if (bytes.length < length) {
-            bytes = new byte[(int) Math.max(length, Math.min(Integer.MAX_VALUE - 8, 2L * bytes.length))];
-            segment = MemorySegment.ofArray(bytes);
-        }
-        return segment;
-    }
-
-    /** Capacity of the current buffer. */
-    long capacity() {
-        return bytes.length;
     }
 }

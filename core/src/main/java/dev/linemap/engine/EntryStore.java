@@ -224,14 +224,14 @@ public final class EntryStore {
      * @param expected the expected value's bytes (the whole segment), for the conditional ones
      * @param remapper for {@link #COMPUTE}
      * @param updater for {@link #UPDATE}
-     * @param oldOut {@code null}, or receives in {@code oldOut[0]} a copy of the previous value's
-     *        bytes if the key was present (the operations that return the previous value)
+     * @param oldOut {@code null}, or receives a copy of the previous value's bytes, or that the
+     *        key was absent (the operations that return the previous value)
      * @return see the operation codes
      */
     public static int update(final Engine engine, final int op, final MemorySegment key, final long keyOffset,
                              final long keyLength, final MemorySegment value, final long valueOffset,
                              final long valueLength, final MemorySegment expected,
-                             final EntryRemapperBytes remapper, final ValueUpdater updater, final byte[][] oldOut) {
+                             final EntryRemapperBytes remapper, final ValueUpdater updater, final HeapBytes oldOut) {
         final WriteGate gate = engine.writeGate;   // a map file: not while a sync copies it
         final int stripe = WriteGate.enter(gate);
         try {
@@ -245,7 +245,7 @@ public final class EntryStore {
     private static int write(final Engine engine, final int op, final MemorySegment key, final long keyOffset,
                              final long keyLength, final MemorySegment value, final long valueOffset,
                              final long valueLength, final MemorySegment expected,
-                             final EntryRemapperBytes remapper, final ValueUpdater updater, final byte[][] oldOut) {
+                             final EntryRemapperBytes remapper, final ValueUpdater updater, final HeapBytes oldOut) {
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         long hashSeed = 0;
         long hash = 0;
@@ -306,7 +306,7 @@ public final class EntryStore {
                              final long keyOffset, final long keyLength, final MemorySegment value,
                              final long valueOffset, final long valueLength,
                              final MemorySegment expected, final EntryRemapperBytes remapper,
-                             final ValueUpdater updater, final byte[][] oldOut) {
+                             final ValueUpdater updater, final HeapBytes oldOut) {
         final EntryHeap heap = table.entries;
         final EntryHeap.Directory d = heap.directory();
         final long loc;
@@ -334,10 +334,10 @@ public final class EntryStore {
                 oldLength = EntryDescriptor.valueLengthPlain(entrySegment, entry);
                 oldStart = EntryDescriptor.valueOffset(entry, keyLength);
                 if (oldOut != null) {
-                    final byte[] old = new byte[oldLength];
-                    MemorySegment.copy(entrySegment, ValueLayout.JAVA_BYTE, oldStart, old, 0, oldLength);
-                    oldOut[0] = old;
+                    oldOut.copyFrom(entrySegment, oldStart, oldLength);
                 }
+            } else if (oldOut != null) {
+                oldOut.absent();
             }
             switch (op) {
                 case PUT -> {

@@ -1,0 +1,64 @@
+package dev.linemap.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.linemap.Codecs;
+import dev.linemap.LineMap;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@code LineMap}'s object API allocates, read from the thread's allocation counter (JMH's
+ * {@code -prof gc} measures the same in {@code LineMapOps}; this keeps it from regressing). A put
+ * of a present key encodes key and value into per-thread buffers and copies the old value into a
+ * third, so it allocates only the {@code String} it returns; a get only the one it returns.
+ */
+class ObjectApiAllocationTest {
+
+    private static final int KEYS = 1024;
+    private static final int ROUNDS = 40;   // the first rounds warm the JIT up; the last one counts
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    @Test
+    void putAndGetOfPresentKeysAllocateOnlyTheValueTheyReturn() {
+        final String[] keys = new String[KEYS];
+        final String[] values = new String[KEYS];
+        for (int i = 0; i < KEYS; i++) {
+            keys[i] = "key-" + i + "-" + "k".repeat(i % 40);
+            values[i] = "value-" + i + "-" + "v".repeat(64 + i % 128);
+        }
+        try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).build()) {
+            for (int i = 0; i < KEYS; i++) {
+                map.put(keys[i], values[i]);
+            }
+            long putBytes = 0;
+            long getBytes = 0;
+            long returned = 0;
+            for (int round = 0; round < ROUNDS; round++) {
+                returned = 0;
+                long before = THREADS.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < KEYS; i++) {
+                    returned += map.put(keys[i], values[(i + round + 1) % KEYS]).length();
+                }
+                putBytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+                before = THREADS.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < KEYS; i++) {
+                    returned += map.get(keys[i]).length();
+                }
+                getBytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+            }
+            // A returned Latin-1 String is its object (24 B) and its byte[] (16 B header, the
+            // bytes, padding to 8): about 44 B plus its length. Before the buffers a put also
+            // allocated the key's and the new value's encodings and a copy of the old value:
+            // three times the value again (720 B/op in JMH).
+            final long returnedPerOp = returned / (2L * KEYS);
+            final long allowed = returnedPerOp + 64;
+            assertTrue(putBytes / KEYS <= allowed,
+                    "a put allocated " + putBytes / KEYS + " B, returning values of about " + returnedPerOp + " B");
+            assertTrue(getBytes / KEYS <= allowed,
+                    "a get allocated " + getBytes / KEYS + " B, returning values of about " + returnedPerOp + " B");
+        }
+    }
+}
