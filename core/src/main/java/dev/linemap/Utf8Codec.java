@@ -11,12 +11,13 @@ import java.util.Objects;
  * JDK's encoder replaces them; decoding replaces malformed input with U+FFFD, as
  * {@code new String(bytes, UTF_8)} does.
  *
- * <p>{@link #encode} is one loop over the chars, one byte store at a time, and never allocates.
- * Writing eight ASCII chars with one {@code long} store was tried and dropped: in an interleaved
- * run in one JVM ({@code bench}'s {@code harness.Utf8EncodeAB}) it was no faster for ASCII (64
- * chars: 38.8 against 38.6 ns) and twice as slow for text with an accent in every eight chars. The
- * JDK's {@code getBytes} is faster for ASCII (about 10 ns for 64 chars: a vectorised copy) but
- * allocates the array; see {@code docs/notes/codecs.md}.
+ * <p>{@link #encode} never allocates. An ASCII string going into a heap segment over a
+ * {@code byte[]} (the object API's per-thread buffers) is one check of the chars and one copy; any
+ * other string or target is one loop over the chars, one byte store at a time. The copy took
+ * {@code encodedLength} plus {@code encode} of a 136-char ASCII string from 196 to 71 ns
+ * ({@code docs/notes/codecs.md}); the loop was most of what a {@code LineMap<String, String>} put
+ * spent above the zero-copy put. Writing eight ASCII chars with one {@code long} store was tried
+ * and dropped: no faster for ASCII, twice as slow for text with an accent in every eight chars.
  */
 final class Utf8Codec implements Codec<String> {
 
@@ -52,10 +53,20 @@ final class Utf8Codec implements Codec<String> {
     }
 
     @Override
+    @SuppressWarnings("deprecation")   // String.getBytes(int, int, byte[], int): see below
     public void encode(String value, MemorySegment target, long offset) {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(target, "target");
         final int n = value.length();
+        // heapBase() is empty for a read-only segment, which then fails in the loop as it should.
+        if (target.heapBase().orElse(null) instanceof byte[] array && isAscii(value)) {
+            Objects.checkFromIndexSize(offset, n, target.byteSize());
+            // The deprecated getBytes stores the low byte of each char, which for an ASCII char is
+            // its UTF-8 encoding; for a Latin-1 String it is one array copy, and it allocates
+            // nothing (unlike getBytes(UTF_8)). A heap segment's address is its offset in the array.
+            value.getBytes(0, n, array, Math.toIntExact(target.address() + offset));
+            return;
+        }
         long pos = offset;
         for (int i = 0; i < n; i++) {
             final char c = value.charAt(i);
@@ -78,6 +89,15 @@ final class Utf8Codec implements Codec<String> {
                 target.set(ValueLayout.JAVA_BYTE, pos++, (byte) '?');
             }
         }
+    }
+
+    /** Whether every char is below 0x80: one OR over the chars, without a branch per char. */
+    private static boolean isAscii(final String value) {
+        int any = 0;
+        for (int i = 0, n = value.length(); i < n; i++) {
+            any |= value.charAt(i);
+        }
+        return any < 0x80;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -120,6 +121,39 @@ class Utf8CodecTest {
                 assertEquals(new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8),
                         UTF8.decode(target, offset, length));
             }
+        }
+    }
+
+    @Test
+    void encodesIntoHeapSlicesReadOnlyAndLongArraySegmentsWithinTheirBoundsOnly() {
+        // An ASCII string into a byte[] segment takes the copy; the others take the loop. Both must
+        // write exactly the JDK's bytes where asked, and nothing past the segment's end.
+        for (String s : new String[] {"plain ascii key 0123456789", "caf\u00e9 \ud83d\ude00 tail"}) {
+            final byte[] jdk = s.getBytes(StandardCharsets.UTF_8);
+            final byte[] array = new byte[jdk.length + 20];
+            Arrays.fill(array, (byte) 0x5A);
+            final MemorySegment slice = MemorySegment.ofArray(array).asSlice(7, jdk.length + 3);
+            UTF8.encode(s, slice, 2);
+            assertArrayEquals(jdk, Arrays.copyOfRange(array, 9, 9 + jdk.length), hex(s));
+            for (int i = 0; i < array.length; i++) {
+                if (i < 9 || i >= 9 + jdk.length) {
+                    assertEquals((byte) 0x5A, array[i], "outside, at " + i);
+                }
+            }
+            // One byte short of the slice, though the array has room: refused, nothing written.
+            Arrays.fill(array, (byte) 0x5A);
+            final MemorySegment tooShort = MemorySegment.ofArray(array).asSlice(7, jdk.length - 1);
+            assertThrows(IndexOutOfBoundsException.class, () -> UTF8.encode(s, tooShort, 0));
+            if (s.chars().allMatch(c -> c < 0x80)) {
+                for (int i = 0; i < array.length; i++) {
+                    assertEquals((byte) 0x5A, array[i], "a refused copy wrote at " + i);
+                }
+            }
+            final MemorySegment readOnly = MemorySegment.ofArray(new byte[jdk.length]).asReadOnly();
+            assertThrows(IllegalArgumentException.class, () -> UTF8.encode(s, readOnly, 0));
+            final MemorySegment longs = MemorySegment.ofArray(new long[(jdk.length + 7) / 8]);
+            UTF8.encode(s, longs, 0);
+            assertArrayEquals(jdk, longs.asSlice(0, jdk.length).toArray(ValueLayout.JAVA_BYTE), hex(s));
         }
     }
 
