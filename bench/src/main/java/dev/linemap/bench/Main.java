@@ -84,10 +84,11 @@ public final class Main {
                 int n = (int) a.number("n", 1_000_000);
                 long seed = a.number("seed", 42);
                 String impl = a.get("impl", "all");
-                if (impl.equals("all")) {
-                    LineMapFootprint.all(n, seed, a.get("heap", "1536m"));
+                if (a.get("child", "false").equals("true")) {
+                    LineMapFootprint.one(impl, n, seed);   // inside the child JVM that all() started
                 } else {
-                    LineMapFootprint.one(impl, n, seed);
+                    LineMapFootprint.all(impl.equals("all") ? LineMapFootprint.IMPLS : List.of(impl), n, seed,
+                            a.get("heap", "1536m"));
                 }
             }
             case "cold" -> {
