@@ -8,14 +8,17 @@ import dev.linemap.layout.FileHeaderDescriptor;
 import dev.linemap.layout.RootDescriptor;
 import dev.linemap.layout.RootDescriptor.Root;
 
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -323,6 +326,70 @@ class PersistenceDamageTest {
             image.setLong(line + BucketDescriptor.CTRL_OFFSET, image.getLong(line + BucketDescriptor.CTRL_OFFSET)
                     | bits);
             image.writeTo(file);
+        }
+    }
+
+    /**
+     * The file fuzzer's "opened empty" cases (seed 20261201, verification 5f): a map whose only
+     * root record written was broken, the other record being the sequence-0 record a new file
+     * starts with, opened as an empty map and freed its pieces, so one damaged header line lost
+     * every entry. Now refused with the file unchanged; with the record put back, every entry is
+     * there. A creator that died before its first root (its pieces never written) still opens
+     * empty: {@code FileCrashStatesTest}.
+     */
+    @Test
+    void aBrokenOnlyRootOfAMapThatNeverGrewIsCorruptNotAnEmptyMap() throws Exception {
+        for (final boolean line : new boolean[] {false, true}) {
+            final Path file = dir.resolve("one-root-" + line + ".map");
+            // Sized up front, so that the first table's root is the only one written.
+            if (line) {
+                try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8())
+                        .seed(FileFuzzBases.HASH_SEED).initialCapacity(1_000).persistTo(file).build()) {
+                    for (int i = 0; i < 10; i++) {
+                        map.put("key" + i, "value" + i);
+                    }
+                }
+            } else {
+                try (LongLongMap map = LongLongMap.builder().seed(FileFuzzBases.HASH_SEED).initialCapacity(1_000)
+                        .missingValue(Long.MIN_VALUE).persistTo(file).build()) {
+                    for (int i = 0; i < 10; i++) {
+                        map.put(i, 7L * i);
+                    }
+                }
+            }
+            final byte[] whole = Files.readAllBytes(file);
+            try (FileFuzzImage image = new FileFuzzImage(whole)) {
+                final long root = image.rootInForce();
+                assertEquals(1, RootDescriptor.read(image.bytes, root).sequence(), "the map never grew");
+                final long at = root + Long.BYTES;   // inside the record: its CRC no longer matches
+                image.bytes.set(ValueLayout.JAVA_BYTE, at, (byte) (image.bytes.get(ValueLayout.JAVA_BYTE, at) ^ 1));
+                image.writeTo(file);
+            }
+            final byte[] damaged = Files.readAllBytes(file);
+            final StoreFileException e = assertThrows(StoreFileException.class,
+                    () -> (line ? FileFuzzBases.openLine(file) : FileFuzzBases.openLong(file)).close());
+            assertEquals(StoreFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+            final byte[] after = Files.readAllBytes(file);
+            final int page = FileHeaderDescriptor.PAGE_BYTES;
+            assertEquals(damaged.length, after.length, "the refused open changed the file's length");
+            assertArrayEquals(Arrays.copyOfRange(damaged, page, damaged.length),
+                    Arrays.copyOfRange(after, page, after.length), "the refused open wrote past the header");
+            Files.write(file, whole);   // the record put back
+            if (line) {
+                try (LineMap<String, String> map = FileFuzzBases.openLine(file)) {
+                    assertEquals(10, map.size());
+                    for (int i = 0; i < 10; i++) {
+                        assertEquals("value" + i, map.get("key" + i));
+                    }
+                }
+            } else {
+                try (LongLongMap map = FileFuzzBases.openLong(file)) {
+                    assertEquals(10, map.size());
+                    for (int i = 0; i < 10; i++) {
+                        assertEquals(7L * i, map.get(i));
+                    }
+                }
+            }
         }
     }
 

@@ -231,6 +231,7 @@ final class FileStore implements AutoCloseable {
             if (!create) {
                 store.readRoot();
                 store.walkExtents();
+                store.refuseWrittenPiecesWithoutRoot();
             }
             FileHeaderDescriptor.setOwnerPid(page, ProcessHandle.current().pid());
             FileHeaderDescriptor.setOwnerBoot(page, boot);
@@ -480,6 +481,39 @@ final class FileStore implements AutoCloseable {
         }
         if (root != null) {
             nextSerial = Math.max(nextSerial, Math.max(root.current(), root.old()) + 1);
+        }
+    }
+
+    /**
+     * A file whose newest valid root record is the sequence-0 record of a new file may hold pieces
+     * only from a creator that died between appending the first table and writing its root; those
+     * pieces were never written (new extents read as zeros, and no write runs before the root).
+     * A piece with any written byte means a root did name it, so the root records were damaged:
+     * refused, file unchanged, rather than opened empty with the pieces freed (the file fuzzer's
+     * "opened empty" cases: a map that never grew, whose one root record was broken).
+     */
+    private void refuseWrittenPiecesWithoutRoot() throws IOException {
+        if (root != null || orphans.isEmpty()) {
+            return;
+        }
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+        for (final Extent e : orphans) {
+            final long end = e.offset() + e.pages() * PAGE;
+            for (long pos = e.offset() + ExtentDescriptor.BYTES; pos < end; ) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), end - pos));
+                readFully(buffer, pos);
+                buffer.flip();
+                while (buffer.remaining() >= Long.BYTES) {
+                    if (buffer.getLong() != 0) {
+                        throw new StoreFileException(path, Reason.CORRUPT, "its newest valid root record is the"
+                                + " one a new file starts with (no table yet), but table " + e.serial()
+                                + "'s piece at offset " + e.offset() + " holds written data (at byte "
+                                + (pos + buffer.position() - Long.BYTES) + "): a root named it, and the root records"
+                                + " are damaged; restore the file from a copy");
+                    }
+                }
+                pos += buffer.limit();
+            }
         }
     }
 
