@@ -114,6 +114,13 @@ public final class LongLongFormat implements BucketFormat {
      * inline into the caller's loop (a compiled callee above {@code InlineSmallCode}, 2,500 bytes,
      * is never inlined). Plain loads: the caller's validation discards a stale result.
      *
+     * <p>At most 35 bytecodes ({@code MaxInlineSize}), so that C1 inlines it into the get's tier-3
+     * code and it never becomes hot on its own: when it did (86 bytecodes, the home-line loop
+     * written out here), C2 sometimes compiled it standalone, with the overflow walk inlined, into
+     * a method too big to inline, before it compiled the get; the get then called it, and JMH's
+     * get at 1K ran at 108-110 ops/us in some forks and 154 in others
+     * ({@code docs/notes/fast-path.md}, "A bimodal get").
+     *
      * @param table the bucket's table
      * @param segment segment of the bucket
      * @param line byte offset of the bucket
@@ -124,19 +131,20 @@ public final class LongLongFormat implements BucketFormat {
      */
     public static long valueOrDefault(final Table table, final MemorySegment segment, final long line,
                                       final long ctrl, final long key, final long absent) {
-        final int occupancy = CtrlWord.occupancy(ctrl);
-        for (int s = 0; s < SLOTS; s++) {
-            if ((occupancy & (1 << s)) != 0 && keyPlain(segment, line, s) == key) {
-                return valuePlain(segment, line, s);
-            }
+        final int slot = homeSlot(segment, line, ctrl, key);
+        if (slot >= 0) {
+            return valuePlain(segment, line, slot);
         }
-        final long meta = metaPlain(segment, line);
-        return MetaWord.count(meta) == 0 ? absent : overflowValueOrDefault(table, segment, line, meta, key, absent);
+        return chainValueOrDefault(table, segment, line, key, absent);   // (not a ?:, whose goto is 2 bytes more)
     }
 
-    /** The overflow part of {@link #valueOrDefault}, out of line. */
-    private static long overflowValueOrDefault(final Table table, final MemorySegment segment, final long line,
-                                               final long meta, final long key, final long absent) {
+    /** The part of {@link #valueOrDefault} past the home line, out of line. */
+    private static long chainValueOrDefault(final Table table, final MemorySegment segment, final long line,
+                                            final long key, final long absent) {
+        final long meta = metaPlain(segment, line);
+        if (MetaWord.count(meta) == 0) {
+            return absent;
+        }
         final long loc = findInOverflow(table, meta, key);
         return loc == SlotLocation.NOT_FOUND ? absent : Chains.valueAt(table, segment, line, loc);
     }
