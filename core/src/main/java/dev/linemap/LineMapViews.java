@@ -35,11 +35,11 @@ final class LineMapViews {
     }
 
     static <K, V> K key(final LineMap<K, V> map, final EntryCopy copy) {
-        return map.keyCodec.decode(MemorySegment.ofArray(copy.key), 0, copy.keyLength);
+        return map.keyCodec.decode(copy.key.segment(0), 0, copy.key.length());
     }
 
     static <K, V> V value(final LineMap<K, V> map, final EntryCopy copy) {
-        return map.valueCodec.decode(MemorySegment.ofArray(copy.value), 0, copy.valueLength);
+        return map.valueCodec.decode(copy.value.segment(0), 0, copy.value.length());
     }
 
     /** Whether some entry's value bytes equal {@code value}'s. */
@@ -47,9 +47,9 @@ final class LineMapViews {
         final EntryCopy copy = new EntryCopy();
         final IterationCursor cursor = IterationCursor.over(map, copy);
         while (cursor.advance()) {
-            if (copy.valueLength == value.byteSize()
-                    && MemorySegment.mismatch(MemorySegment.ofArray(copy.value), 0, copy.valueLength, value, 0,
-                    copy.valueLength) < 0) {
+            final int length = copy.value.length();
+            if (length == value.byteSize()
+                    && MemorySegment.mismatch(copy.value.segment(0), 0, length, value, 0, length) < 0) {
                 return true;
             }
         }
@@ -72,7 +72,7 @@ final class LineMapViews {
                 }
                 if (!value.equals(theirs)) {
                     final MemorySegment encoded = map.encodeValue(theirs);
-                    final MemorySegment ours = MemorySegment.ofArray(copy.value).asSlice(0, copy.valueLength);
+                    final MemorySegment ours = copy.value.segment(0).asSlice(0, copy.value.length());
                     if (ours.mismatch(encoded) >= 0) {
                         return false;
                     }

@@ -3,7 +3,6 @@ package dev.linemap.engine;
 import dev.linemap.layout.EntryDescriptor;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Heap copies of one entry's key and value bytes, taken inside a read section by the iteration
@@ -14,14 +13,10 @@ import java.lang.foreign.ValueLayout;
  */
 public final class EntryCopy {
 
-    /** The key bytes, {@code [0, keyLength)}. */
-    public byte[] key = new byte[32];
-    /** The value bytes, {@code [0, valueLength)}. */
-    public byte[] value = new byte[64];
-    /** Key length of the last copy. */
-    public int keyLength;
-    /** Value length of the last copy. */
-    public int valueLength;
+    /** The key bytes of the last copy: {@code [0, key.length())} of {@code key.segment(0)}. */
+    public final HeapBytes key = new HeapBytes(32);
+    /** The value bytes of the last copy: {@code [0, value.length())} of {@code value.segment(0)}. */
+    public final HeapBytes value = new HeapBytes(64);
 
     /**
      * Creates empty buffers.
@@ -48,18 +43,8 @@ public final class EntryCopy {
         if (valueStart < 0) {
             return false;
         }
-        final int k = EntryDescriptor.keyLength(header);
-        final int v = EntryDescriptor.valueLength(header);
-        if (key.length < k) {
-            key = new byte[Math.max(k, key.length * 2)];
-        }
-        if (value.length < v) {
-            value = new byte[Math.max(v, value.length * 2)];
-        }
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, EntryDescriptor.keyOffset(entry), key, 0, k);
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, valueStart, value, 0, v);
-        keyLength = k;
-        valueLength = v;
+        key.copyFrom(segment, EntryDescriptor.keyOffset(entry), EntryDescriptor.keyLength(header));
+        value.copyFrom(segment, valueStart, EntryDescriptor.valueLength(header));
         return true;
     }
 }

@@ -3,9 +3,10 @@ package dev.linemap.engine;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A growable heap buffer seen as a segment: what the object API encodes keys and values into, and
- * what a write copies the value it replaced or removed into ({@link EntryStore#update}), so that
- * neither allocates once the buffer is large enough. The copy is taken under the bucket's lock,
+ * A growable heap buffer seen as a segment: what the object API encodes keys and values into, what
+ * a write copies the value it replaced or removed into ({@link EntryStore#update}), and what an
+ * iteration copies each entry's key and value into ({@link EntryCopy}), so that none of them
+ * allocates once the buffer is large enough. A write's copy is taken under the bucket's lock,
  * where an allocation would lengthen the time other writers of the bucket wait.
  *
  * <p>Not thread-safe: one owner at a time.
@@ -14,7 +15,7 @@ public class HeapBytes {
 
     private byte[] bytes;
     private MemorySegment segment;
-    /** Length of the value a write copied in; -1 when it found no value. */
+    /** Length of the last copy; -1 before one, or when a write found no value. */
     private int length = -1;
 
     /**
@@ -52,9 +53,9 @@ public class HeapBytes {
     }
 
     /**
-     * Returns the length of the value the last write copied in.
+     * Returns the length of the last copy.
      *
-     * @return its length, or -1 if the write found the key absent
+     * @return its length, or -1 before any copy or if a write found the key absent
      */
     public final int length() {
         return length;
@@ -73,7 +74,10 @@ public class HeapBytes {
         }
     }
 
-    /** Copies {@code n} bytes of a record (under its bucket's lock) and records the length. */
+    /**
+     * Copies {@code n} bytes of a record (under its bucket's lock, or inside a read section whose
+     * validation decides whether they count) and records the length.
+     */
     final void copyFrom(final MemorySegment source, final long offset, final int n) {
         MemorySegment.copy(source, offset, segment(n), 0, n);
         length = n;
