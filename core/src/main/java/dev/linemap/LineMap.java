@@ -268,11 +268,11 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
      */
     private V writeReturningOld(final int op, final Object key, final Object value) {
         final Scratch keyBytes = Scratch.take(Scratch.KEY);
-        final Scratch valueBytes = value == null ? null : Scratch.take(Scratch.VALUE);
+        final Scratch valueBytes = op == EntryStore.REMOVE ? null : Scratch.take(Scratch.VALUE);
         final Scratch old = Scratch.take(Scratch.OLD);
         try {
             final int keyLength = encodeKeyInto(key, keyBytes);
-            final int valueLength = op == EntryStore.REMOVE ? 0 : encodeValueInto(value, valueBytes);
+            final int valueLength = valueBytes == null ? 0 : encodeValueInto(value, valueBytes);
             checkOpen();
             EntryStore.update(this, op, keyBytes.segment(keyLength), 0, keyLength,
                     valueBytes == null ? null : valueBytes.segment(valueLength), 0, valueLength, null, null, null,
