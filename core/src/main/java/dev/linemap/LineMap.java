@@ -272,7 +272,14 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         final Scratch old = Scratch.take(Scratch.OLD);
         try {
             final int keyLength = encodeKeyInto(key, keyBytes);
-            final int valueLength = valueBytes == null ? 0 : encodeValueInto(value, valueBytes);
+            final int valueLength;
+            if (valueBytes == null) {
+                valueLength = 0;
+            } else {
+                // The bucket's miss runs while the value is encoded (its bytes are often cold too).
+                EntryStore.touchHome(this, keyBytes.segment(keyLength), 0, keyLength);
+                valueLength = encodeValueInto(value, valueBytes);
+            }
             checkOpen();
             EntryStore.update(this, op, keyBytes.segment(keyLength), 0, keyLength,
                     valueBytes == null ? null : valueBytes.segment(valueLength), 0, valueLength, null, null, null,
@@ -312,6 +319,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     @Override
     public boolean remove(final Object key, final Object value) {
         final MemorySegment k = encodeKey(key);
+        EntryStore.touchHome(this, k, 0, k.byteSize());
         final MemorySegment expected = encodeValue(value);
         checkOpen();
         return EntryStore.update(this, EntryStore.REMOVE_IF, k, 0, k.byteSize(), null, 0, 0, expected, null,
@@ -329,6 +337,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     @Override
     public boolean replace(final K key, final V oldValue, final V newValue) {
         final MemorySegment k = encodeKey(key);
+        EntryStore.touchHome(this, k, 0, k.byteSize());
         final MemorySegment expected = encodeValue(oldValue);
         final MemorySegment v = encodeValue(newValue);
         checkOpen();

@@ -99,6 +99,12 @@ class LineMapLifecycleTest {
         try {
             use.run();
         } catch (final IllegalStateException expected) {
+            // The map's own exception, not an access to freed memory that got through (such as the
+            // arena's "Already closed" from the hint a write takes before it checks the map).
+            assertTrue(String.valueOf(expected.getMessage()).contains("is closed"),
+                    () -> what + " after close threw " + expected + ", not the map's closed exception");
+            // Nor the interrupt status HotSpot may set on a thread that raced an arena's close.
+            assertFalse(Thread.interrupted(), () -> what + " after close left the thread interrupted");
             return;
         } catch (final Throwable t) {
             throw new AssertionError(what + " after close threw " + t + " instead of IllegalStateException", t);
