@@ -222,8 +222,9 @@ public final class EntryStore {
      * next; a hint, which changes nothing. The object API's writes call it between encoding the
      * key and encoding the value: a put of a cold key and a cold value then waits for the bucket
      * and for the value's bytes at the same time instead of one after the other
-     * ({@code docs/benchmarks-linemap.md}, run 7: a put of a {@code String} went from 1.40 to 1.68
-     * ops/us at 1M entries).
+     * ({@code docs/benchmarks-linemap.md}, run 7: a put of a cold {@code String} at 1M entries went
+     * from 1.51 to 1.70 ops/us). Loading the record as well was tried and was slower: its address
+     * depends on the bucket's words, so that load cannot start any earlier than the write's own.
      *
      * <p>One plain load of the line's meta word, outside any read section: nothing is locked,
      * nothing read is used, and the write that follows hashes the key again (about 1 % of a put
