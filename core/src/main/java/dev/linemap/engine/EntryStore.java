@@ -223,16 +223,18 @@ public final class EntryStore {
      * key and encoding the value: a put of a cold key and a cold value then waits for the bucket
      * and for the value's bytes at the same time instead of one after the other
      * ({@code docs/benchmarks-linemap.md}, run 7: a put of a cold {@code String} at 1M entries went
-     * from 1.51 to 1.70 ops/us). Loading the record as well was tried and was slower: its address
-     * depends on the bucket's words, so that load cannot start any earlier than the write's own.
+     * from 1.51 to 1.70 ops/us). Loading the record as well was tried there, and was slower.
      *
-     * <p>One plain load of the line's meta word, outside any read section: nothing is locked,
-     * nothing read is used, and the write that follows hashes the key again (about 1 % of a put
-     * that misses the cache) rather than trust a hash computed under a generation that may have
-     * changed. Not during a migration (the write may go to either table, and a new table's
-     * untouched page would take a fault for the hint). A table retired meanwhile reads as zero
-     * pages in fast mode (its mapping lives while {@code g} is reachable) and throws in checked
-     * mode, which is ignored here: the write after it meets the same retirement and copes.
+     * <p>Memory ordering: none needed. One plain load of the line's meta word, outside any read
+     * section and racing with the bucket's writers, so it may see a stale or a torn word: nothing
+     * depends on it (nothing is locked, the word only feeds the branch on {@link #touchedSink}),
+     * and the write that follows starts from its own acquire of the bucket. The write hashes the
+     * key again (about 1 % of a put that misses the cache) rather than trust a hash computed under
+     * a generation that may have changed. Not during a migration (the write may go to either
+     * table, and a new table's untouched page would take a fault for the hint). A table retired
+     * meanwhile reads as zero pages in fast mode (its mapping lives while {@code g} is reachable)
+     * and throws in checked mode, which is ignored here: the write after it meets the same
+     * retirement and copes.
      *
      * @param engine the map
      * @param key holds the key bytes
