@@ -310,7 +310,9 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
     }
 
     /**
-     * Removes the key if its value's encoding equals {@code value}'s.
+     * Removes the key if its value's encoding equals {@code value}'s. Allocates nothing once this
+     * thread's buffers have grown to the sizes used: the key and the expected value are encoded into
+     * them.
      *
      * @param key the key
      * @param value the expected value
@@ -318,16 +320,25 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
      */
     @Override
     public boolean remove(final Object key, final Object value) {
-        final MemorySegment k = encodeKey(key);
-        EntryStore.touchHome(this, k, 0, k.byteSize());
-        final MemorySegment expected = encodeValue(value);
-        checkOpen();
-        return EntryStore.update(this, EntryStore.REMOVE_IF, k, 0, k.byteSize(), null, 0, 0, expected, null,
-                null, null) != 0;
+        final Scratch keyBytes = Scratch.take(Scratch.KEY);
+        final Scratch expected = Scratch.take(Scratch.OLD);
+        try {
+            final int keyLength = encodeKeyInto(key, keyBytes);
+            EntryStore.touchHome(this, keyBytes.segment(keyLength), 0, keyLength);
+            expected.filled(encodeValueInto(value, expected));
+            checkOpen();
+            return EntryStore.update(this, EntryStore.REMOVE_IF, keyBytes.segment(keyLength), 0, keyLength, null, 0,
+                    0, expected, null, null, null) != 0;
+        } finally {
+            keyBytes.giveBack();
+            expected.giveBack();
+        }
     }
 
     /**
-     * Replaces the key's value if its encoding equals {@code oldValue}'s.
+     * Replaces the key's value if its encoding equals {@code oldValue}'s. Allocates nothing once
+     * this thread's buffers have grown to the sizes used: the key and both values are encoded into
+     * them.
      *
      * @param key the key
      * @param oldValue the expected value
@@ -336,13 +347,22 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
      */
     @Override
     public boolean replace(final K key, final V oldValue, final V newValue) {
-        final MemorySegment k = encodeKey(key);
-        EntryStore.touchHome(this, k, 0, k.byteSize());
-        final MemorySegment expected = encodeValue(oldValue);
-        final MemorySegment v = encodeValue(newValue);
-        checkOpen();
-        return EntryStore.update(this, EntryStore.REPLACE_IF, k, 0, k.byteSize(), v, 0, v.byteSize(), expected,
-                null, null, null) != 0;
+        final Scratch keyBytes = Scratch.take(Scratch.KEY);
+        final Scratch expected = Scratch.take(Scratch.OLD);
+        final Scratch valueBytes = Scratch.take(Scratch.VALUE);
+        try {
+            final int keyLength = encodeKeyInto(key, keyBytes);
+            EntryStore.touchHome(this, keyBytes.segment(keyLength), 0, keyLength);
+            expected.filled(encodeValueInto(oldValue, expected));
+            final int valueLength = encodeValueInto(newValue, valueBytes);
+            checkOpen();
+            return EntryStore.update(this, EntryStore.REPLACE_IF, keyBytes.segment(keyLength), 0, keyLength,
+                    valueBytes.segment(valueLength), 0, valueLength, expected, null, null, null) != 0;
+        } finally {
+            keyBytes.giveBack();
+            expected.giveBack();
+            valueBytes.giveBack();
+        }
     }
 
     @Override

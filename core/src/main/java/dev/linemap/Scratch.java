@@ -4,8 +4,9 @@ import dev.linemap.engine.HeapBytes;
 
 /**
  * A per-thread heap buffer for the object API: a key's encoding, a value's encoding, and the copy
- * of a value read or replaced, so that {@code get}, {@code put}, {@code putIfAbsent},
- * {@code replace} and {@code remove} allocate only what the value codec returns. Taken and given
+ * of a value read or replaced (or the expected value of a conditional write), so that {@code get},
+ * {@code put}, {@code putIfAbsent}, {@code replace} and {@code remove} allocate only what the value
+ * codec returns, and {@code remove(k, v)} and {@code replace(k, v, w)} nothing. Taken and given
  * back around one operation; a nested use on the same thread (a codec that reads the map) gets a
  * fresh one.
  *
@@ -19,7 +20,7 @@ final class Scratch extends HeapBytes {
     static final int KEY = 0;
     /** The value a write stores. */
     static final int VALUE = 1;
-    /** The value a read or a write returns. */
+    /** The value a read or a write returns, or the one a conditional write expects. */
     static final int OLD = 2;
 
     /**

@@ -1,5 +1,6 @@
 package dev.linemap.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.linemap.Codecs;
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * What {@code LineMap}'s object API allocates, read from the thread's allocation counter (JMH's
  * {@code -prof gc} measures the same in {@code LineMapOps}; this keeps it from regressing). A put
  * of a present key encodes key and value into per-thread buffers and copies the old value into a
- * third, so it allocates only the {@code String} it returns; a get only the one it returns.
+ * third, so it allocates only the {@code String} it returns; a get only the one it returns; the
+ * conditional writes, which return a {@code boolean}, nothing.
  */
 class ObjectApiAllocationTest {
 
@@ -67,6 +69,42 @@ class ObjectApiAllocationTest {
                     "a put allocated " + putBytes / KEYS + " B, returning values of about " + returnedPerOp + " B");
             assertTrue(getBytes / KEYS <= allowed,
                     "a get allocated " + getBytes / KEYS + " B, returning values of about " + returnedPerOp + " B");
+        }
+    }
+
+    @Test
+    void conditionalWritesAllocateNothing() {
+        final String[] keys = new String[KEYS];
+        final String[] values = new String[KEYS];
+        for (int i = 0; i < KEYS; i++) {
+            keys[i] = "key-" + i + "-" + "k".repeat(i % 40);
+            values[i] = "value-" + i + "-" + "v".repeat(64 + i % 128);
+        }
+        try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).build()) {
+            for (int i = 0; i < KEYS; i++) {
+                map.put(keys[i], values[i]);
+            }
+            long least = Long.MAX_VALUE;
+            for (int round = 0; round < ROUNDS; round++) {
+                int changed = 0;
+                final long before = THREADS.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < KEYS; i++) {
+                    // A replace that hits, one and a remove that miss (the value has changed),
+                    // and a replace that puts the first value back and hits.
+                    final String next = values[(i + 1) % KEYS];
+                    changed += map.replace(keys[i], values[i], next) ? 1 : 0;
+                    changed += map.replace(keys[i], values[i], next) ? 1 : 0;
+                    changed += map.remove(keys[i], values[i]) ? 1 : 0;
+                    changed += map.replace(keys[i], next, values[i]) ? 1 : 0;
+                }
+                final long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+                assertEquals(2 * KEYS, changed, "each key's two matching replaces, and nothing else, changed it");
+                if (round >= ROUNDS / 2) {
+                    least = Math.min(least, bytes);
+                }
+            }
+            // 4,096 conditional writes per round: even 1 B each would show.
+            assertTrue(least < 4L * KEYS, "a round of " + 4 * KEYS + " conditional writes allocated " + least + " B");
         }
     }
 }

@@ -273,7 +273,7 @@ public final class EntryStore {
      * @param value holds the new value's bytes, for the storing operations
      * @param valueOffset offset of the new value's bytes in {@code value}
      * @param valueLength the new value's length
-     * @param expected the expected value's bytes (the whole segment), for the conditional ones
+     * @param expected the expected value's bytes (its first {@code length()}), for the conditional ones
      * @param remapper for {@link #COMPUTE}
      * @param updater for {@link #UPDATE}
      * @param oldOut {@code null}, or receives a copy of the previous value's bytes, or that the
@@ -282,7 +282,7 @@ public final class EntryStore {
      */
     public static int update(final Engine engine, final int op, final MemorySegment key, final long keyOffset,
                              final long keyLength, final MemorySegment value, final long valueOffset,
-                             final long valueLength, final MemorySegment expected,
+                             final long valueLength, final HeapBytes expected,
                              final EntryRemapperBytes remapper, final ValueUpdater updater, final HeapBytes oldOut) {
         final WriteGate gate = engine.writeGate;   // a map file: not while a sync copies it
         final int stripe = WriteGate.enter(gate);
@@ -296,7 +296,7 @@ public final class EntryStore {
 
     private static int write(final Engine engine, final int op, final MemorySegment key, final long keyOffset,
                              final long keyLength, final MemorySegment value, final long valueOffset,
-                             final long valueLength, final MemorySegment expected,
+                             final long valueLength, final HeapBytes expected,
                              final EntryRemapperBytes remapper, final ValueUpdater updater, final HeapBytes oldOut) {
         final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
         long hashSeed = 0;
@@ -357,7 +357,7 @@ public final class EntryStore {
                              final long line, final long ctrl, final long hash, final MemorySegment key,
                              final long keyOffset, final long keyLength, final MemorySegment value,
                              final long valueOffset, final long valueLength,
-                             final MemorySegment expected, final EntryRemapperBytes remapper,
+                             final HeapBytes expected, final EntryRemapperBytes remapper,
                              final ValueUpdater updater, final HeapBytes oldOut) {
         final EntryHeap heap = table.entries;
         final EntryHeap.Directory d = heap.directory();
@@ -493,9 +493,9 @@ public final class EntryStore {
     }
 
     private static boolean sameBytes(final MemorySegment segment, final long start, final int length,
-                                     final MemorySegment expected) {
-        return expected.byteSize() == length
-                && MemorySegment.mismatch(segment, start, start + length, expected, 0, length) < 0;
+                                     final HeapBytes expected) {
+        return expected.length() == length
+                && MemorySegment.mismatch(segment, start, start + length, expected.segment(length), 0, length) < 0;
     }
 
     /** Replaces a present key's value under the lock, then unlocks. */

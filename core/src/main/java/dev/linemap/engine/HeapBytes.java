@@ -15,7 +15,8 @@ public class HeapBytes {
 
     private byte[] bytes;
     private MemorySegment segment;
-    /** Length of the last copy; -1 before one, or when a write found no value. */
+    /** Length of the content (the last copy, or what the owner wrote); -1 before either, or when a
+     *  write found no value. */
     private int length = -1;
 
     /**
@@ -53,7 +54,7 @@ public class HeapBytes {
     }
 
     /**
-     * Returns the length of the last copy.
+     * Returns the length of the content: the last copy, or what the owner {@link #filled}.
      *
      * @return its length, or -1 before any copy or if a write found the key absent
      */
@@ -83,7 +84,17 @@ public class HeapBytes {
         length = n;
     }
 
-    /** Records that the write found no value. */
+    /**
+     * Records that the owner wrote {@code n} bytes at the start of {@link #segment} (an encoded
+     * value a conditional write compares with).
+     *
+     * @param n the content's length
+     */
+    public final void filled(final int n) {
+        length = n;
+    }
+
+        /** Records that the write found no value. */
     final void absent() {
         length = -1;
     }
