@@ -320,19 +320,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
      */
     @Override
     public boolean remove(final Object key, final Object value) {
-        final Scratch keyBytes = Scratch.take(Scratch.KEY);
-        final Scratch expected = Scratch.take(Scratch.OLD);
-        try {
-            final int keyLength = encodeKeyInto(key, keyBytes);
-            EntryStore.touchHome(this, keyBytes.segment(keyLength), 0, keyLength);
-            expected.filled(encodeValueInto(value, expected));
-            checkOpen();
-            return EntryStore.update(this, EntryStore.REMOVE_IF, keyBytes.segment(keyLength), 0, keyLength, null, 0,
-                    0, expected, null, null, null) != 0;
-        } finally {
-            keyBytes.giveBack();
-            expected.giveBack();
-        }
+        return writeIfValue(EntryStore.REMOVE_IF, key, value, null);
     }
 
     /**
@@ -347,21 +335,32 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
      */
     @Override
     public boolean replace(final K key, final V oldValue, final V newValue) {
+        return writeIfValue(EntryStore.REPLACE_IF, key, oldValue, newValue);
+    }
+
+    /**
+     * A conditional write ({@link EntryStore#REMOVE_IF}, {@link EntryStore#REPLACE_IF}): the key,
+     * the expected value and the new one (none for a remove) go through this thread's buffers.
+     */
+    private boolean writeIfValue(final int op, final Object key, final Object expectedValue, final Object newValue) {
         final Scratch keyBytes = Scratch.take(Scratch.KEY);
         final Scratch expected = Scratch.take(Scratch.OLD);
-        final Scratch valueBytes = Scratch.take(Scratch.VALUE);
+        final Scratch valueBytes = op == EntryStore.REMOVE_IF ? null : Scratch.take(Scratch.VALUE);
         try {
             final int keyLength = encodeKeyInto(key, keyBytes);
             EntryStore.touchHome(this, keyBytes.segment(keyLength), 0, keyLength);
-            expected.filled(encodeValueInto(oldValue, expected));
-            final int valueLength = encodeValueInto(newValue, valueBytes);
+            expected.filled(encodeValueInto(expectedValue, expected));
+            final int valueLength = valueBytes == null ? 0 : encodeValueInto(newValue, valueBytes);
             checkOpen();
-            return EntryStore.update(this, EntryStore.REPLACE_IF, keyBytes.segment(keyLength), 0, keyLength,
-                    valueBytes.segment(valueLength), 0, valueLength, expected, null, null, null) != 0;
+            return EntryStore.update(this, op, keyBytes.segment(keyLength), 0, keyLength,
+                    valueBytes == null ? null : valueBytes.segment(valueLength), 0, valueLength, expected, null,
+                    null, null) != 0;
         } finally {
             keyBytes.giveBack();
             expected.giveBack();
-            valueBytes.giveBack();
+            if (valueBytes != null) {
+                valueBytes.giveBack();
+            }
         }
     }
 

@@ -27,18 +27,28 @@ class ObjectApiAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    @Test
-    void putAndGetOfPresentKeysAllocateOnlyTheValueTheyReturn() {
-        final String[] keys = new String[KEYS];
-        final String[] values = new String[KEYS];
+    private final String[] keys = new String[KEYS];
+    private final String[] values = new String[KEYS];
+
+    ObjectApiAllocationTest() {
         for (int i = 0; i < KEYS; i++) {
             keys[i] = "key-" + i + "-" + "k".repeat(i % 40);
             values[i] = "value-" + i + "-" + "v".repeat(64 + i % 128);
         }
-        try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).build()) {
-            for (int i = 0; i < KEYS; i++) {
-                map.put(keys[i], values[i]);
-            }
+    }
+
+    /** A map of {@code keys[i] -> values[i]}. */
+    private LineMap<String, String> filledMap() {
+        final LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).build();
+        for (int i = 0; i < KEYS; i++) {
+            map.put(keys[i], values[i]);
+        }
+        return map;
+    }
+
+    @Test
+    void putAndGetOfPresentKeysAllocateOnlyTheValueTheyReturn() {
+        try (LineMap<String, String> map = filledMap()) {
             long putBytes = Long.MAX_VALUE;
             long getBytes = Long.MAX_VALUE;
             long returned = 0;
@@ -74,16 +84,7 @@ class ObjectApiAllocationTest {
 
     @Test
     void conditionalWritesAllocateNothing() {
-        final String[] keys = new String[KEYS];
-        final String[] values = new String[KEYS];
-        for (int i = 0; i < KEYS; i++) {
-            keys[i] = "key-" + i + "-" + "k".repeat(i % 40);
-            values[i] = "value-" + i + "-" + "v".repeat(64 + i % 128);
-        }
-        try (LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).build()) {
-            for (int i = 0; i < KEYS; i++) {
-                map.put(keys[i], values[i]);
-            }
+        try (LineMap<String, String> map = filledMap()) {
             long least = Long.MAX_VALUE;
             for (int round = 0; round < ROUNDS; round++) {
                 int changed = 0;
