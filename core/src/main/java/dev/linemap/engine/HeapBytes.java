@@ -15,8 +15,10 @@ public class HeapBytes {
 
     private byte[] bytes;
     private MemorySegment segment;
-    /** Length of the content (the last copy, or what the owner wrote); -1 before either, or when a
-     *  write found no value. */
+    /**
+     * Length of the content (the last copy, or what the owner wrote); -1 before either, or when a
+     * write found no value.
+     */
     private int length = -1;
 
     /**
@@ -94,7 +96,7 @@ public class HeapBytes {
         length = n;
     }
 
-        /** Records that the write found no value. */
+    /** Records that the write found no value. */
     final void absent() {
         length = -1;
     }
