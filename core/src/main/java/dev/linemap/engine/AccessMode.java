@@ -39,6 +39,19 @@ public final class AccessMode {
     private AccessMode() {
     }
 
+    /**
+     * Returns {@link #ALL} in fast mode, where every table segment is {@code ALL}, else
+     * {@code segment}: for a method that takes a line's segment as a parameter and may be compiled
+     * on its own, where the JIT cannot see that parameter as the constant and so keeps every check
+     * of the access (see {@code LongLongStore.storeValue}).
+     *
+     * @param segment a table segment
+     * @return the same segment, as a constant in fast mode
+     */
+    public static MemorySegment constant(final MemorySegment segment) {
+        return FAST ? ALL : segment;
+    }
+
     // Restricted, and called only when native access is enabled for this module (FAST).
     @SuppressWarnings("restricted")
     private static MemorySegment constantSegment() {

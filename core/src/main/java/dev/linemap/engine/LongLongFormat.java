@@ -114,12 +114,15 @@ public final class LongLongFormat implements BucketFormat {
      * inline into the caller's loop (a compiled callee above {@code InlineSmallCode}, 2,500 bytes,
      * is never inlined). Plain loads: the caller's validation discards a stale result.
      *
-     * <p>At most 35 bytecodes ({@code MaxInlineSize}), so that C1 inlines it into the get's tier-3
-     * code and it never becomes hot on its own: when it did (86 bytecodes, the home-line loop
-     * written out here), C2 sometimes compiled it standalone, with the overflow walk inlined, into
-     * a method too big to inline, before it compiled the get; the get then called it, and JMH's
-     * get at 1K ran at 108-110 ops/us in some forks and 154 in others
-     * ({@code docs/notes/fast-path.md}, "A bimodal get").
+     * <p>Small, with the overflow walk out of line, so that its own compiled code stays small. C1
+     * does not inline it (its stack use is above {@code C1InlineStackLimit}, 5 on JDK 25), so it
+     * runs and is compiled on its own too, and C2 inlines a callee that already has compiled code
+     * only while that code is small ({@code InlineSmallCode}, 2,500 bytes). At 86 bytecodes, with
+     * the home-line loop written out here and the overflow walk inlined into its standalone code,
+     * it passed that: whether C2 compiled it before the get decided whether the get called it, and
+     * JMH's get at 1K ran at 108-110 ops/us in some forks and 154 in others
+     * ({@code docs/notes/fast-path.md}, "A bimodal get"). {@code InlineBudgetTest} keeps it at 35
+     * bytecodes ({@code MaxInlineSize}).
      *
      * @param table the bucket's table
      * @param segment segment of the bucket

@@ -271,7 +271,9 @@ public final class LongLongStore {
                     // inline): a primitive put on a key in its home line.
                     final int slot = LongLongFormat.homeSlot(segment, line, ctrl, key);
                     if (slot >= 0) {
-                        return putHome(engine, segment, line, ctrl, slot, a);
+                        final long old = BucketDescriptor.valuePlain(segment, line, slot);
+                        SlotWrites.unlock(engine, segment, line, storeValue(segment, line, slot, old, a, ctrl));
+                        return old;
                     }
                 }
                 return apply(engine, missingValue, op, table, segment, line, ctrl, key, a, b, fn, remapper, out,
@@ -362,8 +364,8 @@ public final class LongLongStore {
         }
         // Act. Each branch releases the lock exactly once.
         if (present && store) {
-            replaceValue(engine, segment, line, ctrl, Chains.segmentOf(table, segment, loc),
-                    Chains.lineOf(table, line, loc), SlotLocation.slot(loc), old, newValue);
+            SlotWrites.unlock(engine, segment, line, storeValue(Chains.segmentOf(table, segment, loc),
+                    Chains.lineOf(table, line, loc), SlotLocation.slot(loc), old, newValue, ctrl));
         } else if (present) {
             SlotWrites.removeAt(engine, table, segment, line, ctrl, loc);
         } else if (store) {
@@ -379,29 +381,32 @@ public final class LongLongStore {
         return Seqlock.RACY_ADD && (op == ADD || op == MERGE) ? getOrDefault(engine, key, 0L) : 0L;
     }
 
-    /** Under the lock: stores {@code value} into home slot {@code slot}, unlocks, returns the old value. */
-    private static long putHome(final Engine engine, final MemorySegment segment, final long line, final long ctrl,
-                                final int slot, final long value) {
-        final long old = BucketDescriptor.valuePlain(segment, line, slot);
-        replaceValue(engine, segment, line, ctrl, segment, line, slot, old, value);
-        return old;
-    }
-
     /**
-     * Under the lock of the bucket at {@code (segment, line)}: replaces a present key's value
-     * {@code old} by {@code value} in the slot at {@code (valueSegment, valueLine, slot)} (home or
-     * overflow line), then unlocks.
+     * Under the lock: stores {@code value} over a present key's value {@code old} in the slot at
+     * {@code (valueSegment, valueLine, slot)} (home or overflow line) and returns the ctrl word the
+     * bucket is to be unlocked with: the next version, or {@code ctrl} itself if the value did not
+     * change (readers that saw {@code ctrl} still validate).
+     *
+     * <p>Small on purpose, like {@code LongLongFormat.valueOrDefault}, and in fast mode written
+     * against the constant segment ({@link AccessMode#constant}), so that its code compiled on its
+     * own is small too (384 bytes, against 792 with the segment as a parameter). C1 does not
+     * inline it (its stack use is above {@code C1InlineStackLimit}), so it is hot and compiled on
+     * its own, and the call site in {@link #write} looks cold to C2 while the profile still counts
+     * the inserts that filled the map; at a cold site C2 refuses a callee whose compiled code is
+     * above a quarter of {@code InlineSmallCode} (625 bytes: "already compiled into a medium
+     * method"). The home-line put through the earlier {@code putHome} (28 bytecodes, 792 bytes
+     * compiled) hit that in one JVM in six to twenty-four, and that JVM's 16Mi put ran at 6.3-7.5
+     * ops/us instead of 9-10.6 ({@code docs/notes/fast-path.md}, "A bimodal put"). Checked mode
+     * keeps the segment's checks, so its compiled code is larger and the trap can remain there.
      */
-    private static void replaceValue(final Engine engine, final MemorySegment segment, final long line,
-                                     final long ctrl, final MemorySegment valueSegment, final long valueLine,
-                                     final int slot, final long old, final long value) {
-        if (value != old) {
-            // Opaque: it comes after the lock (whose fence orders the LOCK store first), so a section
-            // that reads it fails validation; the unlock's release publishes it with the new stamp.
-            BucketDescriptor.setValueOpaque(valueSegment, valueLine, slot, value);
-            SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
-        } else {
-            SlotWrites.unlock(engine, segment, line, ctrl);   // nothing changed: readers that saw ctrl still validate
+    private static long storeValue(final MemorySegment valueSegment, final long valueLine, final int slot,
+                                   final long old, final long value, final long ctrl) {
+        if (value == old) {
+            return ctrl;
         }
+        // Opaque: it comes after the lock (whose fence orders the LOCK store first), so a section
+        // that reads it fails validation; the unlock's release publishes it with the new stamp.
+        BucketDescriptor.setValueOpaque(AccessMode.constant(valueSegment), valueLine, slot, value);
+        return CtrlWord.nextUnlocked(ctrl);
     }
 }
