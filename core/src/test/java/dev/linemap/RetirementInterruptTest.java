@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,14 +29,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 class RetirementInterruptTest {
 
-    /** One map's put and get of a {@code long} key, for both map shapes. */
-    private interface Ops extends AutoCloseable {
+    /** A put of a {@code long} key and value, whatever the map makes of them. */
+    private interface Put {
         void put(long key, long value);
+    }
 
-        void get(long key);
-
+    /** One map's put, get and close, for both map shapes. */
+    private record Ops(Put put, LongConsumer get, Runnable closer) implements AutoCloseable {
         @Override
-        void close();
+        public void close() {
+            closer.run();
+        }
     }
 
     @Test
@@ -43,22 +47,7 @@ class RetirementInterruptTest {
     void mapOperationsRacingTableRetirementNeverLeaveTheCallerInterrupted() throws InterruptedException {
         race("LongLongMap", 40, 150_000, () -> {
             final LongLongMap map = LongLongMap.builder().build();
-            return new Ops() {
-                @Override
-                public void put(final long key, final long value) {
-                    map.put(key, value);
-                }
-
-                @Override
-                public void get(final long key) {
-                    map.get(key);
-                }
-
-                @Override
-                public void close() {
-                    map.close();
-                }
-            };
+            return new Ops(map::put, map::get, map::close);
         });
     }
 
@@ -74,22 +63,8 @@ class RetirementInterruptTest {
     void lineMapOperationsRacingTableRetirementNeverLeaveTheCallerInterrupted() throws InterruptedException {
         race("LineMap", 20, 100_000, () -> {
             final LineMap<String, String> map = LineMap.builder(Codecs.utf8(), Codecs.utf8()).build();
-            return new Ops() {
-                @Override
-                public void put(final long key, final long value) {
-                    map.put(Long.toString(key), Long.toString(value));
-                }
-
-                @Override
-                public void get(final long key) {
-                    map.get(Long.toString(key));
-                }
-
-                @Override
-                public void close() {
-                    map.close();
-                }
-            };
+            return new Ops((key, value) -> map.put(Long.toString(key), Long.toString(value)),
+                    key -> map.get(Long.toString(key)), map::close);
         });
     }
 
@@ -108,7 +83,7 @@ class RetirementInterruptTest {
                     try {
                         final SplittableRandom random = new SplittableRandom(seed + r);
                         for (int i = 0; i < keys; i++) {
-                            map.put(random.nextLong(keys), i);
+                            map.put().put(random.nextLong(keys), i);
                             check("writer", r, i, interrupted, first);
                         }
                     } catch (final Throwable t) {
@@ -122,7 +97,7 @@ class RetirementInterruptTest {
                         final SplittableRandom random = new SplittableRandom(~seed - r);
                         long n = 0;
                         while (writing.get()) {
-                            map.get(random.nextLong(keys));
+                            map.get().accept(random.nextLong(keys));
                             check("reader", r, n++, interrupted, first);
                         }
                         operations.addAndGet(n);
