@@ -24,18 +24,19 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The floor of linemap's get under JMH: the engine's seqlock read section and nothing else, over
- * the engine's bucket layout, through one constant segment (the fast access path). Same keys, same
- * lookup order and the same {@link Cursor} as {@link MapOps#getHit}, so the two run side by side:
- * {@code jmh 'jmh.(MapOps.getHit|ReadFloor.getHit)$' -p impl=linemap,agrona -p size=1000,16777216}.
+ * The floor of linemap's get and put under JMH: the engine's seqlock read section, or its locked
+ * write section, and nothing else, over the engine's bucket layout, through one constant segment
+ * (the fast access path). Same keys, same lookup order and the same {@link Cursor} as
+ * {@link MapOps#getHit} and {@link MapOps#put}, so they run side by side:
+ * {@code jmh 'jmh.(MapOps|SectionFloor).(getHit|put)$' -p impl=linemap,agrona -p size=1000,16777216}.
  *
- * <p>What it leaves out of the engine's get: the generation load and its migration check, the
- * bucket's state test, the retirement re-check, the reachability fence, the missing-value
- * handling. What it keeps: the engine's hash ({@link Hashing#hash}), 64-byte buckets of three
+ * <p>What it leaves out of the engine: the generation load and its migration check, the
+ * retirement re-check, the reachability fence, the missing-value handling, the put's choice of
+ * operation. What it keeps: the engine's hash ({@link Hashing#hash}), 64-byte buckets of three
  * slots (ctrl, meta, then key/value pairs), the engine's bucket count for the size (the smallest
- * power of two with {@code size <= loadFactor * buckets}, as growing from empty reaches) and
- * overflow lines for what does not fit, walked through the meta word. Measurement only: it is
- * filled by one thread and never written while read.
+ * power of two with {@code size <= loadFactor * buckets}, as growing from empty reaches), overflow
+ * lines for what does not fit, walked through the meta word, and the engine's ctrl bits (lock,
+ * state, version) and memory orderings. Measurement only: a put that does not find its key fails.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -43,14 +44,21 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 @Threads(1)
-public class ReadFloor {
+public class SectionFloor {
 
     private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
     /** The engine's constant segment (the whole address space): the JIT folds its checks away. */
     private static final MemorySegment ALL = AccessMode.ALL;
 
+    /** ctrl's lock bit and state field: a section runs only on an unlocked NORMAL bucket. */
+    private static final long LOCK_OR_STATE = 0x98;
+    /** ctrl's lock bit. */
+    private static final long LOCK = 0x80;
+    /** One step of ctrl's version field. */
+    private static final long VERSION_ONE = 0x100;
+
     /** Created by JMH. */
-    public ReadFloor() {
+    public SectionFloor() {
     }
 
     /** A bare table filled with the keys {@link FilledMap} stores. */
@@ -80,8 +88,8 @@ public class ReadFloor {
         @Setup(Level.Trial)
         public void fill() {
             if (!AccessMode.FAST) {
-                throw new IllegalStateException("ReadFloor reads through the fast path's constant segment: run it with"
-                        + " --enable-native-access=ALL-UNNAMED on Linux (linemap.access="
+                throw new IllegalStateException("SectionFloor goes through the fast path's constant segment:"
+                        + " run it with --enable-native-access=ALL-UNNAMED on Linux (linemap.access="
                         + System.getProperty("linemap.access") + ")");
             }
             long buckets = 1;
@@ -162,6 +170,52 @@ public class ReadFloor {
             }
         }
 
+        /**
+         * The engine's write section for a stored key: spin until the bucket is unlocked and NORMAL,
+         * take its lock with a volatile CAS, release fence (the lock store before the slot store),
+         * opaque store of the value, release store of ctrl with the version advanced.
+         */
+        long put(final long key, final long value) {
+            final long line = base + ((Hashing.hash(key, seed) & mask) << 6);
+            long ctrl;
+            while (true) {
+                ctrl = (long) WORD.getAcquire(ALL, line);
+                if ((ctrl & LOCK_OR_STATE) == 0 && WORD.compareAndSet(ALL, line, ctrl, ctrl | LOCK)) {
+                    break;
+                }
+                Thread.onSpinWait();
+            }
+            VarHandle.releaseFence();
+            final int occupancy = (int) ctrl & 7;
+            long at = -1;
+            for (int s = 0; s < 3; s++) {
+                if ((occupancy & (1 << s)) != 0 && (long) WORD.get(ALL, line + 16 + 16L * s) == key) {
+                    at = line + 24 + 16L * s;
+                    break;
+                }
+            }
+            if (at < 0) {
+                at = chainValueAddress((long) WORD.get(ALL, line + 8), key);
+            }
+            final long old = (long) WORD.get(ALL, at);
+            WORD.setOpaque(ALL, at, value);
+            WORD.setRelease(ALL, line, ctrl + VERSION_ONE);
+            return old;
+        }
+
+        /** Where a chained key's value is, for the put. */
+        private static long chainValueAddress(final long first, final long key) {
+            for (long at = first; at != 0; at = (long) WORD.get(ALL, at + 8)) {
+                final int occupancy = (int) (long) WORD.get(ALL, at);
+                for (int s = 0; s < 3; s++) {
+                    if ((occupancy & (1 << s)) != 0 && (long) WORD.get(ALL, at + 16 + 16L * s) == key) {
+                        return at + 24 + 16L * s;
+                    }
+                }
+            }
+            throw new IllegalStateException("SectionFloor.put of a key it does not hold: " + key);
+        }
+
         /** The overflow walk, out of line as in the engine. */
         private static long chain(final long first, final long key) {
             for (long at = first; at != 0; at = (long) WORD.get(ALL, at + 8)) {
@@ -186,5 +240,17 @@ public class ReadFloor {
     @Benchmark
     public long getHit(Bare s, Cursor c) {
         return s.get(s.hits[c.next(s.size)]);
+    }
+
+    /**
+     * Put of a new value under a stored key through the bare write section.
+     *
+     * @param s the table
+     * @param c the cursor
+     * @return the previous value (consumed by JMH)
+     */
+    @Benchmark
+    public long put(Bare s, Cursor c) {
+        return s.put(s.hits[c.next(s.size)], c.tick());
     }
 }
