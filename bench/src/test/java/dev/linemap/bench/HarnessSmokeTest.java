@@ -127,6 +127,25 @@ class HarnessSmokeTest {
     }
 
     @Test
+    void sectionFloorBenchmarksRunWithAndWithoutOverflowChains() throws Exception {
+        // The fill reads every key back through the bare read section and fails on a lost one; at
+        // 1,000 keys load 2.5 chains about a tenth of them, load 0.5 none.
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include("dev\\.linemap\\.bench\\.jmh\\.SectionFloor\\.(getHit|put)$")
+                .param("size", "1000")
+                .param("loadFactor", "2.5", "0.5")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(50))
+                .build()).run();
+        assertEquals(2 * 2, results.size(), "2 benchmarks x 2 load factors");
+        for (RunResult r : results) {
+            assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getParam("loadFactor"));
+        }
+    }
+
+    @Test
     void lineMapBenchmarksRunForEveryKindOfMap() throws Exception {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include("dev\\.linemap\\.bench\\.jmh\\.LineMapOps\\.(getHit|put)$")
