@@ -78,7 +78,7 @@ public enum MapKind {
      */
     public BenchMap create(long expectedEntries) {
         return switch (this) {
-            case LINEMAP -> new LinemapMap();
+            case LINEMAP -> new LinemapMap(expectedEntries);
             case CHM -> new ChmMap();
             case NBHML -> new NbhmlMap();
             case CHRONICLE -> new ChronicleLongMap(expectedEntries);
