@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * slots (ctrl, meta, then key/value pairs), the engine's bucket count for the size (the smallest
  * power of two with {@code size <= loadFactor * buckets}, as growing from empty reaches), overflow
  * lines for what does not fit, walked through the meta word, and the engine's ctrl bits (lock,
- * state, version) and memory orderings. Measurement only: a put that does not find its key fails.
+ * state, version) and memory orderings. Measurement only: a get or put of a key it does not hold
+ * fails.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -161,7 +162,7 @@ public class SectionFloor {
                     }
                 }
                 if (s == 3) {
-                    result = chain((long) WORD.get(ALL, line + 8), key);
+                    result = (long) WORD.get(ALL, chainValueAddress((long) WORD.get(ALL, line + 8), key));
                 }
                 VarHandle.acquireFence();
                 if ((long) WORD.get(ALL, line) == ctrl) {
@@ -203,7 +204,7 @@ public class SectionFloor {
             return old;
         }
 
-        /** Where a chained key's value is, for the put. */
+        /** Where a chained key's value is: the overflow walk, out of line as in the engine. */
         private static long chainValueAddress(final long first, final long key) {
             for (long at = first; at != 0; at = (long) WORD.get(ALL, at + 8)) {
                 final int occupancy = (int) (long) WORD.get(ALL, at);
@@ -213,21 +214,9 @@ public class SectionFloor {
                     }
                 }
             }
-            throw new IllegalStateException("SectionFloor.put of a key it does not hold: " + key);
+            throw new IllegalStateException("bare table lost key " + key);
         }
 
-        /** The overflow walk, out of line as in the engine. */
-        private static long chain(final long first, final long key) {
-            for (long at = first; at != 0; at = (long) WORD.get(ALL, at + 8)) {
-                final int occupancy = (int) (long) WORD.get(ALL, at);
-                for (int s = 0; s < 3; s++) {
-                    if ((occupancy & (1 << s)) != 0 && (long) WORD.get(ALL, at + 16 + 16L * s) == key) {
-                        return (long) WORD.get(ALL, at + 24 + 16L * s);
-                    }
-                }
-            }
-            return 0;
-        }
     }
 
     /**
