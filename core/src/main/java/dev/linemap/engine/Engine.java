@@ -130,13 +130,16 @@ public abstract class Engine {
     private static final VarHandle VH_GENERATION;
     private static final VarHandle VH_CLOSED;
 
+    /**
+     * Resolved in this class's initializer, which loads {@code Migration}. C2 does not inline a
+     * method whose signature names a class not yet loaded ("unloaded signature classes"), and a map
+     * built presized may never migrate: every get and put then called {@code Generation.migration()}
+     * instead of reading one field.
+     */
+    @SuppressWarnings("unused")
+    private static final Class<?> MIGRATION_LOADED = Migration.class;
+
     static {
-        // Load Migration now. C2 does not inline a method whose signature names a class not yet
-        // loaded ("unloaded signature classes"), and a map built presized may never migrate: every
-        // get and put then called Generation.migration() instead of reading one field.
-        if (Migration.class.getClassLoader() != Engine.class.getClassLoader()) {
-            throw new ExceptionInInitializerError("Migration and Engine in different class loaders");
-        }
         try {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             VH_GENERATION = lookup.findVarHandle(Engine.class, "generation", Generation.class);
