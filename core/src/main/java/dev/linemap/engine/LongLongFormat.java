@@ -141,10 +141,15 @@ public final class LongLongFormat implements BucketFormat {
         return chainValueOrDefault(table, segment, line, key, absent);   // (not a ?:, whose goto is 2 bytes more)
     }
 
-    /** The part of {@link #valueOrDefault} past the home line, out of line. */
+    /**
+     * The part of {@link #valueOrDefault} past the home line, out of line. It is compiled on its
+     * own, where the JIT cannot see the segment parameter as the constant: the home line's meta
+     * load goes through {@link AccessMode#constant} so that in fast mode it carries no class,
+     * bounds, alignment and liveness checks.
+     */
     private static long chainValueOrDefault(final Table table, final MemorySegment segment, final long line,
                                             final long key, final long absent) {
-        final long meta = metaPlain(segment, line);
+        final long meta = metaPlain(AccessMode.constant(segment), line);
         if (MetaWord.count(meta) == 0) {
             return absent;
         }
