@@ -43,7 +43,12 @@ public final class AccessMode {
      * Returns {@link #ALL} in fast mode, where every table segment is {@code ALL}, else
      * {@code segment}: for a method that takes a line's segment as a parameter and may be compiled
      * on its own, where the JIT cannot see that parameter as the constant and so keeps every check
-     * of the access (see {@code LongLongStore.storeValue}).
+     * of the access (see {@code LongLongStore.storeValue}). The rule: every method of a read or
+     * write path that takes a table segment and is too large to be inlined everywhere
+     * ({@code LongLongStore.apply}, {@code EntryFormat.find}, {@code SlotWrites.insert}, ...)
+     * starts with this. {@code EntryFormat.find}, compiled alone inside a {@code LineMap} get, kept
+     * a class, bounds, alignment and liveness check on each home-line load until it did
+     * ({@code docs/notes/fast-path.md}, "Chained keys: the cost found").
      *
      * @param segment a table segment
      * @return the same segment, as a constant in fast mode

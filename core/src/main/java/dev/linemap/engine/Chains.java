@@ -39,7 +39,8 @@ public final class Chains {
      *
      * @return its location, or {@link #NOT_FOUND} if every line is full
      */
-    static long findFree(final Table table, final MemorySegment segment, final long line, final long ctrl) {
+    static long findFree(final Table table, final MemorySegment bucketSegment, final long line, final long ctrl) {
+        final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
         final int occupancy = CtrlWord.occupancy(ctrl);
         if (occupancy != CtrlWord.OCCUPANCY_MASK) {
             return Integer.numberOfTrailingZeros(~occupancy);

@@ -172,7 +172,7 @@ public final class EntryFormat implements BucketFormat {
      *
      * @param table the bucket's table
      * @param d the table's entry directory, read after the section opened (or under the lock)
-     * @param segment segment of the bucket
+     * @param bucketSegment segment of the bucket
      * @param line byte offset of the bucket
      * @param ctrl the bucket's ctrl word
      * @param hash the key's hash in this table
@@ -181,9 +181,10 @@ public final class EntryFormat implements BucketFormat {
      * @param keyLength key length
      * @return its {@link SlotLocation}, or {@link SlotLocation#NOT_FOUND}
      */
-    public static long find(final Table table, final EntryHeap.Directory d, final MemorySegment segment,
+    public static long find(final Table table, final EntryHeap.Directory d, final MemorySegment bucketSegment,
                             final long line, final long ctrl, final long hash,
                             final MemorySegment key, final long keyOffset, final long keyLength) {
+        final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
         final int occupancy = CtrlWord.occupancy(ctrl);
         for (int s = 0; s < SLOTS; s++) {
             if ((occupancy & (1 << s)) != 0 && keyPlain(segment, line, s) == hash

@@ -353,12 +353,13 @@ public final class EntryStore {
         }
     }
 
-    private static int apply(final Engine engine, final int op, final Table table, final MemorySegment segment,
+    private static int apply(final Engine engine, final int op, final Table table, final MemorySegment bucketSegment,
                              final long line, final long ctrl, final long hash, final MemorySegment key,
                              final long keyOffset, final long keyLength, final MemorySegment value,
                              final long valueOffset, final long valueLength,
                              final HeapBytes expected, final EntryRemapperBytes remapper,
                              final ValueUpdater updater, final HeapBytes oldOut) {
+        final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
         final EntryHeap heap = table.entries;
         final EntryHeap.Directory d = heap.directory();
         final long loc;
@@ -499,10 +500,12 @@ public final class EntryStore {
     }
 
     /** Replaces a present key's value under the lock, then unlocks. */
-    private static void replace(final Engine engine, final Table table, final MemorySegment segment, final long line,
+    private static void replace(final Engine engine, final Table table, final MemorySegment bucketSegment,
+                                final long line,
                                 final long ctrl, final long loc, final long ref, final MemorySegment entrySegment,
                                 final long entry, final long keyLength, final int oldLength,
                                 final MemorySegment newValue, final long newOffset, final long newLength) {
+        final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
         final EntryHeap heap = table.entries;
         final long oldBytes = EntryDescriptor.recordBytes(keyLength, oldLength);
         final long newBytes = EntryDescriptor.recordBytes(keyLength, newLength);
@@ -557,10 +560,12 @@ public final class EntryStore {
     }
 
     /** Inserts an absent key under the lock, then unlocks (through {@link SlotWrites#insert}). */
-    private static void insert(final Engine engine, final Table table, final MemorySegment segment, final long line,
+    private static void insert(final Engine engine, final Table table, final MemorySegment bucketSegment,
+                               final long line,
                                final long ctrl, final long hash, final MemorySegment key, final long keyOffset,
                                final long keyLength, final MemorySegment value, final long valueOffset,
                                final long valueLength) {
+        final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
         final EntryHeap heap = table.entries;
         final long fresh;
         try {

@@ -61,9 +61,10 @@ final class SlotWrites {
      * Inserts an absent key under the lock, then unlocks. The only failures (a full chain, no memory
      * for an overflow line) happen before any store and release the bucket unchanged.
      */
-    static void insert(final Engine engine, final Table table, final MemorySegment segment,
+    static void insert(final Engine engine, final Table table, final MemorySegment bucketSegment,
                                final long line, final long ctrl,
                         final long key, final long value) {
+        final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
         final long free = Chains.findFree(table, segment, line, ctrl);
         final boolean loaded;   // only an insert into the last home slot or an overflow line can mean a loaded table
         if (free != SlotLocation.NOT_FOUND && SlotLocation.isHome(free)) {
@@ -141,9 +142,10 @@ final class SlotWrites {
      * locked word without the bit first (readers see a locked word either way and wait; recovery
      * clears the lock and finds the slot free). See {@code docs/spec/file.md}, write order.
      */
-    static void removeAt(final Engine engine, final Table table, final MemorySegment segment,
+    static void removeAt(final Engine engine, final Table table, final MemorySegment bucketSegment,
                          final long line, final long ctrl, final long loc,
                          final EntryHeap heap, final long ref, final long bytes) {
+        final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
         long next = CtrlWord.nextUnlocked(ctrl);
         if (SlotLocation.isHome(loc)) {
             final int occupancy = CtrlWord.occupancy(ctrl) & ~(1 << SlotLocation.slot(loc));
