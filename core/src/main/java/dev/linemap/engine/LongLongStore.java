@@ -290,9 +290,7 @@ public final class LongLongStore {
                               final MemorySegment bucketSegment, final long line, final long ctrl,
                               final long key, final long a, final long b, final LongBinaryOperator fn,
                               final EntryRemapper remapper, final long[] out, final long racyBase) {
-        // Compiled on its own (too large to inline): the constant segment in fast mode, as in
-        // storeValue, so that the home line's accesses here carry no per-access checks.
-        final MemorySegment segment = AccessMode.constant(bucketSegment);
+        final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
         final long loc;
         final boolean present;
         final long old;

@@ -423,8 +423,9 @@ public final class Table {
     public long overflowLine(final long index) {
         if (AccessMode.FAST) {
             // The reserved area by arithmetic on two final fields: no load of the chunk directory
-            // on a chained key's path. The directory load cost a chained get at 16Mi about 40 ns
-            // (fast-path.md, "Chained keys cost the engine more than their second line").
+            // on a chained key's path. In the bare read section over the engine's lines, the
+            // directory load cost a chained get at 16Mi 40-50 ns (fast-path.md, "Chained keys:
+            // the cost found").
             final long c = index >>> OVERFLOW_CHUNK_LOG2;
             return c < overflowReservedChunks ? overflowReserve + BucketDescriptor.lineOffset(index)
                     : overflowBases[(int) c] + BucketDescriptor.lineOffset(index & (OVERFLOW_CHUNK_LINES - 1));
