@@ -85,7 +85,11 @@ public final class Table {
      * the chunks' segments. Fast mode: {@link #overflowBases} instead.
      */
     private volatile MemorySegment[] overflowChunks = new MemorySegment[4];
-    /** Fast mode: the overflow chunks' addresses, 0 for none; replaced like {@link #overflowChunks}. */
+    /**
+     * Fast mode: the addresses of the overflow chunks past the reserved area (entry {@code i} for
+     * chunk {@code overflowReservedChunks + i}), 0 for none; replaced like {@link #overflowChunks}.
+     * A chunk of the reserved area needs no entry: {@link #overflowLine} computes its lines.
+     */
     private volatile long[] overflowBases = new long[4];
     /** Lines available in the overflow chunks; raised after the directory that covers them. */
     private volatile long overflowCapacity;
@@ -408,7 +412,8 @@ public final class Table {
                 return AccessMode.ALL;   // (index >= 0 follows: c is an unsigned shift of it)
             }
             final long[] bases = overflowBases;
-            return index >= 0 && c < bases.length && bases[(int) c] != 0 ? AccessMode.ALL : null;
+            final long i = c - overflowReservedChunks;
+            return index >= 0 && i < bases.length && bases[(int) i] != 0 ? AccessMode.ALL : null;
         }
         final MemorySegment[] directory = overflowChunks;
         return index >= 0 && c < directory.length ? directory[(int) c] : null;
@@ -428,7 +433,8 @@ public final class Table {
             // the cost found").
             final long c = index >>> OVERFLOW_CHUNK_LOG2;
             return c < overflowReservedChunks ? overflowReserve + BucketDescriptor.lineOffset(index)
-                    : overflowBases[(int) c] + BucketDescriptor.lineOffset(index & (OVERFLOW_CHUNK_LINES - 1));
+                    : overflowBases[(int) (c - overflowReservedChunks)]
+                            + BucketDescriptor.lineOffset(index & (OVERFLOW_CHUNK_LINES - 1));
         }
         return BucketDescriptor.lineOffset(index & (OVERFLOW_CHUNK_LINES - 1));
     }
@@ -519,16 +525,17 @@ public final class Table {
         }
         bytes += size;
         if (AccessMode.FAST) {
-            long[] bases = overflowBases;
-            if (c >= bases.length) {
-                bases = java.util.Arrays.copyOf(bases, bases.length * 2);
-            }
-            final long base = segment == null ? overflowReserve + c * size : segment.address();
             if (segment == null) {
-                region.commit(base, size);
+                region.commit(overflowReserve + c * size, size);   // found by arithmetic, no directory entry
+            } else {
+                final int i = (int) (c - overflowReservedChunks);
+                long[] bases = overflowBases;
+                if (i >= bases.length) {
+                    bases = java.util.Arrays.copyOf(bases, bases.length * 2);
+                }
+                bases[i] = segment.address();
+                overflowBases = bases;            // volatile: publishes the chunk ...
             }
-            bases[c] = base;
-            overflowBases = bases;                // volatile: publishes the chunk ...
         } else {
             MemorySegment[] directory = overflowChunks;
             if (c >= directory.length) {
