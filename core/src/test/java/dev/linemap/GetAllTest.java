@@ -67,6 +67,58 @@ class GetAllTest {
         }
     }
 
+    /**
+     * A batch loads its lines before it reads them. In checked mode a table that a migration
+     * retires between the two throws {@link IllegalStateException} at the next access; the batch
+     * must take that as "read again", as {@code get} does, and never pass it to the caller of an
+     * open map. Small tables grow and shrink many times a second here, so that retirements land
+     * inside batches.
+     */
+    @Test
+    void getAllAnswersWhileAnotherThreadGrowsAndShrinksTheMap() throws Exception {
+        try (LongLongMap map = LongLongMap.builder().seed(9).build()) {
+            final long[] keys = new long[64];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = i;
+                map.put(i, ~i);
+            }
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final java.util.concurrent.atomic.AtomicLong retirements = new java.util.concurrent.atomic.AtomicLong();
+            final Thread churn = Thread.ofPlatform().start(() -> {
+                long k = 1_000;
+                while (!stop.get()) {
+                    final long low = k;
+                    for (int i = 0; i < 3_000; i++) {
+                        map.put(k++, 1);
+                    }
+                    for (long j = low; j < k; j++) {
+                        map.remove(j);
+                    }
+                    retirements.incrementAndGet();
+                }
+            });
+            final long[] values = new long[keys.length];
+            final long end = System.nanoTime() + 1_000_000_000L;
+            long batches = 0;
+            try {
+                while (System.nanoTime() < end) {
+                    map.getAll(keys, values);
+                    for (int i = 0; i < keys.length; i++) {
+                        if (values[i] != ~i) {
+                            assertEquals(~i, values[i], "key " + i + " after " + batches + " batches");
+                        }
+                    }
+                    batches++;
+                }
+            } finally {
+                stop.set(true);
+                churn.join();
+            }
+            assertTrue(retirements.get() > 10, "the map should have grown and shrunk many times: "
+                    + retirements.get());
+        }
+    }
+
     @Test
     void getAllRejectsAShortValuesArrayNamingBothLengths() {
         try (LongLongMap map = LongLongMap.builder().build()) {

@@ -78,11 +78,11 @@ public final class LongLongStore {
 
     /**
      * Batched get: {@code values[i]} becomes {@code getOrDefault(keys[i], defaultValue)}, each a
-     * linearizable read of its own. For each group of {@value #BATCH} keys it first loads one word
-     * of every key's home line, loads that depend on nothing, so the CPU has all the group's cache
-     * misses in flight at once, and then runs each key's read section on lines that are arriving.
-     * A key whose bucket is busy, chained or migrating takes the general path. Allocates nothing:
-     * {@code values} holds the touched words between the two passes.
+     * linearizable read of its own. For each group of {@value #BATCH} keys it first touches the
+     * group's home lines ({@link #touchHomeLines}), so that the CPU has their cache misses in
+     * flight together, and then runs each key's read section on lines that are arriving. A key
+     * whose bucket is busy, chained or migrating takes the general path. Allocates nothing:
+     * {@code values} holds the touched words until the read sections overwrite them.
      *
      * @param engine the map
      * @param keys the keys
@@ -102,18 +102,40 @@ public final class LongLongStore {
                     continue;
                 }
                 final Table table = g.table();
-                final long seed = table.seed;
-                for (int i = base; i < end; i++) {
-                    final long bucket = table.bucket(LongLongFormat.hash(keys[i], seed));
-                    // A plain load whose value is kept (in the caller's array), so it is not dropped.
-                    values[i] = BucketDescriptor.metaPlain(table.bucketSegment(bucket), table.bucketLine(bucket));
-                }
+                touchHomeLines(engine, table, keys, values, base, end);
                 for (int i = base; i < end; i++) {
                     values[i] = getIn(engine, table, keys[i], defaultValue);
                 }
             } finally {
                 Reference.reachabilityFence(g);
             }
+        }
+    }
+
+    /**
+     * The first pass of a {@link #getAll} group: loads of one word of each key's home line, loads
+     * that depend on nothing, so that all of the group's misses are in flight together. Nothing
+     * read here decides an answer (the read sections that follow read everything again), so the
+     * loads are plain and outside any section. Each loaded word is kept in {@code values}, or the
+     * JIT would drop the load.
+     *
+     * <p>Checked mode: a migration may retire {@code table} between the caller's load of its
+     * generation and these loads, and the next access then throws. That only ends the touching:
+     * the read sections that follow find the newer table, as a single get does. (Until 2026-12-01
+     * the exception reached the caller of an open map; {@code GetAllTest} shows it in a few
+     * milliseconds of growth and shrink.)
+     */
+    private static void touchHomeLines(final Engine engine, final Table table, final long[] keys,
+                                       final long[] values, final int base, final int end) {
+        final boolean interrupted = !AccessMode.FAST && RetiredTableRace.interruptStatus();
+        try {
+            final long seed = table.seed;
+            for (int i = base; i < end; i++) {
+                final long bucket = table.bucket(LongLongFormat.hash(keys[i], seed));
+                values[i] = BucketDescriptor.metaPlain(table.bucketSegment(bucket), table.bucketLine(bucket));
+            }
+        } catch (final IllegalStateException e) {
+            engine.afterRetiredTable(e, interrupted);
         }
     }
 
