@@ -107,48 +107,22 @@ public final class LongLongFormat implements BucketFormat {
     }
 
     /**
-     * The fast get's lookup: the value of {@code key} in the chain of the bucket at
-     * {@code (segment, line)}, or {@code absent}. Same result as {@link #find} followed by a load of
-     * the value, without the location in between: a hit in the home line (most lookups) reads its
-     * value from the same line and segment, so the compiled get stays small enough for HotSpot to
-     * inline into the caller's loop (a compiled callee above {@code InlineSmallCode}, 2,500 bytes,
-     * is never inlined). Plain loads: the caller's validation discards a stale result.
-     *
-     * <p>Small, with the overflow walk out of line, so that its own compiled code stays small. C1
-     * does not inline it (its stack use is above {@code C1InlineStackLimit}, 5 on JDK 25), so it
-     * runs and is compiled on its own too, and C2 inlines a callee that already has compiled code
-     * only while that code is small ({@code InlineSmallCode}, 2,500 bytes). At 86 bytecodes, with
-     * the home-line loop written out here and the overflow walk inlined into its standalone code,
-     * it passed that: whether C2 compiled it before the get decided whether the get called it, and
-     * JMH's get at 1K ran at 108-110 ops/us in some forks and 154 in others
-     * ({@code docs/notes/fast-path.md}, "A bimodal get"). {@code InlineBudgetTest} keeps it at 35
-     * bytecodes ({@code MaxInlineSize}).
+     * The fast get's lookup past the home line ({@code LongLongStore.getIn} has the home line):
+     * the value of {@code key} in the bucket's overflow chain, or {@code absent}. Plain loads: the
+     * caller's validation discards a stale result. It is compiled on its own, where the JIT cannot
+     * see the segment parameter as the constant: the home line's meta load goes through
+     * {@link AccessMode#constant} so that in fast mode it carries no class, bounds, alignment and
+     * liveness checks.
      *
      * @param table the bucket's table
      * @param segment segment of the bucket
      * @param line byte offset of the bucket
-     * @param ctrl the bucket's ctrl word, as read at the start of the section
      * @param key the key
      * @param absent returned if the key is not in the chain
      * @return its value, or {@code absent}
      */
-    public static long valueOrDefault(final Table table, final MemorySegment segment, final long line,
-                                      final long ctrl, final long key, final long absent) {
-        final int slot = homeSlot(segment, line, ctrl, key);
-        if (slot >= 0) {
-            return valuePlain(segment, line, slot);
-        }
-        return chainValueOrDefault(table, segment, line, key, absent);   // (not a ?:, whose goto is 2 bytes more)
-    }
-
-    /**
-     * The part of {@link #valueOrDefault} past the home line, out of line. It is compiled on its
-     * own, where the JIT cannot see the segment parameter as the constant: the home line's meta
-     * load goes through {@link AccessMode#constant} so that in fast mode it carries no class,
-     * bounds, alignment and liveness checks.
-     */
-    private static long chainValueOrDefault(final Table table, final MemorySegment segment, final long line,
-                                            final long key, final long absent) {
+    static long chainValueOrDefault(final Table table, final MemorySegment segment, final long line,
+                                    final long key, final long absent) {
         final long meta = metaPlain(AccessMode.constant(segment), line);
         if (MetaWord.count(meta) == 0) {
             return absent;
@@ -160,7 +134,8 @@ public final class LongLongFormat implements BucketFormat {
     /**
      * The home-line part of {@link #find}: the slot of {@code key} among the home line's occupied
      * slots, or {@code -1} (the key may still be in the chain). For the write fast path, which
-     * updates a key in its home line without the general write's location decoding.
+     * updates a key in its home line without the general write's location decoding. The fast get
+     * has it written out ({@code LongLongStore.getIn}), each hit loading its value at once.
      *
      * @param segment segment of the bucket
      * @param line byte offset of the bucket

@@ -144,6 +144,15 @@ public final class LongLongStore {
      * over the home line (and its overflow chain, if the key is not inline) decides. Everything
      * else (a locked or moved bucket, a failed re-check, a retired table) goes to {@link #read}.
      * The caller keeps {@code table} reachable.
+     *
+     * <p>The home line's lookup is {@link LongLongFormat#homeSlot} written out, with the value
+     * loaded in the branch that found the key: each load then has a constant slot, where a slot
+     * number returned and then used costs an index check and its arithmetic. And a key not in the
+     * home line leaves through {@link #chainedGet}, which validates on its own, so no path joins
+     * the hot one after a call: at such a join C2 kept this method's values on the stack, and the
+     * hit path stored and reloaded them on every get. Together about 10 % off a get at 1K in a
+     * plain loop, within the noise at 16Mi ({@code docs/notes/fast-path.md}, "The get's home line
+     * written out").
      */
     private static long getIn(final Engine engine, final Table table, final long key, final long defaultValue) {
         // Checked mode only: the interrupt status HotSpot may set when a table is retired under us.
@@ -154,7 +163,22 @@ public final class LongLongStore {
         try {
             final long c1 = Seqlock.tryOptimisticRead(segment, line);
             if (Seqlock.isUnlockedNormal(c1)) {
-                final long result = LongLongFormat.valueOrDefault(table, segment, line, c1, key, defaultValue);
+                // All three key words loaded, live or not, as homeSlot does and for its reason: a
+                // load under the occupancy test can look cold to C2 and stay out of line.
+                final long k0 = BucketDescriptor.keyPlain(segment, line, 0);
+                final long k1 = BucketDescriptor.keyPlain(segment, line, 1);
+                final long k2 = BucketDescriptor.keyPlain(segment, line, 2);
+                final int occupancy = CtrlWord.occupancy(c1);
+                final long result;
+                if ((occupancy & 1) != 0 && k0 == key) {
+                    result = BucketDescriptor.valuePlain(segment, line, 0);
+                } else if ((occupancy & 2) != 0 && k1 == key) {
+                    result = BucketDescriptor.valuePlain(segment, line, 1);
+                } else if ((occupancy & 4) != 0 && k2 == key) {
+                    result = BucketDescriptor.valuePlain(segment, line, 2);
+                } else {
+                    return chainedGet(engine, table, segment, line, c1, key, defaultValue);
+                }
                 // Fast mode: a retired table reads as zero pages, which validate as "absent". Even a
                 // non-zero stamp needs the check: close() retires tables without evacuating them, so
                 // a writer that held a bucket across the close unlocks into the zeroed page and
@@ -166,6 +190,22 @@ public final class LongLongStore {
         } catch (final IllegalStateException e) {
             // The table was retired under us (or the map closed): the general path copes.
             engine.afterRetiredTable(e, interrupted);
+        }
+        return read(engine, key, defaultValue, MODE_VALUE, null);
+    }
+
+    /**
+     * The rest of {@link #getIn}'s read section for a key not in the home line: the overflow chain,
+     * then the same re-checks, out of line. Compiled on its own, so its accesses go through
+     * {@link AccessMode#constant}. A retired table or closed map in checked mode throws to
+     * {@code getIn}'s handler.
+     */
+    private static long chainedGet(final Engine engine, final Table table, final MemorySegment bucketSegment,
+                                   final long line, final long c1, final long key, final long defaultValue) {
+        final MemorySegment segment = AccessMode.constant(bucketSegment);
+        final long result = LongLongFormat.chainValueOrDefault(table, segment, line, key, defaultValue);
+        if (Seqlock.validate(segment, line, c1) && !(AccessMode.FAST && table.isRetired())) {   // as in getIn
+            return result;
         }
         return read(engine, key, defaultValue, MODE_VALUE, null);
     }
@@ -410,17 +450,17 @@ public final class LongLongStore {
      * bucket is to be unlocked with: the next version, or {@code ctrl} itself if the value did not
      * change (readers that saw {@code ctrl} still validate).
      *
-     * <p>Small on purpose, like {@code LongLongFormat.valueOrDefault}, and in fast mode written
-     * against the constant segment ({@link AccessMode#constant}), so that its code compiled on its
-     * own is small too (384 bytes, against 792 with the segment as a parameter). C1 does not
-     * inline it (its stack use is above {@code C1InlineStackLimit}), so it is hot and compiled on
-     * its own, and the call site in {@link #write} looks cold to C2 while the profile still counts
-     * the inserts that filled the map; at a cold site C2 refuses a callee whose compiled code is
-     * above a quarter of {@code InlineSmallCode} (625 bytes: "already compiled into a medium
-     * method"). The home-line put through the earlier {@code putHome} (28 bytecodes, 792 bytes
-     * compiled) hit that in one JVM in six to twenty-four, and that JVM's 16Mi put ran at 6.3-7.5
-     * ops/us instead of 9-10.6 ({@code docs/notes/fast-path.md}, "A bimodal put"). Checked mode
-     * keeps the segment's checks, so its compiled code is larger and the trap can remain there.
+     * <p>Small on purpose, and in fast mode written against the constant segment
+     * ({@link AccessMode#constant}), so that its code compiled on its own is small too (384 bytes,
+     * against 792 with the segment as a parameter). C1 does not inline it (its stack use is above
+     * {@code C1InlineStackLimit}), so it is hot and compiled on its own, and the call site in
+     * {@link #write} looks cold to C2 while the profile still counts the inserts that filled the
+     * map; at a cold site C2 refuses a callee whose compiled code is above a quarter of
+     * {@code InlineSmallCode} (625 bytes: "already compiled into a medium method"). The home-line
+     * put through the earlier {@code putHome} (28 bytecodes, 792 bytes compiled) hit that in one
+     * JVM in six to twenty-four, and that JVM's 16Mi put ran at 6.3-7.5 ops/us instead of 9-10.6
+     * ({@code docs/notes/fast-path.md}, "A bimodal put"). Checked mode keeps the segment's checks,
+     * so its compiled code is larger and the trap can remain there.
      */
     private static long storeValue(final MemorySegment valueSegment, final long valueLine, final int slot,
                                    final long old, final long value, final long ctrl) {
