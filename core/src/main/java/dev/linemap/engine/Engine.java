@@ -534,8 +534,19 @@ public abstract class Engine {
         }
     }
 
-    /** Called once, by the thread that moved the watermark past the last unit. */
+    /**
+     * Called once, by the thread that moved the watermark past the last unit. Settles {@code m}
+     * when done, whichever way it ends ({@link Migration#awaitSettled}).
+     */
     void completeMigration(final Migration m) {
+        try {
+            complete(m);
+        } finally {
+            m.settle();
+        }
+    }
+
+    private void complete(final Migration m) {
         // Publish, then retire: a thread that reads the new Generation never reaches m.from. Until
         // the retirement is done, the map still reports itself as migrating, so "not migrating"
         // means the old table's memory is back.
@@ -623,7 +634,10 @@ public abstract class Engine {
      * Removes every entry: installs a fresh, small table (with a new random seed unless the seed
      * was fixed) and drops the old one bucket by bucket, in the calling thread. A grow, shrink or
      * compaction in progress is abandoned, not finished (see {@link #clearAbandoning}); a clear in
-     * progress is finished first (it drops, so it needs no memory).
+     * progress is finished first (it drops, so it needs no memory). Returns once the old tables'
+     * memory is back, also when a helper thread evacuated the last bucket and so completes the
+     * clear itself ({@link Migration#awaitSettled}; until 2026-12-01 such a clear could return
+     * while the helper was still retiring the old table, and stats then still said "growing").
      */
     protected final void clearEntries() {
         final WriteGate gate = writeGate;   // a map file: not while a sync copies it
@@ -646,10 +660,15 @@ public abstract class Engine {
                     final Migration m = startMigration(g, Migration.CLEAR, minLog2, seed);
                     if (m != null) {
                         m.finish();
+                        // The last unit may have been evacuated by a helper thread, which then
+                        // completes the clear (publishes the small table, retires the old one) in
+                        // its own time: a clear returns once the old table's memory is back.
+                        m.awaitSettled();
                         return;
                     }
                 } else if (running.kind == Migration.CLEAR) {
                     running.finish();   // one migration at a time: finish the running clear
+                    running.awaitSettled();
                 } else if (clearAbandoning(g, seed)) {
                     return;
                 }

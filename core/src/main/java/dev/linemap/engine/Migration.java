@@ -87,6 +87,8 @@ public final class Migration {
     private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
     /** Every unit below it is evacuated (invariant 3). Only grows, by CAS. */
     private volatile long watermark;
+    /** Set once its completion has run to the end ({@link Engine#completeMigration}), however it ended. */
+    private volatile boolean settled;
     @SuppressWarnings("unused")
     private long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
@@ -291,6 +293,31 @@ public final class Migration {
             for (long w; (w = watermarkAcquire()) < units; ) {
                 evacuate(w);
                 advanceWatermark(Long.MAX_VALUE);
+            }
+        }
+    }
+
+    /** Marks the completion as done: see {@link #awaitSettled}. */
+    void settle() {
+        // Volatile store, after the completion's publication, retirement and budget release: a
+        // thread that reads it true sees all of them (stats then show the memory back).
+        settled = true;
+    }
+
+    /**
+     * Waits until the completion of this migration has run to the end. For the caller of
+     * {@link #finish}: the thread that evacuates the last unit completes the migration, and that
+     * may be another thread (a helper, a writer), still publishing and retiring when
+     * {@code finish} returns. Only ever awaited after {@code finish} returned normally, so every
+     * unit is evacuated and some thread is completing or has completed it; the wait is that
+     * thread's publication and the old table's release.
+     */
+    void awaitSettled() {
+        for (int spins = 0; !settled; spins++) {
+            if (spins < 1_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();   // the completing thread may need this core (2-core machines)
             }
         }
     }
