@@ -551,53 +551,56 @@ public abstract class Engine {
         // the retirement is done, the map still reports itself as migrating, so "not migrating"
         // means the old table's memory is back.
         retirementsInFlight.incrementAndGet();
-        final Generation done = new Generation(m.to, null);
-        boolean rooted = true;   // whether the file (if any) no longer names m.from
-        if (store != null) {
-            // The root names only the new table before a new migration can start (which needs
-            // `done`) and before the old table's extents are freed (retire, below).
-            synchronized (rootLock) {
-                // A clear() may have abandoned m (clearAbandoning): it then owns both tables and
-                // retires them itself. Every Generation change holds rootLock with a file.
-                if (generation.migration() != m) {
-                    retirementsInFlight.decrementAndGet();
+        try {
+            final Generation done = new Generation(m.to, null);
+            boolean rooted = true;   // whether the file (if any) no longer names m.from
+            if (store != null) {
+                // The root names only the new table before a new migration can start (which needs
+                // `done`) and before the old table's extents are freed (retire, below).
+                synchronized (rootLock) {
+                    // A clear() may have abandoned m (clearAbandoning): it then owns both tables and
+                    // retires them itself. Every Generation change holds rootLock with a file.
+                    if (generation.migration() != m) {
+                        return;
+                    }
+                    // Not once close() has begun: it may have cut `to` off the file already (fast
+                    // mode: zero pages), under an evacuation whose last stores the file then lacks.
+                    // Read `closed` false, every unit this thread saw EVACUATED was filled before
+                    // close() began, so the file holds `to` whole; read true, the root keeps naming
+                    // both tables and the next open finishes the migration from the file.
+                    rooted = !closed;
+                    if (rooted) {
+                        store.writeRoot(serialOf(m.to), m.to.seed, m.to.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);
+                    }
+                    VH_GENERATION.setVolatile(this, done);
+                }
+            } else {
+                // A CAS, not a store: a clear() may have abandoned m (clearAbandoning), every unit
+                // done or not; it then owns both tables and retires them itself. The Generation
+                // naming m is the one publishStart published, and only this completion or that
+                // clear replaces it.
+                final Generation g = generation;
+                if (g.migration() != m || !VH_GENERATION.compareAndSet(this, g, done)) {
                     return;
                 }
-                // Not once close() has begun: it may have cut `to` off the file already (fast mode:
-                // zero pages), under an evacuation whose last stores the file then lacks. Read
-                // `closed` false, every unit this thread saw EVACUATED was filled before close()
-                // began, so the file holds `to` whole; read true, the root keeps naming both
-                // tables and the next open finishes the migration from the file.
-                rooted = !closed;
-                if (rooted) {
-                    store.writeRoot(serialOf(m.to), m.to.seed, m.to.log2, 0, 0, 0, RootDescriptor.NO_MIGRATION);
-                }
-                VH_GENERATION.setVolatile(this, done);
             }
-        } else {
-            // A CAS, not a store: a clear() may have abandoned m (clearAbandoning), every unit done
-            // or not; it then owns both tables and retires them itself. The Generation naming m is
-            // the one publishStart published, and only this completion or that clear replaces it.
-            final Generation g = generation;
-            if (g.migration() != m || !VH_GENERATION.compareAndSet(this, g, done)) {
-                retirementsInFlight.decrementAndGet();
-                return;
+            completedMigrations.incrementAndGet();
+            if (m.kind == Migration.COMPACT) {
+                compactedLines = m.to.overflowInUse.sum();
             }
+            // From here no reader or writer can reach m.from through a fresh Generation; a thread
+            // still inside it fails with IllegalStateException and starts over. A root that still
+            // names it keeps its extents (detach, not release).
+            if (rooted) {
+                m.from.retire();
+            } else {
+                m.from.detach();
+            }
+            m.to.entries.releasePrepaid();   // what relocation did not use goes back to the budget
+        } finally {
+            // On every way out: clear() waits for this count to reach zero (awaitRetirements).
+            retirementsInFlight.decrementAndGet();
         }
-        completedMigrations.incrementAndGet();
-        if (m.kind == Migration.COMPACT) {
-            compactedLines = m.to.overflowInUse.sum();
-        }
-        // From here no reader or writer can reach m.from through a fresh Generation; a thread still
-        // inside it fails with IllegalStateException and starts over. A root that still names it
-        // keeps its extents (detach, not release).
-        if (rooted) {
-            m.from.retire();
-        } else {
-            m.from.detach();
-        }
-        m.to.entries.releasePrepaid();   // what relocation did not use goes back to the budget
-        retirementsInFlight.decrementAndGet();
         notifyListener(m, true);
         MigrationTrace.completed(m);   // JFR event, if a recording wants it
         if (closed) {
@@ -634,10 +637,16 @@ public abstract class Engine {
      * Removes every entry: installs a fresh, small table (with a new random seed unless the seed
      * was fixed) and drops the old one bucket by bucket, in the calling thread. A grow, shrink or
      * compaction in progress is abandoned, not finished (see {@link #clearAbandoning}); a clear in
-     * progress is finished first (it drops, so it needs no memory). Returns once the old tables'
-     * memory is back, also when a helper thread evacuated the last bucket and so completes the
-     * clear itself ({@link Migration#awaitSettled}; until 2026-12-01 such a clear could return
-     * while the helper was still retiring the old table, and stats then still said "growing").
+     * progress is finished first (it drops, so it needs no memory).
+     *
+     * <p>Returns once every table retired before it returns has given its memory back, so that
+     * the stats a caller reads next show the map empty, not migrating, at its baseline
+     * footprint. Two completions can still be running in other threads when the clear's own work
+     * is done: the clear's own, when a helper thread evacuated its last bucket
+     * ({@link Migration#awaitSettled}), and an earlier migration's, whose completer (a helper, a
+     * writer) may still be retiring its old table. Until 2026-12-01 clear() could return during
+     * either, with stats still saying "growing" and the old table's bytes still counted
+     * ({@code LifecycleTest}, background migration, failed once in CI on the second).
      */
     protected final void clearEntries() {
         final WriteGate gate = writeGate;   // a map file: not while a sync copies it
@@ -646,6 +655,22 @@ public abstract class Engine {
             clearGated();
         } finally {
             WriteGate.exit(gate, stripe);
+        }
+        awaitRetirements();
+    }
+
+    /**
+     * Waits until no completion is retiring a table ({@link #retirementsInFlight}). Each one is a
+     * short, finite release of memory in another thread, so this ends; outside the write gate,
+     * so a sync is never held up by it.
+     */
+    private void awaitRetirements() {
+        for (int spins = 0; retirementsInFlight.get() > 0; spins++) {
+            if (spins < 1_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();   // the retiring thread may need this core (2-core machines)
+            }
         }
     }
 
@@ -662,7 +687,7 @@ public abstract class Engine {
                         m.finish();
                         // The last unit may have been evacuated by a helper thread, which then
                         // completes the clear (publishes the small table, retires the old one) in
-                        // its own time: a clear returns once the old table's memory is back.
+                        // its own time, and may not have counted its retirement in flight yet.
                         m.awaitSettled();
                         return;
                     }
