@@ -662,15 +662,12 @@ public abstract class Engine {
     /**
      * Waits until no completion is retiring a table ({@link #retirementsInFlight}). Each one is a
      * short, finite release of memory in another thread, so this ends; outside the write gate,
-     * so a sync is never held up by it.
+     * so a sync is never held up by it. {@link Backoff}: the retiring thread may need this core,
+     * or this carrier.
      */
     private void awaitRetirements() {
         for (int spins = 0; retirementsInFlight.get() > 0; spins++) {
-            if (spins < 1_000) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();   // the retiring thread may need this core (2-core machines)
-            }
+            Backoff.pause(spins);
         }
     }
 

@@ -314,11 +314,7 @@ public final class Migration {
      */
     void awaitSettled() {
         for (int spins = 0; !settled; spins++) {
-            if (spins < 1_000) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();   // the completing thread may need this core (2-core machines)
-            }
+            Backoff.pause(spins);   // the completing thread may need this core, or this carrier
         }
     }
 
