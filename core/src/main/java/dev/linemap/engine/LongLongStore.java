@@ -179,11 +179,7 @@ public final class LongLongStore {
                 } else {
                     return chainedGet(engine, table, segment, line, c1, key, defaultValue);
                 }
-                // Fast mode: a retired table reads as zero pages, which validate as "absent". Even a
-                // non-zero stamp needs the check: close() retires tables without evacuating them, so
-                // a writer that held a bucket across the close unlocks into the zeroed page and
-                // leaves a non-zero, unlocked ctrl over zeroed slots there.
-                if (Seqlock.validate(segment, line, c1) && !(AccessMode.FAST && table.isRetired())) {
+                if (fastSectionHolds(table, segment, line, c1)) {
                     return result;
                 }
             }
@@ -204,10 +200,23 @@ public final class LongLongStore {
                                    final long line, final long c1, final long key, final long defaultValue) {
         final MemorySegment segment = AccessMode.constant(bucketSegment);
         final long result = LongLongFormat.chainValueOrDefault(table, segment, line, key, defaultValue);
-        if (Seqlock.validate(segment, line, c1) && !(AccessMode.FAST && table.isRetired())) {   // as in getIn
+        if (fastSectionHolds(table, segment, line, c1)) {
             return result;
         }
         return read(engine, key, defaultValue, MODE_VALUE, null);
+    }
+
+    /**
+     * The end of a fast-path read section ({@link #getIn}, {@link #chainedGet}): whether what it
+     * read holds, that is, the bucket's ctrl word is still {@code stamp} and, in fast mode, the
+     * table is not retired. A retired table reads as zero pages, which validate as "absent". Even a
+     * non-zero stamp needs the second check: close() retires tables without evacuating them, so a
+     * writer that held a bucket across the close unlocks into the zeroed page and leaves a
+     * non-zero, unlocked ctrl over zeroed slots there.
+     */
+    private static boolean fastSectionHolds(final Table table, final MemorySegment segment, final long line,
+                                            final long stamp) {
+        return Seqlock.validate(segment, line, stamp) && !(AccessMode.FAST && table.isRetired());
     }
 
     /**
