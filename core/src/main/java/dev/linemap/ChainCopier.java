@@ -3,6 +3,7 @@ package dev.linemap;
 import dev.linemap.MapImage.BucketImage;
 import dev.linemap.MapImage.LineImage;
 import dev.linemap.engine.AccessMode;
+import dev.linemap.engine.BucketFormat;
 import dev.linemap.engine.Seqlock;
 import dev.linemap.engine.Table;
 import dev.linemap.layout.BucketDescriptor;
@@ -32,20 +33,21 @@ final class ChainCopier {
     /**
      * Copies bucket {@code bucket} of {@code table}.
      *
+     * @param format the map's bucket format (how many slots a line has, where their words lie)
      * @param table a table whose memory holds the bucket (its chunk is allocated)
      * @param bucket the bucket's index
      * @return the bucket's image, live unless EVACUATED (a bucket of a new table is read only once
      *         its unit filled it, and it is EVACUATED only if a later migration emptied it)
      * @throws IllegalStateException if the table was retired (or the map closed) during the copy
      */
-    static BucketImage copy(final Table table, final long bucket) {
+    static BucketImage copy(final BucketFormat format, final Table table, final long bucket) {
         final MemorySegment segment = table.bucketSegment(bucket);
         final long line = table.bucketLine(bucket);
         for (;;) {
             final long ctrl = Seqlock.awaitUnlocked(segment, line);
             final long meta = BucketDescriptor.metaPlain(segment, line);
             final List<LineImage> lines = new ArrayList<>();
-            lines.add(line(LineImage.HOME, segment, line, ctrl, meta));
+            lines.add(line(format, LineImage.HOME, segment, line, ctrl, meta));
             long link = MetaWord.link(meta);
             for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
                 final MemorySegment lineSegment = table.overflowSegment(link);
@@ -54,8 +56,8 @@ final class ChainCopier {
                 }
                 final long lineOffset = table.overflowLine(link);
                 final long next = OverflowLineDescriptor.nextPlain(lineSegment, lineOffset);
-                lines.add(line(link, lineSegment, lineOffset, OverflowLineDescriptor.occPlain(lineSegment, lineOffset),
-                        next));
+                lines.add(line(format, link, lineSegment, lineOffset,
+                        OverflowLineDescriptor.occPlain(lineSegment, lineOffset), next));
                 link = MetaWord.link(next);
             }
             if (Seqlock.validate(segment, line, ctrl)) {
@@ -83,13 +85,13 @@ final class ChainCopier {
     }
 
     /** One line's words; inside the caller's read section, so plain loads. */
-    private static LineImage line(final long index, final MemorySegment segment, final long line, final long header,
-                                  final long link) {
-        final List<Long> keys = new ArrayList<>(BucketDescriptor.SLOTS);
-        final List<Long> values = new ArrayList<>(BucketDescriptor.SLOTS);
-        for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
-            keys.add(BucketDescriptor.keyPlain(segment, line, s));
-            values.add(BucketDescriptor.valuePlain(segment, line, s));
+    private static LineImage line(final BucketFormat format, final long index, final MemorySegment segment,
+                                  final long line, final long header, final long link) {
+        final List<Long> keys = new ArrayList<>(format.slots());
+        final List<Long> values = new ArrayList<>(format.slots());
+        for (int s = 0; s < format.slots(); s++) {
+            keys.add(format.keyWord(segment, line, s));
+            values.add(format.valueWord(segment, line, s));
         }
         return new LineImage(index, segment.address() + line, header, link, keys, values);
     }

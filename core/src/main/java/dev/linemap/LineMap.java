@@ -105,7 +105,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
 
     LineMap(final LineMapBuilder<K, V> builder) {
         super(new EngineConfig("LineMap", EntryFormat.FORMAT, MemorySource.anonymous(false, false),
-                builder.initialCapacity, TableGeometry.DEFAULT_LOAD_PERMILLE, builder.seedSet ? builder.seed : null,
+                builder.initialCapacity, TableGeometry.DENSE_LOAD_PERMILLE, builder.seedSet ? builder.seed : null,
                 builder.backgroundMigration, builder.maxOffHeapBytes, builder.migrationListener,
                 builder.file, builder.keyCodec.id(), builder.valueCodec.id()));
         this.keyCodec = builder.keyCodec;

@@ -16,7 +16,7 @@ import java.util.Objects;
 public final class LineMapBuilder<K, V> {
 
     /** The largest initial capacity accepted. */
-    public static final long MAX_INITIAL_CAPACITY = TableGeometry.maxCapacity(TableGeometry.DEFAULT_LOAD_PERMILLE);
+    public static final long MAX_INITIAL_CAPACITY = TableGeometry.maxCapacity(TableGeometry.DENSE_LOAD_PERMILLE);
 
     final Codec<K> keyCodec;
     final Codec<V> valueCodec;

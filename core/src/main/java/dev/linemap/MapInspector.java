@@ -123,7 +123,7 @@ public final class MapInspector {
                 for (;;) {
                     final long hash = LongLongFormat.hash(key, table.seed);
                     final long index = table.bucket(hash);
-                    final BucketImage bucket = ChainCopier.copy(table, index);
+                    final BucketImage bucket = ChainCopier.copy(LongLongFormat.FORMAT, table, index);
                     probes.add(new KeyPath.Probe(roleOf(m, table), table.log2, table.seed, hash, index, bucket));
                     if (!bucket.live()) {
                         if (m != null && table == m.from) {
@@ -215,7 +215,7 @@ public final class MapInspector {
             if (table.bucketSegment(b) == null || fillsBuckets && !filling.isUnitEvacuated(filling.unitFilling(b))) {
                 walk.bucket(ChainCopier.unfilled(table, b));
             } else {
-                walk.bucket(ChainCopier.copy(table, b));
+                walk.bucket(ChainCopier.copy(LongLongFormat.FORMAT, table, b));
             }
             if (((walked + b + 1) % PROGRESS_EVERY) == 0) {
                 bucketsWalked.accept(walked + b + 1);

@@ -239,7 +239,7 @@ class MigrationInvariantTest {
                 final long loc = LongLongFormat.find(table, segment, line, c, key);
                 assertNotEquals(Chains.NOT_FOUND, loc, where() + ": key " + key + " not in the bucket "
                         + (table == g.table() ? "new " : "old ") + b + " the routing names");
-                assertEquals(value, Chains.valueAt(table, segment, line, loc),
+                assertEquals(value, Chains.valueAt(LongLongFormat.FORMAT, table, segment, line, loc),
                         where() + ": key " + key + " in bucket " + b);
             }
         }

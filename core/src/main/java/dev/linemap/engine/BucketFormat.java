@@ -10,12 +10,99 @@ import java.lang.foreign.MemorySegment;
  * <p>Hot paths (lookups and writes) never call through this interface: each map shape has its own
  * {@code final} class with static methods for them ({@link LongLongFormat} for the inline
  * {@code long -> long} shape), so the lookup call sites stay monomorphic. A slot is always two
- * words (see {@code BucketDescriptor}); what they mean is the format's business. Moving a slot to
+ * words, a key word and a value word; how wide they are, where in the line they lie and what they
+ * mean is the format's business: three slots of two 8-byte words ({@code BucketDescriptor}) for
+ * {@code long -> long}, six of two 4-byte words ({@code DenseLineDescriptor}) for entries in entry
+ * memory. The shape-blind parts reach the words only through the accessors below. Moving a slot to
  * another bucket of the same table copies both words unchanged; moving it to another table asks
  * the format to {@link #relocate} the value word (the inline format returns it unchanged, the
  * variable-length one copies the entry record into the new table's entry memory).
  */
 public interface BucketFormat {
+
+    /**
+     * Slots per line, home line and overflow line alike.
+     *
+     * @return the slot count, at most {@code CtrlWord.MAX_SLOTS}
+     */
+    int slots();
+
+    /**
+     * The occupancy of a full line: one bit per slot.
+     *
+     * @return {@code (1 << slots()) - 1}
+     */
+    default int fullOccupancy() {
+        return (1 << slots()) - 1;
+    }
+
+    /*
+     * The slot words, with the access modes of BucketDescriptor's contract: plain loads inside a
+     * read section or under the lock, opaque loads under the lock or on an EVACUATING bucket,
+     * opaque stores under the lock, plain stores into a line nobody else can reach yet.
+     */
+
+    /**
+     * Plain load of a slot's key word.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line
+     * @param slot slot index
+     * @return the key word
+     */
+    long keyWord(MemorySegment segment, long line, int slot);
+
+    /**
+     * Plain load of a slot's value word.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line
+     * @param slot slot index
+     * @return the value word
+     */
+    long valueWord(MemorySegment segment, long line, int slot);
+
+    /**
+     * Opaque load of a slot's key word.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line
+     * @param slot slot index
+     * @return the key word
+     */
+    long keyWordOpaque(MemorySegment segment, long line, int slot);
+
+    /**
+     * Opaque load of a slot's value word.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line
+     * @param slot slot index
+     * @return the value word
+     */
+    long valueWordOpaque(MemorySegment segment, long line, int slot);
+
+    /**
+     * Opaque stores of both words of a slot, key first.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line
+     * @param slot slot index
+     * @param key the key word
+     * @param value the value word
+     */
+    void setSlotOpaque(MemorySegment segment, long line, int slot, long key, long value);
+
+    /**
+     * Plain stores of both words of a slot, into a line no other thread can reach yet.
+     *
+     * @param segment segment holding the line
+     * @param line byte offset of the line
+     * @param slot slot index
+     * @param key the key word
+     * @param value the value word
+     */
+    void setSlotPlain(MemorySegment segment, long line, int slot, long key, long value);
 
     /**
      * The hash of the key stored in a slot. Called inside a read section (the words may be stale;
@@ -25,7 +112,8 @@ public interface BucketFormat {
      * @param line byte offset of the line
      * @param slot slot index
      * @param seed the table's seed
-     * @return the 64-bit hash, as used to place the key (bucket = hash &amp; mask)
+     * @return the hash, as used to place the key (bucket = hash &amp; mask): all 64 bits, or as
+     *         many low bits as the format stores (the dense line's 32-bit tag), enough for any table
      */
     long slotHash(MemorySegment segment, long line, int slot, long seed);
 

@@ -74,14 +74,14 @@ final class ChainWalk {
                 // the one Seqlock.publishEvacuated stores (unlocked, no slots): a lock bit on it
                 // would make the evacuator that resumes the migration wait for its writer forever
                 // (found by the file fuzzer: a random word in an old bucket hung the open).
-                if (CtrlWord.isLocked(ctrl) || CtrlWord.occupancy(ctrl) != 0
-                        || (ctrl & CtrlWord.RESERVED_MASK) != 0) {
+                if (CtrlWord.isLocked(ctrl) || CtrlWord.occupancy(ctrl) != 0) {
                     throw new CorruptException("bucket " + b + " of the old table has ctrl "
                             + CtrlWord.toString(ctrl));
                 }
                 continue;
             }
-            if (state != CtrlWord.NORMAL || (ctrl & CtrlWord.RESERVED_MASK) != 0) {
+            // Occupancy bits above the format's last slot (a 3-slot line's bits 3..5) name no slot.
+            if (state != CtrlWord.NORMAL || (CtrlWord.occupancy(ctrl) & ~format.fullOccupancy()) != 0) {
                 throw new CorruptException("bucket " + b + " of the " + (old ? "old" : "current") + " table has ctrl "
                         + CtrlWord.toString(ctrl));
             }
@@ -113,7 +113,7 @@ final class ChainWalk {
                 final MemorySegment ls = table.overflowSegment(link);
                 final long ll = table.overflowLine(link);
                 final long occ = OverflowLineDescriptor.occOpaque(ls, ll);
-                if ((occ & ~CtrlWord.OCCUPANCY_MASK) != 0) {
+                if ((occ & ~(long) format.fullOccupancy()) != 0) {
                     throw new CorruptException("overflow line " + link + " of bucket " + b + " has occ 0x"
                             + Long.toHexString(occ));
                 }
@@ -136,13 +136,12 @@ final class ChainWalk {
     }
 
     private void checkSlots(final long b, final MemorySegment segment, final long line, final int occupancy) {
-        for (int s = 0; s < BucketDescriptor.SLOTS; s++) {
+        for (int s = 0; s < format.slots(); s++) {
             if ((occupancy & (1 << s)) == 0) {
                 continue;
             }
             if (claims != null) {
-                claims.add(b, BucketDescriptor.valueOpaque(segment, line, s),
-                        BucketDescriptor.keyOpaque(segment, line, s));
+                claims.add(b, format.valueWordOpaque(segment, line, s), format.keyWordOpaque(segment, line, s));
             }
             final long hash = format.slotHash(segment, line, s, table.seed);
             if (table.bucket(hash) != b) {

@@ -9,8 +9,6 @@ import dev.linemap.layout.SlotLocation;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
-import static dev.linemap.layout.BucketDescriptor.SLOTS;
-import static dev.linemap.layout.BucketDescriptor.keyPlain;
 import static dev.linemap.layout.BucketDescriptor.metaPlain;
 
 /**
@@ -39,10 +37,12 @@ public final class Chains {
      *
      * @return its location, or {@link #NOT_FOUND} if every line is full
      */
-    static long findFree(final Table table, final MemorySegment bucketSegment, final long line, final long ctrl) {
+    static long findFree(final BucketFormat format, final Table table, final MemorySegment bucketSegment,
+                         final long line, final long ctrl) {
         final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
+        final int full = format.fullOccupancy();
         final int occupancy = CtrlWord.occupancy(ctrl);
-        if (occupancy != CtrlWord.OCCUPANCY_MASK) {
+        if (occupancy != full) {
             return Integer.numberOfTrailingZeros(~occupancy);
         }
         final long meta = metaPlain(segment, line);
@@ -51,7 +51,7 @@ public final class Chains {
             final MemorySegment lineSegment = table.overflowSegment(link);
             final long lineOffset = table.overflowLine(link);
             final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
-            if (lineOccupancy != CtrlWord.OCCUPANCY_MASK) {
+            if (lineOccupancy != full) {
                 return SlotLocation.overflow(link, Integer.numberOfTrailingZeros(~lineOccupancy));
             }
             link = MetaWord.link(OverflowLineDescriptor.nextPlain(lineSegment, lineOffset));
@@ -83,16 +83,17 @@ public final class Chains {
      * Plain load of the value at a location; in a read section a stale location reads as 0 (the
      * caller's re-check discards it).
      *
+     * @param format the table's bucket format
      * @param table the bucket's table
      * @param home segment of the home line
      * @param homeLine byte offset of the home line
      * @param loc a location in the bucket's chain
      * @return the value word there
      */
-    public static long valueAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
+    public static long valueAt(final BucketFormat format, final Table table, final MemorySegment home,
+                               final long homeLine, final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L
-                : BucketDescriptor.valuePlain(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc));
+        return segment == null ? 0L : format.valueWord(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc));
     }
 
     /**
@@ -121,8 +122,9 @@ public final class Chains {
         final long meta = metaPlain(segment, line);
         long link = MetaWord.link(meta);
         int remaining = MetaWord.count(meta);
+        final int slots = format.slots();
         for (;;) {
-            for (int s = 0; s < SLOTS; s++) {
+            for (int s = 0; s < slots; s++) {
                 if ((occupancy & (1 << s)) == 0) {
                     continue;
                 }
@@ -194,9 +196,10 @@ public final class Chains {
     /**
      * Plain load of the key word at a location (see {@link #valueAt}).
      */
-    static long keyAt(final Table table, final MemorySegment home, final long homeLine, final long loc) {
+    static long keyAt(final BucketFormat format, final Table table, final MemorySegment home, final long homeLine,
+                      final long loc) {
         final MemorySegment segment = segmentOf(table, home, loc);
-        return segment == null ? 0L : keyPlain(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc));
+        return segment == null ? 0L : format.keyWord(segment, lineOf(table, homeLine, loc), SlotLocation.slot(loc));
     }
 
     /**

@@ -95,7 +95,7 @@ final class EntryClaims {
          *
          * @param bucket the slot's bucket (for the message)
          * @param ref the slot's value word
-         * @param keyWord the slot's key word: the hash of the record's key
+         * @param keyWord the slot's key word: the tag (low 32 bits of the hash) of the record's key
          * @throws Recovery.CorruptException if the reference is outside the chunks
          */
         void add(final long bucket, final long ref, final long keyWord) {
@@ -287,7 +287,7 @@ final class EntryClaims {
             }
             final long hash = EntryFormat.hash(segment, EntryDescriptor.keyOffset(entry),
                     EntryDescriptor.keyLength(header), table.seed);
-            if (hash != keyWord) {
+            if (EntryFormat.tag(hash) != keyWord) {
                 throw new Recovery.CorruptException("entry 0x" + Long.toHexString(ref) + " of bucket "
                         + table.bucket(keyWord) + " holds a key of hash 0x" + Long.toHexString(hash)
                         + ", its slot says 0x" + Long.toHexString(keyWord));
@@ -331,7 +331,10 @@ final class EntryClaims {
         /** Records the runs of unused granules of chunk {@code c} as gaps. */
         private void release(final int c) {
             final int granules = (int) (directory.sizes[c] >>> 3);
-            for (int g = next(0, granules, false); g < granules; ) {
+            // A gap must start where a reference can name it (EntryHeap.GRANULE_BITS): only the
+            // tail of a large chunk that a damaged file's records leave uncovered starts later.
+            final int named = (int) Math.min(granules, EntryHeap.CHUNK_BYTES >>> 3);
+            for (int g = next(0, granules, false); g < named; ) {
                 final int end = next(g, granules, true);
                 gaps.add(c, (long) g << 3, (long) (end - g) << 3);
                 g = next(end, granules, false);

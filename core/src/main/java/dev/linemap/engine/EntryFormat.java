@@ -1,6 +1,7 @@
 package dev.linemap.engine;
 
 import dev.linemap.layout.CtrlWord;
+import dev.linemap.layout.DenseLineDescriptor;
 import dev.linemap.layout.EntryDescriptor;
 import dev.linemap.layout.MetaWord;
 import dev.linemap.layout.OverflowLineDescriptor;
@@ -9,17 +10,25 @@ import dev.linemap.layout.SlotLocation;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import static dev.linemap.layout.BucketDescriptor.SLOTS;
-import static dev.linemap.layout.BucketDescriptor.keyPlain;
 import static dev.linemap.layout.BucketDescriptor.metaPlain;
-import static dev.linemap.layout.BucketDescriptor.valuePlain;
+import static dev.linemap.layout.DenseLineDescriptor.SLOTS;
+import static dev.linemap.layout.DenseLineDescriptor.refPlain;
+import static dev.linemap.layout.DenseLineDescriptor.tagPlain;
 
 /**
- * The variable-length bucket format: a slot's key word holds the key's full 64-bit hash
- * ({@link ByteHashing} under the table's seed), its value word a reference to the entry record
- * in the table's entry memory ({@link EntryHeap}, {@link EntryDescriptor}: lengths, key bytes,
- * value bytes). A key is found by comparing the stored hash first and the key bytes
- * second, so a lookup reads entry memory only for the (almost always one) slot whose hash matches.
+ * The variable-length bucket format, on the dense line ({@link DenseLineDescriptor}: six slots of
+ * a 4-byte tag and a 4-byte reference): a slot's key word is the key's tag, the low 32 bits of
+ * its 64-bit hash ({@link ByteHashing} under the table's seed), its value word a reference to the
+ * entry record in the table's entry memory ({@link EntryHeap}, {@link EntryDescriptor}: lengths,
+ * key bytes, value bytes). A key is found by comparing the tag first and the key bytes second, so
+ * a lookup reads entry memory only for the slots whose tag matches: the bits of the tag above the
+ * bucket index tell a bucket's keys apart (14 of them in a table of 2^18 buckets, so a lookup
+ * follows a wrong reference about once in 16,000 compared tags, and the byte compare rejects it).
+ *
+ * <p>The tag holds all the hash the engine's shape-blind parts need: migration places a key by
+ * {@code hash & mask} (and a table has at most 2^{@code MAX_LOG2} buckets, fewer than 2^32), and
+ * iteration orders by the reversed hash, whose high bits are the tag's. Why the low 32 bits and not
+ * a tag of the high bits: docs/notes/dense-lines.md.
  *
  * <p>The hot paths call the static methods ({@link #hash}, {@link #find}, {@link #valueStart});
  * migration and iteration reach {@link #slotHash}, {@link #compareKeys} and {@link #relocate}
@@ -51,10 +60,58 @@ public final class EntryFormat implements BucketFormat {
         return ByteHashing.hash(key, offset, length, seed);
     }
 
-    /** The stored word is the hash (computed once, at insert, under the same seed). */
+    /**
+     * Returns a hash's tag, the key word of its slot.
+     *
+     * @param hash a key's 64-bit hash
+     * @return its low 32 bits
+     */
+    public static long tag(final long hash) {
+        return hash & DenseLineDescriptor.WORD_MASK;
+    }
+
+    /** The stored tag: the low 32 bits of the hash, all that placement and the iteration order use. */
     @Override
     public long slotHash(final MemorySegment segment, final long line, final int slot, final long seed) {
-        return keyPlain(segment, line, slot);
+        return tagPlain(segment, line, slot);
+    }
+
+    @Override
+    public int slots() {
+        return SLOTS;
+    }
+
+    @Override
+    public long keyWord(final MemorySegment segment, final long line, final int slot) {
+        return tagPlain(segment, line, slot);
+    }
+
+    @Override
+    public long valueWord(final MemorySegment segment, final long line, final int slot) {
+        return refPlain(segment, line, slot);
+    }
+
+    @Override
+    public long keyWordOpaque(final MemorySegment segment, final long line, final int slot) {
+        return DenseLineDescriptor.tagOpaque(segment, line, slot);
+    }
+
+    @Override
+    public long valueWordOpaque(final MemorySegment segment, final long line, final int slot) {
+        return DenseLineDescriptor.refOpaque(segment, line, slot);
+    }
+
+    @Override
+    public void setSlotOpaque(final MemorySegment segment, final long line, final int slot, final long key,
+                              final long value) {
+        DenseLineDescriptor.setTagOpaque(segment, line, slot, key);
+        DenseLineDescriptor.setRefOpaque(segment, line, slot, value);
+    }
+
+    @Override
+    public void setSlotPlain(final MemorySegment segment, final long line, final int slot, final long key,
+                             final long value) {
+        DenseLineDescriptor.setSlotPlain(segment, line, slot, key, value);
     }
 
     /*
@@ -63,7 +120,7 @@ public final class EntryFormat implements BucketFormat {
      * the largest tie of the key's hash in the chain, chosen at insert), which moved with a record
      * through migrations but not through a remove and a put: a key put back after the cursor had
      * reported it got a larger tie than the cursor's and was reported again. Cost: a load of key
-     * bytes per candidate of the cursor's rank, which only keys of equal 64-bit hash ever need.
+     * bytes per candidate of the cursor's rank, which only keys of equal tag ever need.
      * In a read section each reference and key length is bounded by the chunk directory first; a
      * torn one compares as equal (0), and the section's re-check fails.
      */
@@ -72,8 +129,8 @@ public final class EntryFormat implements BucketFormat {
     public int compareKeys(final Table table, final MemorySegment segment, final long line, final int slot,
                            final MemorySegment otherSegment, final long otherLine, final int otherSlot) {
         final EntryHeap.Directory d = table.entries.directory();
-        final long ref = valuePlain(segment, line, slot);
-        final long other = valuePlain(otherSegment, otherLine, otherSlot);
+        final long ref = refPlain(segment, line, slot);
+        final long other = refPlain(otherSegment, otherLine, otherSlot);
         final long length = keyLengthIn(d, ref);
         final long otherLength = keyLengthIn(d, other);
         return length < 0 || otherLength < 0 ? 0
@@ -85,7 +142,7 @@ public final class EntryFormat implements BucketFormat {
     public int compareKey(final Table table, final MemorySegment segment, final long line, final int slot,
                           final TieKey key) {
         final EntryHeap.Directory d = table.entries.directory();
-        final long ref = valuePlain(segment, line, slot);
+        final long ref = refPlain(segment, line, slot);
         final long length = keyLengthIn(d, ref);
         return length < 0 ? 0
                 : compareBytes(d.segment(ref), EntryDescriptor.keyOffset(d.entry(ref)), length, key.bytes(), 0,
@@ -96,7 +153,7 @@ public final class EntryFormat implements BucketFormat {
     public boolean keepKey(final Table table, final MemorySegment segment, final long line, final int slot,
                            final TieKey into) {
         final EntryHeap.Directory d = table.entries.directory();
-        final long ref = valuePlain(segment, line, slot);
+        final long ref = refPlain(segment, line, slot);
         final long length = keyLengthIn(d, ref);
         if (length < 0) {
             return false;
@@ -175,7 +232,7 @@ public final class EntryFormat implements BucketFormat {
      * @param bucketSegment segment of the bucket
      * @param line byte offset of the bucket
      * @param ctrl the bucket's ctrl word
-     * @param hash the key's hash in this table
+     * @param hash the key's hash in this table (its {@link #tag} is compared)
      * @param key holds the key bytes
      * @param keyOffset offset of the key bytes
      * @param keyLength key length
@@ -186,19 +243,20 @@ public final class EntryFormat implements BucketFormat {
                             final MemorySegment key, final long keyOffset, final long keyLength) {
         final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
         final int occupancy = CtrlWord.occupancy(ctrl);
+        final long tag = tag(hash);
         for (int s = 0; s < SLOTS; s++) {
-            if ((occupancy & (1 << s)) != 0 && keyPlain(segment, line, s) == hash
-                    && matches(d, valuePlain(segment, line, s), key, keyOffset, keyLength)) {
+            if ((occupancy & (1 << s)) != 0 && tagPlain(segment, line, s) == tag
+                    && matches(d, refPlain(segment, line, s), key, keyOffset, keyLength)) {
                 return SlotLocation.home(s);
             }
         }
         final long meta = metaPlain(segment, line);
         return MetaWord.count(meta) == 0 ? SlotLocation.NOT_FOUND
-                : findInOverflow(table, d, meta, hash, key, keyOffset, keyLength);
+                : findInOverflow(table, d, meta, tag, key, keyOffset, keyLength);
     }
 
     private static long findInOverflow(final Table table, final EntryHeap.Directory d, final long meta,
-                                       final long hash, final MemorySegment key, final long keyOffset,
+                                       final long tag, final MemorySegment key, final long keyOffset,
                                        final long keyLength) {
         long link = MetaWord.link(meta);
         for (int remaining = MetaWord.count(meta); link != MetaWord.NONE && remaining > 0; remaining--) {
@@ -209,8 +267,8 @@ public final class EntryFormat implements BucketFormat {
             final long lineOffset = table.overflowLine(link);
             final int lineOccupancy = CtrlWord.occupancy(OverflowLineDescriptor.occPlain(lineSegment, lineOffset));
             for (int s = 0; s < SLOTS; s++) {
-                if ((lineOccupancy & (1 << s)) != 0 && keyPlain(lineSegment, lineOffset, s) == hash
-                        && matches(d, valuePlain(lineSegment, lineOffset, s), key, keyOffset, keyLength)) {
+                if ((lineOccupancy & (1 << s)) != 0 && tagPlain(lineSegment, lineOffset, s) == tag
+                        && matches(d, refPlain(lineSegment, lineOffset, s), key, keyOffset, keyLength)) {
                     return SlotLocation.overflow(link, s);
                 }
             }

@@ -14,8 +14,11 @@ import java.util.concurrent.atomic.LongAdder;
  * that retiring the table gives them back with its buckets (decommit and unmap in fast mode, arena
  * close in checked mode) and a shrink returns entry memory to the operating system.
  *
- * <p><b>References.</b> A block is named by a 40-bit reference, {@code chunk << 24 | offset / 8}:
- * at most {@value #MAX_CHUNKS} chunks of at most 128 MiB. A slot's value word holds it. A reader
+ * <p><b>References.</b> A block is named by a 32-bit reference, {@code chunk << 17 | offset / 8}:
+ * at most {@value #MAX_CHUNKS} chunks, and a block starts in the first 1 MiB of its chunk. A regular
+ * chunk is 1 MiB; a larger one holds one block at offset 0 (up to 128 MiB). A dense line's slot
+ * holds the reference in its 4-byte word ({@code DenseLineDescriptor}), which is why it is 32 bits:
+ * it was 40 ({@code chunk << 24}) when a slot had an 8-byte word for it. A reader
  * holds references it read without a lock, so {@link Directory} lets it check any 64-bit word
  * before it becomes an address: {@link Directory#entry} and {@link Directory#end} say where the
  * block and its chunk are, or that the word names no chunk.
@@ -43,18 +46,29 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class EntryHeap {
 
-    /** Bits of the offset field of a reference, in 8-byte granules: chunks of up to 128 MiB. */
-    static final int GRANULE_BITS = 24;
-    /** Bits of the chunk field of a reference. */
-    static final int CHUNK_BITS = 16;
+    /**
+     * Bits of the offset field of a reference, in 8-byte granules: a block starts in the first
+     * {@link #CHUNK_BYTES} of its chunk (a regular chunk is no larger; a larger chunk holds one
+     * block, at offset 0).
+     */
+    static final int GRANULE_BITS = 17;
+    /** Bits of the chunk field of a reference: the two fields fill a dense slot's 32-bit word. */
+    static final int CHUNK_BITS = 32 - GRANULE_BITS;
     /** The most chunks one table's entry memory can have. */
     static final int MAX_CHUNKS = 1 << CHUNK_BITS;
     /** Mask of a whole reference. */
     static final long REF_MASK = (1L << (GRANULE_BITS + CHUNK_BITS)) - 1;
-    /** The largest chunk (and so the largest block) a reference can address. */
-    public static final long MAX_CHUNK_BYTES = 1L << (GRANULE_BITS + 3);
-    /** Size of a regular chunk once the table has a few. */
-    static final long CHUNK_BYTES = 1L << 20;
+    /** Mask of a reference's offset field. */
+    private static final long GRANULE_MASK = (1L << GRANULE_BITS) - 1;
+    /**
+     * Mask of a free-list link (a free block's header, the low bits of a list head): reference + 1,
+     * 0 = none, so one bit more than a reference; the head's 24-bit ABA tag sits above bit 40.
+     */
+    private static final long LINK_MASK = (1L << 40) - 1;
+    /** The largest chunk (and so the largest block): one block of the largest size class. */
+    public static final long MAX_CHUNK_BYTES = 1L << 27;
+    /** Size of a regular chunk once the table has a few: every offset in it has a reference. */
+    static final long CHUNK_BYTES = 1L << (GRANULE_BITS + 3);
     /** Size of the first chunk. */
     static final long FIRST_CHUNK_BYTES = 8L << 10;
     /** Blocks above this get a chunk of their own. */
@@ -221,33 +235,48 @@ public final class EntryHeap {
     long allocate(final long bytes) {
         final int c = classOf(bytes);
         final long size = classBytes(c);
-        for (;;) {
-            // Volatile read pairs with the volatile CAS of free(): the pusher's link store is visible.
-            final long head = (long) VH_HEAD.getVolatile(heads, c);
-            final long top = head & REF_MASK;
-            if (top == 0) {
-                if (gaps != null && linkGaps()) {
-                    // A batch, found its class or not. Racing allocations may pop what it pushed
-                    // before this one does: then another batch, so that no block is bump-allocated
-                    // while a gap is left (PersistenceBasicsTest, 4 writers, saw a new chunk).
-                    continue;
+        long ref = pop(c);
+        while (ref < 0 && gaps != null && linkGaps()) {
+            // A batch, found its class or not. Racing allocations may pop what it pushed before
+            // this one does: then another batch, so that no block is bump-allocated while a gap is
+            // left (PersistenceBasicsTest, 4 writers, saw a new chunk).
+            ref = pop(c);
+        }
+        if (ref < 0) {
+            try {
+                ref = size > DEDICATED_ABOVE ? newChunk(size, false) : bumpAllocate(size);
+            } catch (final OutOfMemoryError e) {
+                ref = splitLarger(c);
+                if (ref < 0) {
+                    throw e;
                 }
-                break;
+            }
+        }
+        liveBytes.add(size);
+        return ref;
+    }
+
+    /** Pops a block of class {@code c}, or returns -1 if its list is empty. */
+    private long pop(final int c) {
+        for (;;) {
+            // Volatile read pairs with the volatile CAS of push(): the pusher's link store is visible.
+            final long head = (long) VH_HEAD.getVolatile(heads, c);
+            final long top = head & LINK_MASK;
+            if (top == 0) {
+                return -1;
             }
             final long ref = top - 1;
             final Directory d = directory;
-            final long next = EntryDescriptor.freeLinkOpaque(d.segment(ref), d.entry(ref)) & REF_MASK;
+            final long next = EntryDescriptor.freeLinkOpaque(d.segment(ref), d.entry(ref)) & LINK_MASK;
             // A stale `next` (the block was popped and reused meanwhile) cannot win: the tag changed.
             if (VH_HEAD.compareAndSet(heads, c, head, ((head >>> 40) + 1) << 40 | next)) {
-                liveBytes.add(size);
                 return ref;
             }
         }
-        if (size > DEDICATED_ABOVE) {
-            final long ref = newChunk(size, false);
-            liveBytes.add(size);
-            return ref;
-        }
+    }
+
+    /** A block of {@code size} from the current bump chunk, or from a new one. */
+    private long bumpAllocate(final long size) {
         for (;;) {
             final long b = bump;
             if (b >= 0) {
@@ -256,14 +285,32 @@ public final class EntryHeap {
                 // The directory read after the bump word covers its chunk (published before it).
                 if (offset + size <= directory.sizes[chunk]) {
                     if (VH_BUMP.compareAndSet(this, b, b + size)) {
-                        liveBytes.add(size);
                         return (long) chunk << GRANULE_BITS | offset >>> 3;
                     }
                     continue;
                 }
             }
-            newBumpChunk(b);
+            newBumpChunk(b, size);
         }
+    }
+
+    /**
+     * At the map's limit (no chunk fits): a block of the smallest larger class that has one, cut to
+     * size, its rest back on the free lists. Without it a map emptied at its limit could not take
+     * one small entry while its free memory sat in blocks of other sizes (LineMapLifecycleTest).
+     *
+     * @return the block's reference, or -1 if no larger class has a free block
+     */
+    private long splitLarger(final int c) {
+        final long size = classBytes(c);
+        for (int k = c + 1; k < CLASSES; k++) {
+            final long ref = pop(k);
+            if (ref >= 0) {
+                carve(ref >>> GRANULE_BITS, ((ref & GRANULE_MASK) << 3) + size, classBytes(k) - size);
+                return ref;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -289,7 +336,7 @@ public final class EntryHeap {
         final long entry = d.entry(ref);
         for (;;) {
             final long head = (long) VH_HEAD.getVolatile(heads, c);
-            EntryDescriptor.setFreeLinkOpaque(segment, entry, head & REF_MASK);
+            EntryDescriptor.setFreeLinkOpaque(segment, entry, head & LINK_MASK);
             // Volatile CAS: the link store above is visible before the block can be popped.
             if (VH_HEAD.compareAndSet(heads, c, head, ((head >>> 40) + 1) << 40 | (ref + 1))) {
                 return;
@@ -297,12 +344,24 @@ public final class EntryHeap {
         }
     }
 
-    private synchronized void newBumpChunk(final long seen) {
+    private synchronized void newBumpChunk(final long seen, final long blockBytes) {
         if (bump != seen) {
             return;   // another thread made one
         }
         final long size = Math.min(CHUNK_BYTES, FIRST_CHUNK_BYTES << Math.min(regularChunks, 20));
-        final long ref = newChunk(size, true);
+        long ref;
+        try {
+            ref = newChunk(size, true);
+        } catch (final OutOfMemoryError e) {
+            // At the map's limit the next chunk of the growing sequence may not fit where a small
+            // one does: a map emptied in the middle of a shrink has its free blocks in other classes
+            // (or in the old table), and one small put must still fit (LineMapLifecycleTest).
+            final long small = Math.max(FIRST_CHUNK_BYTES, blockBytes);
+            if (small >= size) {
+                throw e;
+            }
+            ref = newChunk(small, true);
+        }
         regularChunks++;
         // Volatile: the directory holding the chunk was published before the bump word names it.
         bump = (ref >>> GRANULE_BITS) << 32;
@@ -434,22 +493,31 @@ public final class EntryHeap {
             }
             any = true;
             final long ref = recorded.ref(i);
-            final long chunk = ref >>> GRANULE_BITS;
-            long at = (ref & ((1L << GRANULE_BITS) - 1)) << 3;
-            long left = recorded.bytes(i);
-            while (left >= EntryDescriptor.HEADER_BYTES) {
-                int c = left >= MAX_CHUNK_BYTES ? CLASSES - 1 : classOf(left);
-                if (classBytes(c) > left) {
-                    c--;   // classOf rounds up; the block must fit the gap
-                }
-                final long size = classBytes(c);
-                // No store-store fence as in free(): no slot ever referenced a gap in this process.
-                push(chunk << GRANULE_BITS | at >>> 3, c);
-                at += size;
-                left -= size;
-            }
+            carve(ref >>> GRANULE_BITS, (ref & GRANULE_MASK) << 3, recorded.bytes(i));
         }
         return any;
+    }
+
+    /**
+     * Pushes {@code left} free bytes at byte {@code at} of chunk {@code chunk} onto the free lists,
+     * cut into blocks of the largest classes that fit. No store-store fence as in free(): no slot
+     * references these bytes (a recovered gap, or the rest of a block just split).
+     */
+    private void carve(final long chunk, final long from, final long bytes) {
+        long at = from;
+        long left = bytes;
+        // A block must start where a reference can name it; past that (only the tail of a large
+        // chunk) the bytes stay unused until the table is retired.
+        while (left >= EntryDescriptor.HEADER_BYTES && at < CHUNK_BYTES) {
+            int c = left >= MAX_CHUNK_BYTES ? CLASSES - 1 : classOf(left);
+            if (classBytes(c) > left) {
+                c--;   // classOf rounds up; the block must fit
+            }
+            final long size = classBytes(c);
+            push(chunk << GRANULE_BITS | at >>> 3, c);
+            at += size;
+            left -= size;
+        }
     }
 
     /**

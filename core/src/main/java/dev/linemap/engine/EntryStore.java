@@ -4,6 +4,7 @@ import dev.linemap.ValueReader;
 import dev.linemap.ValueUpdater;
 import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
+import dev.linemap.layout.DenseLineDescriptor;
 import dev.linemap.layout.EntryDescriptor;
 import dev.linemap.layout.SlotLocation;
 
@@ -146,7 +147,7 @@ public final class EntryStore {
                     boolean torn = false;
                     RuntimeException readerFailure = null;
                     if (loc != SlotLocation.NOT_FOUND) {
-                        final long ref = Chains.valueAt(table, segment, line, loc);
+                        final long ref = Chains.valueAt(EntryFormat.FORMAT, table, segment, line, loc);
                         // The header once: the length copied below is the length checked here.
                         final boolean held = d.holds(ref);
                         final long header = held ? EntryDescriptor.headerPlain(d.segment(ref), d.entry(ref)) : 0;
@@ -381,7 +382,7 @@ public final class EntryStore {
             loc = EntryFormat.find(table, d, segment, line, ctrl, hash, key, keyOffset, keyLength);
             present = loc != SlotLocation.NOT_FOUND;
             if (present) {
-                ref = Chains.valueAt(table, segment, line, loc);
+                ref = Chains.valueAt(EntryFormat.FORMAT, table, segment, line, loc);
                 entrySegment = d.segment(ref);
                 entry = d.entry(ref);
                 oldLength = EntryDescriptor.valueLengthPlain(entrySegment, entry);
@@ -546,7 +547,7 @@ public final class EntryStore {
         // Store-store: the record is in memory before the reference to it (a map file: a process
         // that dies after the slot store leaves a whole record behind it).
         VarHandle.storeStoreFence();
-        BucketDescriptor.setValueOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(table, line, loc),
+        DenseLineDescriptor.setRefOpaque(Chains.segmentOf(table, segment, loc), Chains.lineOf(table, line, loc),
                 SlotLocation.slot(loc), fresh);
         heap.free(ref, oldBytes);   // unlinked, and the bucket still locked: see the class comment
         SlotWrites.unlock(engine, segment, line, CtrlWord.nextUnlocked(ctrl));
@@ -590,7 +591,7 @@ public final class EntryStore {
         try {
             // Store-store: the record is in memory before the slot that references it (a map file).
             VarHandle.storeStoreFence();
-            SlotWrites.insert(engine, table, segment, line, ctrl, hash, fresh);
+            SlotWrites.insert(EntryFormat.FORMAT, engine, table, segment, line, ctrl, EntryFormat.tag(hash), fresh);
         } catch (final RuntimeException | Error e) {
             // Released unchanged (a full chain, no overflow line): the block was never published.
             try {

@@ -15,6 +15,9 @@ import java.lang.foreign.ValueLayout;
  */
 final class GapList {
 
+    /** Bits of a gap's length in granules, below its 32-bit reference: a whole largest chunk. */
+    private static final int LENGTH_BITS = 32;
+
     private MemorySegment words = Arena.ofAuto().allocate(8L * 64, 8);
     private int count;
 
@@ -26,8 +29,7 @@ final class GapList {
      * @param bytes its length, a multiple of 8, at most {@link EntryHeap#MAX_CHUNK_BYTES}
      */
     void add(final int chunk, final long offset, final long bytes) {
-        append(((long) chunk << EntryHeap.GRANULE_BITS | offset >>> 3) << EntryHeap.GRANULE_BITS
-                | ((bytes >>> 3) - 1));
+        append(((long) chunk << EntryHeap.GRANULE_BITS | offset >>> 3) << LENGTH_BITS | ((bytes >>> 3) - 1));
     }
 
     /**
@@ -60,12 +62,12 @@ final class GapList {
 
     /** The reference of gap {@code i}'s first granule. */
     long ref(final int i) {
-        return word(i) >>> EntryHeap.GRANULE_BITS;
+        return word(i) >>> LENGTH_BITS;
     }
 
     /** The bytes of gap {@code i}. */
     long bytes(final int i) {
-        return ((word(i) & ((1L << EntryHeap.GRANULE_BITS) - 1)) + 1) << 3;
+        return ((word(i) & ((1L << LENGTH_BITS) - 1)) + 1) << 3;
     }
 
     private long word(final int i) {

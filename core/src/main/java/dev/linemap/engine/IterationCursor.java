@@ -181,8 +181,8 @@ public final class IterationCursor {
             }
             final BucketFormat format = engine.format;
             final long loc = Chains.minAfter(format, table, segment, line, c1, position, hasAfter ? after : null, end);
-            final long k = loc == Chains.NOT_FOUND ? 0L : Chains.keyAt(table, segment, line, loc);
-            final long v = loc == Chains.NOT_FOUND ? 0L : Chains.valueAt(table, segment, line, loc);
+            final long k = loc == Chains.NOT_FOUND ? 0L : Chains.keyAt(format, table, segment, line, loc);
+            final long v = loc == Chains.NOT_FOUND ? 0L : Chains.valueAt(format, table, segment, line, loc);
             final long rank = loc == Chains.NOT_FOUND ? 0L : Chains.rankAt(format, table, segment, line, loc);
             final boolean kept = loc == Chains.NOT_FOUND || Chains.keepKeyAt(format, table, segment, line, loc, found);
             final boolean copied = copy == null || loc == Chains.NOT_FOUND || copy.copy(table, v);

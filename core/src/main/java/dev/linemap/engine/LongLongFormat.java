@@ -1,5 +1,6 @@
 package dev.linemap.engine;
 
+import dev.linemap.layout.BucketDescriptor;
 import dev.linemap.layout.CtrlWord;
 import dev.linemap.layout.MetaWord;
 import dev.linemap.layout.OverflowLineDescriptor;
@@ -41,6 +42,44 @@ public final class LongLongFormat implements BucketFormat {
      */
     public static long hash(final long key, final long seed) {
         return Hashing.hash(key, seed);
+    }
+
+    @Override
+    public int slots() {
+        return SLOTS;
+    }
+
+    @Override
+    public long keyWord(final MemorySegment segment, final long line, final int slot) {
+        return keyPlain(segment, line, slot);
+    }
+
+    @Override
+    public long valueWord(final MemorySegment segment, final long line, final int slot) {
+        return valuePlain(segment, line, slot);
+    }
+
+    @Override
+    public long keyWordOpaque(final MemorySegment segment, final long line, final int slot) {
+        return BucketDescriptor.keyOpaque(segment, line, slot);
+    }
+
+    @Override
+    public long valueWordOpaque(final MemorySegment segment, final long line, final int slot) {
+        return BucketDescriptor.valueOpaque(segment, line, slot);
+    }
+
+    @Override
+    public void setSlotOpaque(final MemorySegment segment, final long line, final int slot, final long key,
+                              final long value) {
+        BucketDescriptor.setKeyOpaque(segment, line, slot, key);
+        BucketDescriptor.setValueOpaque(segment, line, slot, value);
+    }
+
+    @Override
+    public void setSlotPlain(final MemorySegment segment, final long line, final int slot, final long key,
+                             final long value) {
+        BucketDescriptor.setSlotPlain(segment, line, slot, key, value);
     }
 
     @Override
@@ -128,7 +167,7 @@ public final class LongLongFormat implements BucketFormat {
             return absent;
         }
         final long loc = findInOverflow(table, meta, key);
-        return loc == SlotLocation.NOT_FOUND ? absent : Chains.valueAt(table, segment, line, loc);
+        return loc == SlotLocation.NOT_FOUND ? absent : Chains.valueAt(FORMAT, table, segment, line, loc);
     }
 
     /**

@@ -251,7 +251,8 @@ public final class LongLongStore {
                         break;              // a newer migration moved it: start over
                     }
                     final long loc = LongLongFormat.find(table, segment, line, c1, key);
-                    final long value = loc == SlotLocation.NOT_FOUND ? 0L : Chains.valueAt(table, segment, line, loc);
+                    final long value = loc == SlotLocation.NOT_FOUND ? 0L
+                            : Chains.valueAt(LongLongFormat.FORMAT, table, segment, line, loc);
                     if (!Seqlock.validate(segment, line, c1)) {
                         continue;           // a writer got in: read again
                     }
@@ -373,7 +374,7 @@ public final class LongLongStore {
         try {
             loc = LongLongFormat.find(table, segment, line, ctrl, key);
             present = loc != SlotLocation.NOT_FOUND;
-            old = present ? Chains.valueAt(table, segment, line, loc) : 0L;
+            old = present ? Chains.valueAt(LongLongFormat.FORMAT, table, segment, line, loc) : 0L;
             if (out != null) {
                 out[0] = present ? 1 : 0;
                 out[1] = old;
@@ -441,7 +442,7 @@ public final class LongLongStore {
         } else if (present) {
             SlotWrites.removeAt(engine, table, segment, line, ctrl, loc);
         } else if (store) {
-            SlotWrites.insert(engine, table, segment, line, ctrl, key, newValue);
+            SlotWrites.insert(LongLongFormat.FORMAT, engine, table, segment, line, ctrl, key, newValue);
         } else {
             SlotWrites.unlock(engine, segment, line, ctrl);
         }

@@ -11,10 +11,7 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static dev.linemap.layout.BucketDescriptor.SLOTS;
-import static dev.linemap.layout.BucketDescriptor.keyOpaque;
 import static dev.linemap.layout.BucketDescriptor.metaOpaque;
-import static dev.linemap.layout.BucketDescriptor.valueOpaque;
 
 /**
  * One incremental migration from table {@code from} to table {@code to}: a doubling (GROW), a
@@ -452,6 +449,7 @@ public final class Migration {
         final Table from = this.from;
         final Table to = this.to;
         final boolean relocates = format.relocates();
+        final int slots = format.slots();
         final MemorySegment home = to.bucketSegment(d);
         final long homeLine = to.bucketLine(d);
         int homeOccupancy = 0;
@@ -469,15 +467,15 @@ public final class Migration {
             long link = MetaWord.link(sourceMeta);
             int remaining = MetaWord.count(sourceMeta);
             for (;;) {
-                for (int s = 0; s < SLOTS; s++) {
+                for (int s = 0; s < slots; s++) {
                     if ((occupancy & (1 << s)) == 0) {
                         continue;
                     }
-                    final long key = keyOpaque(segment, line, s);
+                    final long key = format.keyWordOpaque(segment, line, s);
                     if (filter && to.bucket(format.slotHash(segment, line, s, to.seed)) != d) {
                         continue;
                     }
-                    if (outSlot == SLOTS) {
+                    if (outSlot == slots) {
                         // Current line full: chain a new overflow line after it.
                         final long index = to.allocateLine();
                         final MemorySegment lineSegment = to.overflowSegment(index);
@@ -501,8 +499,8 @@ public final class Migration {
                         outSlot = 0;
                     }
                     // The format moves what the value word references (entry records) into `to`.
-                    BucketDescriptor.setSlotPlain(outSegment, outLine, outSlot, key,
-                            format.relocate(from, to, valueOpaque(segment, line, s)));
+                    format.setSlotPlain(outSegment, outLine, outSlot, key,
+                            format.relocate(from, to, format.valueWordOpaque(segment, line, s)));
                     if (outIndex == MetaWord.NONE) {
                         homeOccupancy |= 1 << outSlot;
                     } else {
@@ -671,9 +669,9 @@ public final class Migration {
 
     /** Hands back what {@link BucketFormat#relocate} allocated for the occupied slots of a line of {@code to}. */
     private void discardSlots(final MemorySegment segment, final long line, final int occupancy) {
-        for (int s = 0; s < SLOTS; s++) {
+        for (int s = 0; s < format.slots(); s++) {
             if ((occupancy & (1 << s)) != 0) {
-                format.discard(to, valueOpaque(segment, line, s));
+                format.discard(to, format.valueWordOpaque(segment, line, s));
             }
         }
     }

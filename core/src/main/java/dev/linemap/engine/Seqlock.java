@@ -44,7 +44,7 @@ import java.lang.invoke.VarHandle;
  * </ul>
  * The full-word compare in {@link #validate} covers every field: any write, lock, or state change
  * in between fails the read; the version (bumped by every unlock that changed the bucket) makes an
- * unlock that restores the same occupancy distinguishable (no ABA within 2^56 writes).
+ * unlock that restores the same occupancy distinguishable (no ABA within 2^55 writes).
  *
  * <p>Why the last release of a critical section may throw: see {@link #unlock}.
  *

@@ -61,26 +61,24 @@ final class SlotWrites {
      * Inserts an absent key under the lock, then unlocks. The only failures (a full chain, no memory
      * for an overflow line) happen before any store and release the bucket unchanged.
      */
-    static void insert(final Engine engine, final Table table, final MemorySegment bucketSegment,
-                               final long line, final long ctrl,
-                        final long key, final long value) {
+    static void insert(final BucketFormat format, final Engine engine, final Table table,
+                       final MemorySegment bucketSegment, final long line, final long ctrl,
+                       final long key, final long value) {
         final MemorySegment segment = AccessMode.constant(bucketSegment);   // compiled alone: see AccessMode.constant
-        final long free = Chains.findFree(table, segment, line, ctrl);
+        final long free = Chains.findFree(format, table, segment, line, ctrl);
         final boolean loaded;   // only an insert into the last home slot or an overflow line can mean a loaded table
         if (free != SlotLocation.NOT_FOUND && SlotLocation.isHome(free)) {
             final int s = SlotLocation.slot(free);
-            BucketDescriptor.setKeyOpaque(segment, line, s, key);
-            BucketDescriptor.setValueOpaque(segment, line, s, value);
+            format.setSlotOpaque(segment, line, s, key, value);
             // Release: key and value are visible before the occupancy bit that makes them live.
             unlock(engine, segment, line,
                     CtrlWord.nextUnlocked(CtrlWord.withOccupancy(ctrl, CtrlWord.occupancy(ctrl) | 1 << s)));
-            loaded = s == BucketDescriptor.SLOTS - 1;
+            loaded = s == format.slots() - 1;
         } else if (free != SlotLocation.NOT_FOUND) {
             final MemorySegment lineSegment = table.overflowSegment(SlotLocation.lineIndex(free));
             final long lineOffset = table.overflowLine(SlotLocation.lineIndex(free));
             final int s = SlotLocation.slot(free);
-            BucketDescriptor.setKeyOpaque(lineSegment, lineOffset, s, key);
-            BucketDescriptor.setValueOpaque(lineSegment, lineOffset, s, value);
+            format.setSlotOpaque(lineSegment, lineOffset, s, key, value);
             // Store-store: the slot is in memory before the bit that makes it live. Readers need no
             // more than the unlock's release; a map file does, as a process may die right here
             // (docs/spec/file.md, recovery rule 2). Free on x86 (a compiler barrier).
@@ -104,8 +102,7 @@ final class SlotWrites {
             }
             final MemorySegment lineSegment = table.overflowSegment(index);
             final long lineOffset = table.overflowLine(index);
-            BucketDescriptor.setKeyOpaque(lineSegment, lineOffset, 0, key);
-            BucketDescriptor.setValueOpaque(lineSegment, lineOffset, 0, value);
+            format.setSlotOpaque(lineSegment, lineOffset, 0, key, value);
             OverflowLineDescriptor.setOccOpaque(lineSegment, lineOffset, 1L);
             OverflowLineDescriptor.setNextOpaque(lineSegment, lineOffset, MetaWord.withLink(0L, MetaWord.link(meta)));
             // The new line is complete before meta links it at the head of the chain: for readers

@@ -72,7 +72,8 @@ class FileCrashStatesTest {
             final boolean line = shape == FileStore.SHAPE_LINE;
             final Path file = dir.resolve("first-table-" + shape + ".map");
             final FileStore store = FileStore.open(file, new FileStore.Identity(shape,
-                    TableGeometry.DEFAULT_LOAD_PERMILLE, line ? "utf8" : "", line ? "utf8" : ""));
+                    line ? TableGeometry.DENSE_LOAD_PERMILLE : TableGeometry.DEFAULT_LOAD_PERMILLE,
+                    line ? "utf8" : "", line ? "utf8" : ""));
             final Table table = new Table(10, SEED, new MemoryBudget(Long.MAX_VALUE), false, new FileSource(store));
             assertEquals(1024, table.bucketCount);
             store.close();
@@ -144,7 +145,7 @@ class FileCrashStatesTest {
             final long ctrl = Seqlock.lock(b.segment, b.line);
             final long loc = EntryFormat.find(table, table.entries.directory(), b.segment, b.line, ctrl, hash,
                     key, 0, key.byteSize());
-            final long ref = Chains.valueAt(table, b.segment, b.line, loc);
+            final long ref = Chains.valueAt(EntryFormat.FORMAT, table, b.segment, b.line, loc);
             final EntryHeap.Directory d = table.entries.directory();
             final long bytes = EntryDescriptor.recordBytes(EntryDescriptor.keyLengthPlain(d.segment(ref), d.entry(ref)),
                     EntryDescriptor.valueLengthPlain(d.segment(ref), d.entry(ref)));

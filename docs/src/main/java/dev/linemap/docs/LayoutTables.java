@@ -1,6 +1,7 @@
 package dev.linemap.docs;
 
 import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.DenseLineDescriptor;
 import dev.linemap.layout.LayoutPrinter;
 import dev.linemap.layout.OverflowLineDescriptor;
 import dev.linemap.layout.WordFields;
@@ -40,6 +41,8 @@ public final class LayoutTables {
         final Map<String, String> files = new LinkedHashMap<>();
         files.put("bucket.txt", LayoutPrinter.table(BucketDescriptor.LAYOUT) + "\n"
                 + LayoutPrinter.diagram(BucketDescriptor.LAYOUT));
+        files.put("dense-line.txt", LayoutPrinter.table(DenseLineDescriptor.LAYOUT) + "\n"
+                + LayoutPrinter.diagram(DenseLineDescriptor.LAYOUT));
         files.put("overflow-line.txt", LayoutPrinter.table(OverflowLineDescriptor.LAYOUT) + "\n"
                 + LayoutPrinter.diagram(OverflowLineDescriptor.LAYOUT));
         files.put("ctrl-bits.txt", LayoutPrinter.bitDiagram("ctrl", WordFields.ctrl()) + "\n"

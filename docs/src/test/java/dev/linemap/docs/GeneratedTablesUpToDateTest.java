@@ -64,6 +64,14 @@ class GeneratedTablesUpToDateTest {
     }
 
     @Test
+    void generatedDenseLineTableNamesEveryWordOfTheDenseLine() {
+        final String dense = LayoutTables.render().get("dense-line.txt");
+        for (final String field : List.of("ctrl", "meta", "tags[0]", "tags[5]", "refs[0]", "refs[5]")) {
+            assertTrue(dense.contains(field), field + " missing from\n" + dense);
+        }
+    }
+
+    @Test
     void mainWritesExactlyTheRenderedFiles(@TempDir final Path dir) throws IOException {
         final Path out = dir.resolve("nested/generated");
         LayoutTables.main(new String[] {out.toString()});

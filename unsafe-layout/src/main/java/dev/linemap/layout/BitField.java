@@ -62,7 +62,7 @@ public record BitField(String name, long mask, String meaning) {
     /**
      * Bit range of the field, as the diagrams and the spec write it.
      *
-     * @return the inclusive bit range as written in diagrams and the spec: {@code 8..63}, or {@code 7}
+     * @return the inclusive bit range as written in diagrams and the spec: {@code 9..63}, or {@code 8}
      *         for a one-bit field
      */
     public String range() {

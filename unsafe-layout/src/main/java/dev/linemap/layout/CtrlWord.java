@@ -5,31 +5,38 @@ package dev.linemap.layout;
  * line, where only the occupancy bits are used).
  *
  * <pre>
- *   63                                                8 7 6 5 4 3 2 1 0
- *  +---------------------------------------------------+-+-+-+---+-+-+-+
- *  |                  version (56 bits)                |L|R|R| S |O|O|O|
- *  +---------------------------------------------------+-+-+-+---+-+-+-+
- *    O: occupancy, bit i set = slot i holds a live entry (bits 0..2)
- *    S: state (bits 3..4): 0 NORMAL, 1 EVACUATING, 2 EVACUATED, 3 reserved
- *    R: reserved, always 0 (bits 5..6)
- *    L: writer lock (bit 7)
- *    version: seqlock version (bits 8..63), +1 on every unlock that changed the bucket,
- *             wraps at 2^56
+ *   63                                              9 8 7 6 5 4 3 2 1 0
+ *  +-------------------------------------------------+-+---+-+-+-+-+-+-+
+ *  |                version (55 bits)                |L| S |O|O|O|O|O|O|
+ *  +-------------------------------------------------+-+---+-+-+-+-+-+-+
+ *    O: occupancy, bit i set = slot i holds a live entry (bits 0..5); a line of fewer slots
+ *       (the 3-slot line of BucketDescriptor) keeps the bits above its last slot 0
+ *    S: state (bits 6..7): 0 NORMAL, 1 EVACUATING, 2 EVACUATED, 3 reserved
+ *    L: writer lock (bit 8)
+ *    version: seqlock version (bits 9..63), +1 on every unlock that changed the bucket,
+ *             wraps at 2^55
  * </pre>
+ *
+ * <p>Six occupancy bits because the densest line ({@link DenseLineDescriptor}) has six slots; the
+ * 3-slot line uses the same word, so the seqlock, the lock bit and the state are one protocol
+ * with one set of constants whatever the line's shape.
  *
  * <p>A reader compares the whole word before and after its read, so any change of any field
  * (a write, a lock, a state change) invalidates the read; the version makes an unlock that restores
- * the same occupancy and state distinguishable (no ABA within 2^56 writes).
+ * the same occupancy and state distinguishable (no ABA within 2^55 writes).
  *
  * <p>Pure functions over {@code long}; no memory access.
  */
 public final class CtrlWord {
 
+    /** The most slots a line has: one occupancy bit each. */
+    public static final int MAX_SLOTS = DenseLineDescriptor.SLOTS;
+
     /** Mask of the occupancy bits. */
-    public static final long OCCUPANCY_MASK = (1L << BucketDescriptor.SLOTS) - 1;
+    public static final long OCCUPANCY_MASK = (1L << MAX_SLOTS) - 1;
 
     /** Shift of the state field. */
-    public static final int STATE_SHIFT = 3;
+    public static final int STATE_SHIFT = MAX_SLOTS;
 
     /** Mask of the state field, in place. */
     public static final long STATE_MASK = 0b11L << STATE_SHIFT;
@@ -46,14 +53,11 @@ public final class CtrlWord {
     /** State: the bucket's entries live in the next table; this bucket is never written again. */
     public static final int EVACUATED = 2;
 
-    /** Mask of the reserved bits; they are zero in every valid word. */
-    public static final long RESERVED_MASK = 0b11L << 5;
-
     /** The writer lock bit. */
-    public static final long LOCK = 1L << 7;
+    public static final long LOCK = 1L << (STATE_SHIFT + 2);
 
     /** Shift of the version field. */
-    public static final int VERSION_SHIFT = 8;
+    public static final int VERSION_SHIFT = STATE_SHIFT + 3;
 
     /** One version step, in place. */
     public static final long VERSION_ONE = 1L << VERSION_SHIFT;
@@ -177,7 +181,6 @@ public final class CtrlWord {
         return "v=" + Long.toUnsignedString(version(ctrl))
                 + (isLocked(ctrl) ? " LOCKED " : " ")
                 + names[state(ctrl)]
-                + " occ=0b" + Integer.toBinaryString(occupancy(ctrl))
-                + ((ctrl & RESERVED_MASK) != 0 ? " reserved!=0" : "");
+                + " occ=0b" + Integer.toBinaryString(occupancy(ctrl));
     }
 }

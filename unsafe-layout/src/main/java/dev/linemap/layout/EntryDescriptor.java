@@ -10,8 +10,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Descriptor of an entry record in a table's entry memory: the bytes of one key and its value,
- * referenced from the value word of a variable-length slot (the slot's key word holds the key's
- * 64-bit hash). A record is an 8-byte header word, the key bytes, the value bytes, padded to a
+ * referenced from a dense line's slot ({@link DenseLineDescriptor}: the slot's tag holds the low 32
+ * bits of the key's hash, its reference names this record). A record is an 8-byte header word, the key bytes, the value bytes, padded to a
  * multiple of 8 so that the next record's header is aligned.
  *
  * <pre>
@@ -43,8 +43,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   <li>In a free block the whole header word links the block into its free list.</li>
  * </ul>
  *
- * <p>The hash is not repeated in the header: the slot's key word holds it, and nothing reads a
- * record without its slot. One 8-byte word instead of separate fields: at 1M entries of 16-64-byte
+ * <p>The hash is not kept in the header: the slot's tag holds its low 32 bits, all the engine
+ * needs without the key bytes, and anything that needs the rest (recovery) hashes the key again. One 8-byte word instead of separate fields: at 1M entries of 16-64-byte
  * keys and 16-256-byte values the map's native bytes above the payload went from 58.0 per entry
  * (16-byte header: tie 8, lengths 4 + 4) to 49.7 ({@code docs/design.md}, "Entry memory").
  *

@@ -81,7 +81,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class FileHeaderDescriptor {
 
     /** File format version this code writes and reads. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** Bytes of the header page and the unit of every extent after it. */
     public static final int PAGE_BYTES = 4096;
@@ -164,6 +164,7 @@ public final class FileHeaderDescriptor {
      */
     public static long layoutFingerprint() {
         final String all = BucketDescriptor.LAYOUT + "|" + OverflowLineDescriptor.LAYOUT + "|"
+                + DenseLineDescriptor.LAYOUT + "|"
                 + EntryDescriptor.LAYOUT + "|" + LAYOUT + "|" + ExtentDescriptor.LAYOUT + "|" + CtrlWord.LOCK
                 + "|" + MetaWord.COUNT_SHIFT;
         long h = 0xcbf2_9ce4_8422_2325L;

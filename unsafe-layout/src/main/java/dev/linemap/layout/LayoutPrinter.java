@@ -343,10 +343,10 @@ public final class LayoutPrinter {
      * appear as {@code (unassigned)} boxes. Box widths follow the labels, not the bit counts.
      *
      * <pre>
-     *  63      8 7      6        5 4     3 2         0
-     * +---------+------+----------+-------+-----------+
-     * | version | lock | reserved | state | occupancy |
-     * +---------+------+----------+-------+-----------+
+     *  63      9 8      7     6 5         0
+     * +---------+------+-------+-----------+
+     * | version | lock | state | occupancy |
+     * +---------+------+-------+-----------+
      * </pre>
      *
      * @param word the word's name, for the title line

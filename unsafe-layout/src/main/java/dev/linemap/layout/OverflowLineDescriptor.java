@@ -36,6 +36,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   <li>{@code slots[3]}: as in a bucket; use {@link BucketDescriptor#keyPlain} and friends.</li>
  * </ul>
  *
+ * <p>The overflow line of a dense table has the shape of its home line, a
+ * {@link DenseLineDescriptor} line: {@code occ} and {@code next} sit where this class puts them
+ * (the offsets of {@code ctrl} and {@code meta} in both shapes), so the accessors below serve it,
+ * with {@link DenseLineDescriptor#tagPlain} and friends for its six slots; its {@code occ} uses six
+ * occupancy bits.
+ *
  * <p>Memory ordering: the rules of {@link BucketDescriptor}, with the home bucket's {@code ctrl} as
  * the word that guards the line. A reader loads {@code occ}, {@code next} and the slots with plain
  * loads ({@link #occPlain}, {@link #nextPlain}, {@link BucketDescriptor#keyPlain}) inside the home

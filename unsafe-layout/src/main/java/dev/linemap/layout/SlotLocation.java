@@ -11,14 +11,15 @@ package dev.linemap.layout;
  *  +-----------------------------------------------+-------------+
  * </pre>
  *
- * <p>{@link #SLOT_BITS} is derived from {@link BucketDescriptor#SLOTS}, so the encoding follows the
- * bucket's shape. The home slots are locations {@code 0 .. SLOTS - 1}; {@link #NOT_FOUND} ({@code -1})
- * is no location. Pure functions over {@code long}; no memory access.
+ * <p>{@link #SLOT_BITS} is derived from {@link CtrlWord#MAX_SLOTS}, the most slots any line has (six,
+ * {@link DenseLineDescriptor}), so one encoding serves every line shape. The home slots are
+ * locations {@code 0 .. slots - 1}; {@link #NOT_FOUND} ({@code -1}) is no location. Pure functions
+ * over {@code long}; no memory access.
  */
 public final class SlotLocation {
 
-    /** Bits that hold the slot index: enough for {@link BucketDescriptor#SLOTS} slots. */
-    public static final int SLOT_BITS = Integer.SIZE - Integer.numberOfLeadingZeros(BucketDescriptor.SLOTS - 1);
+    /** Bits that hold the slot index: enough for {@link CtrlWord#MAX_SLOTS} slots. */
+    public static final int SLOT_BITS = Integer.SIZE - Integer.numberOfLeadingZeros(CtrlWord.MAX_SLOTS - 1);
 
     /** Mask of the slot bits. */
     public static final long SLOT_MASK = (1L << SLOT_BITS) - 1;

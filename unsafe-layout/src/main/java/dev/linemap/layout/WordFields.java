@@ -18,14 +18,14 @@ public final class WordFields {
      * The fields of a bucket's {@code ctrl} word (and of an overflow line's {@code occ} word, which
      * uses only the occupancy field), in ascending bit order.
      *
-     * @return occupancy, state, reserved, lock, version
+     * @return occupancy, state, lock, version
      */
     public static List<BitField> ctrl() {
         return List.of(
                 new BitField("occupancy", CtrlWord.OCCUPANCY_MASK,
-                        "bit i set = slot i holds a live entry (" + BucketDescriptor.SLOTS + " slots)"),
+                        "bit i set = slot i holds a live entry (" + BucketDescriptor.SLOTS + " slots of a bucket, "
+                                + DenseLineDescriptor.SLOTS + " of a dense line; the bits above a line's slots are 0)"),
                 new BitField("state", CtrlWord.STATE_MASK, ctrlStates()),
-                new BitField("reserved", CtrlWord.RESERVED_MASK, "always 0"),
                 new BitField("lock", CtrlWord.LOCK, "1 = a writer holds the bucket"),
                 new BitField("version", -CtrlWord.VERSION_ONE,
                         "seqlock version, +1 on every unlock that changed the bucket, wraps at 2^"

@@ -20,17 +20,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The access mode of every memory accessor of {@link BucketDescriptor} and
- * {@link OverflowLineDescriptor} is read from the descriptors' SOURCE (the {@code VH_X.mode(} call
- * in the accessor's body) and checked twice: against the accessor's name (house style rule 6, the
- * mode is in the name) and against the {@code access-modes} table of {@code docs/spec/bucket.md}
- * (rule 21, the prose cannot say "opaque" where the code is plain).
+ * The access mode of every memory accessor of {@link BucketDescriptor},
+ * {@link OverflowLineDescriptor} and {@link DenseLineDescriptor} is read from the descriptors'
+ * SOURCE (the {@code VH_X.mode(} call in the accessor's body) and checked twice: against the
+ * accessor's name (house style rule 6, the mode is in the name) and against the
+ * {@code access-modes} table of {@code docs/spec/bucket.md} (rule 21, the prose cannot say
+ * "opaque" where the code is plain).
  */
 class AccessModeSpecTest {
 
     private static final String SRC = "src/main/java/dev/linemap/layout/";
 
-    private static final List<Class<?>> DESCRIPTORS = List.of(BucketDescriptor.class, OverflowLineDescriptor.class);
+    private static final List<Class<?>> DESCRIPTORS =
+            List.of(BucketDescriptor.class, OverflowLineDescriptor.class, DenseLineDescriptor.class);
 
     /** A public static method header up to its opening brace; group 1 is the name, group 2 the parameters. */
     private static final Pattern PUBLIC_STATIC =
@@ -77,7 +79,8 @@ class AccessModeSpecTest {
                 fromReflection.stream().sorted().toList(), fromSource);
         // Sanity: the parser saw the accessors this test was written against.
         assertTrue(fromSource.contains("BucketDescriptor.keyPlain")
-                && fromSource.contains("OverflowLineDescriptor.nextOpaque"), "source parser found " + fromSource);
+                && fromSource.contains("OverflowLineDescriptor.nextOpaque")
+                && fromSource.contains("DenseLineDescriptor.setSlotPlain"), "source parser found " + fromSource);
     }
 
     @Test
@@ -146,7 +149,7 @@ class AccessModeSpecTest {
 
     // ------------------------------------------------------------------------ helpers
 
-    /** Every accessor of both descriptors, in source order, BucketDescriptor first. */
+    /** Every accessor of the descriptors, in source order, in the order of {@link #DESCRIPTORS}. */
     private static List<Accessor> accessors() {
         final List<Accessor> all = new ArrayList<>();
         for (final Class<?> descriptor : DESCRIPTORS) {
@@ -233,12 +236,17 @@ class AccessModeSpecTest {
         };
     }
 
-    /** The field a handle reaches: {@code VH_META} is {@code meta}; slot words by their offset helper. */
+    /**
+     * The field a handle reaches: {@code VH_META} is {@code meta}; the slot words of the bucket
+     * ({@code VH_SLOT_WORD}) and of the dense line ({@code VH_WORD}) by their offset helper.
+     */
     private static String field(final String handle, final String offsetWord) {
-        if (handle.equals("VH_SLOT_WORD")) {
+        if (handle.equals("VH_SLOT_WORD") || handle.equals("VH_WORD")) {
             return switch (offsetWord) {
                 case "keyOffset" -> "slots[i].key";
                 case "valueOffset" -> "slots[i].value";
+                case "tagOffset" -> "tags[i]";
+                case "refOffset" -> "refs[i]";
                 default -> "slot word at " + offsetWord + "(...)";
             };
         }

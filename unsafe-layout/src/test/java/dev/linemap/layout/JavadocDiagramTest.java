@@ -38,6 +38,11 @@ class JavadocDiagramTest {
     }
 
     @Test
+    void denseLineJavadocDiagramByteRangesMatchTheLayout() {
+        checkByteDiagram("DenseLineDescriptor.java", DenseLineDescriptor.LAYOUT);
+    }
+
+    @Test
     void fileHeaderJavadocDiagramByteRangesMatchTheLayout() {
         checkByteDiagram("FileHeaderDescriptor.java", FileHeaderDescriptor.LAYOUT);
     }
@@ -57,7 +62,6 @@ class JavadocDiagramTest {
         final Map<String, Long> masks = Map.of(
                 "O", CtrlWord.OCCUPANCY_MASK,
                 "S", CtrlWord.STATE_MASK,
-                "R", CtrlWord.RESERVED_MASK,
                 "L", CtrlWord.LOCK,
                 "version", -CtrlWord.VERSION_ONE);
         final List<String> pre = SourceText.firstPre(SRC + "CtrlWord.java");
@@ -170,7 +174,11 @@ class JavadocDiagramTest {
     private record LabelPath(MemoryLayout.PathElement[] indexed, MemoryLayout.PathElement[] open) {
     }
 
-    /** Resolves a diagram label ({@code ctrl}, {@code key 1}, {@code value 2}, {@code slots[3]}) to a path. */
+    /**
+     * Resolves a diagram label ({@code ctrl}, {@code key 1}, {@code value 2}, {@code tag 3},
+     * {@code ref 4}, {@code slots[3]}) to a path. A dense line's {@code tag i} and {@code ref i}
+     * are element {@code i} of its {@code tags} and {@code refs} sequences.
+     */
     private static LabelPath path(final String file, final String label, final StructLayout layout) {
         Matcher m = Pattern.compile("(key|value) (\\d+)").matcher(label);
         if (m.matches()) {
@@ -181,6 +189,13 @@ class JavadocDiagramTest {
                             groupElement(m.group(1))},
                     new MemoryLayout.PathElement[] {
                             groupElement("slots"), sequenceElement(), groupElement(m.group(1))});
+        }
+        m = Pattern.compile("(tag|ref) (\\d+)").matcher(label);
+        if (m.matches()) {
+            return new LabelPath(
+                    new MemoryLayout.PathElement[] {
+                            groupElement(m.group(1) + "s"), sequenceElement(Long.parseLong(m.group(2)))},
+                    new MemoryLayout.PathElement[] {groupElement(m.group(1) + "s"), sequenceElement()});
         }
         m = Pattern.compile("(\\w+)\\[(\\d+)]").matcher(label);
         if (m.matches()) {

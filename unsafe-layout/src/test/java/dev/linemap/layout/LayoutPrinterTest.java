@@ -172,11 +172,10 @@ class LayoutPrinterTest {
         final List<String> rows = lines.subList(3, lines.size()).stream()
                 .map(l -> String.join(" ", List.of(l.trim().split("\\s+")).subList(0, 4))).toList();
         assertEquals(List.of(
-                "0..2 3 occupancy 0x0000000000000007",
-                "3..4 2 state 0x0000000000000018",
-                "5..6 2 reserved 0x0000000000000060",
-                "7 1 lock 0x0000000000000080",
-                "8..63 56 version 0xffffffffffffff00"), rows);
+                "0..5 6 occupancy 0x000000000000003f",
+                "6..7 2 state 0x00000000000000c0",
+                "8 1 lock 0x0000000000000100",
+                "9..63 55 version 0xfffffffffffffe00"), rows);
     }
 
     @Test
@@ -206,7 +205,7 @@ class LayoutPrinterTest {
         // The same reader that checks the hand-drawn javadoc diagrams checks the printed ones.
         final String ctrl = LayoutPrinter.bitDiagram("ctrl", WordFields.ctrl());
         JavadocDiagramTest.checkBitDiagram("bitDiagram(ctrl)\n" + ctrl, ctrl.lines().toList(), Map.of(
-                "occupancy", CtrlWord.OCCUPANCY_MASK, "state", CtrlWord.STATE_MASK, "reserved", CtrlWord.RESERVED_MASK,
+                "occupancy", CtrlWord.OCCUPANCY_MASK, "state", CtrlWord.STATE_MASK,
                 "lock", CtrlWord.LOCK, "version", -CtrlWord.VERSION_ONE));
         final String meta = LayoutPrinter.bitDiagram("meta", WordFields.meta());
         JavadocDiagramTest.checkBitDiagram("bitDiagram(meta)\n" + meta, meta.lines().toList(), Map.of(

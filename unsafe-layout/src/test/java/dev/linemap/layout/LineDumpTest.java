@@ -32,7 +32,8 @@ class LineDumpTest {
             BucketDescriptor.setCtrlPlain(seg, line, CtrlWord.of(3, false, CtrlWord.NORMAL, 0b001));
             final String dump = LineDump.bucket(seg, line);
             assertTrue(dump.startsWith("bucket at byte 128 (line 2)\n"), dump);
-            assertTrue(row(dump, "ctrl").matches("0\\.\\.7\\s+ctrl\\s+0x0000000000000301\\s+v=3 NORMAL occ=0b1"), dump);
+            // version 3 at bit 9 (0x600), occupancy bit 0
+            assertTrue(row(dump, "ctrl").matches("0\\.\\.7\\s+ctrl\\s+0x0000000000000601\\s+v=3 NORMAL occ=0b1"), dump);
             assertTrue(row(dump, "meta").endsWith("link=5 count=1"), dump);
             assertTrue(row(dump, "slots[0].key").endsWith(" 42 (live)"), dump);
             assertTrue(row(dump, "slots[0].value").matches(".*0xffffffffffffffff\\s+-1 \\(live\\)"), dump);
@@ -67,7 +68,8 @@ class LineDumpTest {
         final String dump = LineDump.words("copy", swapped, f -> words.getOrDefault(f.name(), 0L));
         assertTrue(dump.startsWith("copy\n"), dump);
         assertTrue(row(dump, "meta").startsWith("0..7 "), dump);
-        assertTrue(row(dump, "ctrl").matches("8\\.\\.15\\s+ctrl\\s+0x0000000000000102\\s+v=1 NORMAL occ=0b10"), dump);
+        // version 1 at bit 9 (0x200), occupancy bit 1
+        assertTrue(row(dump, "ctrl").matches("8\\.\\.15\\s+ctrl\\s+0x0000000000000202\\s+v=1 NORMAL occ=0b10"), dump);
         assertTrue(row(dump, "slots[1].key").endsWith(" 5 (live)"), dump);
         assertTrue(row(dump, "slots[0].key").endsWith(" 0 (free)"), dump);
     }

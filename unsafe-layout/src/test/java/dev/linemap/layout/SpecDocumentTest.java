@@ -31,6 +31,12 @@ class SpecDocumentTest {
     }
 
     @Test
+    void denseLineByteTableMatchesDenseLineDescriptorLayout() {
+        TextDiff.assertSameLines(SPEC + " table dense-line-bytes (bytes | width | field | type)",
+                byteRows(DenseLineDescriptor.LAYOUT), columns(table("dense-line-bytes"), 4));
+    }
+
+    @Test
     void ctrlBitTableMatchesCtrlWordMasks() {
         TextDiff.assertSameLines(SPEC + " table ctrl-bits (bits | width | field | mask)",
                 bitRows(WordFields.ctrl()), columns(table("ctrl-bits"), 4));
@@ -59,6 +65,13 @@ class SpecDocumentTest {
         TextDiff.assertSameLines(SPEC + " bucket diagram (copy LayoutPrinter.diagram(BucketDescriptor.LAYOUT)"
                         + " or docs/spec/generated/bucket.txt into it)",
                 LayoutPrinter.diagram(BucketDescriptor.LAYOUT).lines().toList(), diagram(SPEC, "bucket"));
+    }
+
+    @Test
+    void denseLineDiagramInTheSpecIsWhatLayoutPrinterDrawsNow() {
+        TextDiff.assertSameLines(SPEC + " dense line diagram (copy LayoutPrinter.diagram(DenseLineDescriptor.LAYOUT)"
+                        + " or docs/spec/generated/dense-line.txt into it)",
+                LayoutPrinter.diagram(DenseLineDescriptor.LAYOUT).lines().toList(), diagram(SPEC, "dense-line"));
     }
 
     @Test

@@ -25,26 +25,37 @@ class WordFieldsTest {
     @Test
     void ctrlFieldsAreTheCtrlWordMasksInBitOrder() {
         final List<BitField> ctrl = WordFields.ctrl();
-        assertEquals(List.of("occupancy", "state", "reserved", "lock", "version"),
+        assertEquals(List.of("occupancy", "state", "lock", "version"),
                 ctrl.stream().map(BitField::name).toList());
         assertEquals(CtrlWord.OCCUPANCY_MASK, mask(ctrl, "occupancy"));
         assertEquals(CtrlWord.STATE_MASK, mask(ctrl, "state"));
-        assertEquals(CtrlWord.RESERVED_MASK, mask(ctrl, "reserved"));
         assertEquals(CtrlWord.LOCK, mask(ctrl, "lock"));
-        assertEquals(0xFFFF_FFFF_FFFF_FF00L, mask(ctrl, "version"));
+        assertEquals(0xFFFF_FFFF_FFFF_FE00L, mask(ctrl, "version"));
         assertDisjointAndCoverAll64Bits(ctrl);
+    }
+
+    private static BitField field(final List<BitField> fields, final String name) {
+        return fields.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow(
+                () -> new AssertionError("no field " + name + " in " + fields));
     }
 
     @Test
     void ctrlFieldMasksAgreeWithThePackingFunctions() {
-        final long all = CtrlWord.of(-1L, true, CtrlWord.EVACUATED, (int) CtrlWord.OCCUPANCY_MASK);
+        // Fields by name, not by position, so that a field added or removed fails on its name.
         final List<BitField> ctrl = WordFields.ctrl();
-        final BitField version = ctrl.get(4);
-        assertEquals(CtrlWord.version(all), version.extract(all));
-        assertEquals(CtrlWord.state(all), ctrl.get(1).extract(all));
-        assertEquals(CtrlWord.occupancy(all), ctrl.get(0).extract(all));
-        assertEquals(1, ctrl.get(3).extract(all));
-        assertEquals(0, ctrl.get(2).extract(all));
+        final long all = CtrlWord.of(-1L, true, CtrlWord.EVACUATED, (int) CtrlWord.OCCUPANCY_MASK);
+        assertEquals(CtrlWord.version(all), field(ctrl, "version").extract(all));
+        assertEquals((1L << 55) - 1, field(ctrl, "version").extract(all));
+        assertEquals(CtrlWord.state(all), field(ctrl, "state").extract(all));
+        assertEquals(CtrlWord.occupancy(all), field(ctrl, "occupancy").extract(all));
+        assertEquals(0b11_1111, field(ctrl, "occupancy").extract(all), "six occupancy bits");
+        assertEquals(1, field(ctrl, "lock").extract(all));
+        // A 3-slot line's full word: the occupancy field holds its three bits and nothing above.
+        final long bucket = CtrlWord.of(7, false, CtrlWord.NORMAL, (1 << BucketDescriptor.SLOTS) - 1);
+        assertEquals(0b111, field(ctrl, "occupancy").extract(bucket));
+        assertEquals(CtrlWord.NORMAL, field(ctrl, "state").extract(bucket));
+        assertEquals(0, field(ctrl, "lock").extract(bucket));
+        assertEquals(7, field(ctrl, "version").extract(bucket));
     }
 
     @Test
