@@ -11,8 +11,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * Descriptor of an entry record in a table's entry memory: the bytes of one key and its value,
  * referenced from a dense line's slot ({@link DenseLineDescriptor}: the slot's tag holds the low 32
- * bits of the key's hash, its reference names this record). A record is an 8-byte header word, the key bytes, the value bytes, padded to a
- * multiple of 8 so that the next record's header is aligned.
+ * bits of the key's hash, its reference names this record). A record is an 8-byte header word,
+ * the key bytes, the value bytes, padded to a multiple of 8 so that the next record's header is
+ * aligned.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -44,9 +45,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * </ul>
  *
  * <p>The hash is not kept in the header: the slot's tag holds its low 32 bits, all the engine
- * needs without the key bytes, and anything that needs the rest (recovery) hashes the key again. One 8-byte word instead of separate fields: at 1M entries of 16-64-byte
- * keys and 16-256-byte values the map's native bytes above the payload went from 58.0 per entry
- * (16-byte header: tie 8, lengths 4 + 4) to 49.7 ({@code docs/design.md}, "Entry memory").
+ * needs without the key bytes, and anything that needs the rest (recovery) hashes the key again.
+ * One 8-byte word instead of separate fields: at 1M entries of 16-64-byte keys and 16-256-byte
+ * values the map's native bytes above the payload went from 58.0 per entry (16-byte header: tie 8,
+ * lengths 4 + 4) to 49.7 ({@code docs/design.md}, "Entry memory"), on the 3-slot line of then.
  *
  * <h2>Memory ordering</h2>
  * A record is written with plain stores by the holder of the lock of the bucket that will
