@@ -23,8 +23,8 @@ public final class WordFields {
     public static List<BitField> ctrl() {
         return List.of(
                 new BitField("occupancy", CtrlWord.OCCUPANCY_MASK,
-                        "bit i set = slot i holds a live entry (" + BucketDescriptor.SLOTS + " slots of a bucket, "
-                                + DenseLineDescriptor.SLOTS + " of a dense line; the bits above a line's slots are 0)"),
+                        "bit i set = slot i is live (" + BucketDescriptor.SLOTS + " slots in a bucket, "
+                                + DenseLineDescriptor.SLOTS + " in a dense line)"),
                 new BitField("state", CtrlWord.STATE_MASK, ctrlStates()),
                 new BitField("lock", CtrlWord.LOCK, "1 = a writer holds the bucket"),
                 new BitField("version", -CtrlWord.VERSION_ONE,
