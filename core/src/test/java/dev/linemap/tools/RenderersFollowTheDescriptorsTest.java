@@ -37,13 +37,13 @@ class RenderersFollowTheDescriptorsTest {
                     MemoryLayout.sequenceLayout(BucketDescriptor.SLOTS, BucketDescriptor.SLOT_LAYOUT).withName("slots"))
             .withName("bucket");
 
-    /** ctrl with the lock bit at 5 and the reserved bits at 6..7. */
-    private static final List<BitField> LOCK_AT_5 = List.of(
+    /** ctrl with a reserved bit at 8 and the lock bit at 9, where the real lock is at 8. */
+    private static final List<BitField> LOCK_AT_9 = List.of(
             new BitField("occupancy", CtrlWord.OCCUPANCY_MASK, "occupancy"),
             new BitField("state", CtrlWord.STATE_MASK, WordFields.ctrlStates()),
-            new BitField("lock", 1L << 5, "lock"),
-            new BitField("reserved", 0b11L << 6, "always 0"),
-            new BitField("version", -CtrlWord.VERSION_ONE, "version"));
+            new BitField("reserved", 1L << 8, "always 0"),
+            new BitField("lock", 1L << 9, "lock"),
+            new BitField("version", -(1L << 10), "version"));
 
     /** A line of four slots (80 bytes). */
     private static StructLayout fourSlots(final String header, final String link) {
@@ -57,15 +57,16 @@ class RenderersFollowTheDescriptorsTest {
             final KeyPath path = MapInspector.of(map).locate(158);
             final String real = ExplainText.render("m", path, map.stats(), 0, LayoutSource.DESCRIPTORS);
             final String moved = ExplainText.render("m", path, map.stats(), 0,
-                    new LayoutSource(META_FIRST, OverflowLineDescriptor.LAYOUT, LOCK_AT_5, WordFields.meta()));
+                    new LayoutSource(META_FIRST, OverflowLineDescriptor.LAYOUT, LOCK_AT_9, WordFields.meta()));
             assertTrue(real.contains("\n   0..7    ctrl "), real);
             assertTrue(real.contains("\n   8..15   meta "), real);
-            assertTrue(real.contains("\n   7      lock "), real);
+            assertTrue(real.contains("\n   8      lock "), real);
             assertTrue(moved.contains("\n   0..7    meta "), moved);
             assertTrue(moved.contains("\n   8..15   ctrl "), moved);
-            assertTrue(moved.contains("\n   5      lock "), moved);
-            assertTrue(moved.contains("\n   6..7   reserved "), moved);
-            assertFalse(moved.contains("\n   7      lock "), moved);
+            // The bits column widens to the moved version's "10..63".
+            assertTrue(moved.matches("(?s).*\n   9 +lock .*"), moved);
+            assertTrue(moved.matches("(?s).*\n   8 +reserved .*"), moved);
+            assertFalse(moved.matches("(?s).*\n   8 +lock .*"), moved);
         }
     }
 
