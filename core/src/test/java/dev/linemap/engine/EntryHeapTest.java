@@ -67,6 +67,44 @@ class EntryHeapTest {
     }
 
     @Test
+    void atItsLimitAHeapSplitsFreeBlocksOfALargerClassRatherThanFail() {
+        final Table limited = new Table(4, 1, new MemoryBudget(1L << 20), false, MemorySource.anonymous(false, false));
+        try {
+            final EntryHeap heap = limited.entries;
+            final List<Long> big = new ArrayList<>();
+            try {
+                for (;;) {
+                    big.add(heap.allocate(200));
+                }
+            } catch (final OutOfMemoryError limit) {
+                // the budget is spent: no chunk fits any more
+            }
+            assertTrue(big.size() > 1000, "1 MiB holds " + big.size() + " blocks of 200 bytes");
+            for (final long ref : big) {
+                heap.free(ref, 200);
+            }
+            // Every block of 48 bytes now comes from a 200-byte block cut down (or the last chunk's
+            // tail): without the split, the first allocation past the tail fails.
+            final Set<Long> small = new HashSet<>();
+            try {
+                for (;;) {
+                    assertTrue(small.add(heap.allocate(48)), "a block handed out twice");
+                }
+            } catch (final OutOfMemoryError limit) {
+                // all free bytes used
+            }
+            assertTrue(small.size() * 48L >= big.size() * 200L * 9 / 10, small.size() + " blocks of 48 bytes from "
+                    + big.size() + " freed blocks of 200");
+            final EntryHeap.Directory d = heap.directory();
+            for (final long ref : small) {
+                assertTrue(d.holds(ref), "reference 0x" + Long.toHexString(ref));
+            }
+        } finally {
+            limited.retire();
+        }
+    }
+
+    @Test
     void concurrentAllocateAndFreeNeverHandOutALiveBlockTwice() throws InterruptedException {
         final EntryHeap heap = table.entries;
         final Set<Long> live = ConcurrentHashMap.newKeySet();
