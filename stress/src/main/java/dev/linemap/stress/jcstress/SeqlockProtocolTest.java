@@ -29,6 +29,13 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 public final class SeqlockProtocolTest {
 
+    /**
+     * {@code AbortRestoresWord}'s initial ctrl word, version 5, NORMAL, unlocked, slot 0 occupied
+     * (2561 since the six occupancy bits), as a constant expression so that the outcomes follow
+     * {@link CtrlWord}'s layout.
+     */
+    static final long INITIAL_WORD = 5 * CtrlWord.VERSION_ONE + 1;
+
     private static final long LINE = BucketDescriptor.lineOffset(0);
     private static final long KEY = 7;
     private static final long VALUE = 107;
@@ -122,27 +129,33 @@ public final class SeqlockProtocolTest {
      * so the re-check sees the restored word: a NORMAL stamp (taken before the begin or after the
      * abort) must validate, an EVACUATING one (taken in between) must not. r1 = state of the stamp
      * (0 NORMAL, 1 EVACUATING), r2 = 1 if the reader saw the flag, r3 = the value read if the
-     * section validated (-2 if the key was wrong), else -1; r4 = the final word (1281 = version 5,
+     * section validated (-2 if the key was wrong), else -1; r4 = the final word (2561 = version 5,
      * NORMAL, unlocked, slot 0 occupied: the initial word).
      *
      * <p>A canary target: with {@code -Dlinemap.canary=skip-read-validation}, {@link Seqlock#validate}
-     * always succeeds, so an EVACUATING stamp validates after the abort ({@code 1, 1, 107, 1281}).
+     * always succeeds, so an EVACUATING stamp validates after the abort ({@code 1, 1, 107, 2561}).
      */
     @JCStressTest
     @Description("Seqlock.abortEvacuation restores the exact word: a read spanning begin+abort validates")
-    @Outcome(id = {"0, 0, 107, 1281", "0, 0, -1, 1281"}, expect = ACCEPTABLE,
+    @Outcome(id = {"0, 0, 107, " + INITIAL_WORD, "0, 0, -1, " + INITIAL_WORD}, expect = ACCEPTABLE,
             desc = "NORMAL stamp, abort not seen: validated, or re-checked while EVACUATING")
-    @Outcome(id = "0, 1, 107, 1281", expect = ACCEPTABLE,
+    @Outcome(id = "0, 1, 107, " + INITIAL_WORD, expect = ACCEPTABLE,
             desc = "NORMAL stamp, abort seen before the re-check: validated (the word was restored)")
-    @Outcome(id = {"1, 0, 107, 1281", "1, 0, -1, 1281"}, expect = ACCEPTABLE,
+    @Outcome(id = {"1, 0, 107, " + INITIAL_WORD, "1, 0, -1, " + INITIAL_WORD}, expect = ACCEPTABLE,
             desc = "EVACUATING stamp, abort not seen: validated (slots unchanged), or re-checked after the abort")
-    @Outcome(id = "1, 1, -1, 1281", expect = ACCEPTABLE,
+    @Outcome(id = "1, 1, -1, " + INITIAL_WORD, expect = ACCEPTABLE,
             desc = "EVACUATING stamp, abort seen before the re-check: rejected")
     @Outcome(expect = FORBIDDEN,
             desc = "the abort changed the word, or an EVACUATING stamp validated after it, or a wrong entry")
     @State
     public static class AbortRestoresWord {
         private static final long INITIAL = CtrlWord.of(5, false, CtrlWord.NORMAL, 1);
+
+        static {
+            if (INITIAL != INITIAL_WORD) {
+                throw new ExceptionInInitializerError(CtrlWord.toString(INITIAL) + " != " + INITIAL_WORD);
+            }
+        }
         private final MemorySegment seg = line();
         private volatile boolean aborted;
 
