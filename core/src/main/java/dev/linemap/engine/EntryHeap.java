@@ -499,7 +499,7 @@ public final class EntryHeap {
     }
 
     /**
-     * Pushes {@code left} free bytes at byte {@code at} of chunk {@code chunk} onto the free lists,
+     * Pushes {@code bytes} free bytes at byte {@code from} of chunk {@code chunk} onto the free lists,
      * cut into blocks of the largest classes that fit. No store-store fence as in free(): no slot
      * references these bytes (a recovered gap, or the rest of a block just split).
      */
