@@ -49,7 +49,8 @@ public abstract class Engine {
      *   LongLongStore    the long -> long operations: the read paths, the write ops.
      *   SlotWrites       insert / remove of a two-word slot under the lock, and the unlock
      *                    (shared by every shape).
-     *   EntryFormat      the variable-length slot: hash word + reference to an entry record.
+     *   EntryFormat      the variable-length slot on the dense line: 32-bit hash tag + 32-bit
+     *                    reference to an entry record.
      *   EntryHeap        one table's entry memory (size classes, free lists, chunk directory).
      *   EntryStore       the variable-length operations (LineMap): reads that copy under the
      *                    section and bound every racy reference, writes under the lock.

@@ -19,7 +19,7 @@ import java.util.List;
  * walk meets it is a random access over all of the entry memory, a cache miss and (on a virtual
  * machine with 4 KiB pages, a two-dimensional page walk) a TLB miss per entry. That was 260-450 ns
  * per entry, 2.6-4.5 s for 10M {@code String -> String} entries (2.2 GiB of chunks). So the walk
- * only {@link Collector#add}s each reference with its slot's hash word to its chunk's list (16 bytes
+ * only {@link Collector#add}s each reference with its slot's tag to its chunk's list (16 bytes
  * of scratch memory per entry, off the heap, in blocks of 4 KiB chained per chunk, released by
  * {@link #finish}). {@link #finish} then reads each chunk once from end to end (a sequential
  * stream the prefetchers follow: without it the checks below miss the cache on every record even
@@ -265,11 +265,11 @@ final class EntryClaims {
 
         /**
          * Claims the block of a record: it must lie in its chunk, in no other record's block, and
-         * hold the key whose hash (under the table's seed) the slot's key word stores. The hash
-         * check was added when the file fuzzer began to require that every key a map iterates
-         * reads back: a flip in a record's key bytes, in the high bits of a slot's hash word (the
-         * low ones pick the bucket), or in the root's seed passed every other check, and the map
-         * then iterated keys that get() could not find.
+         * hold the key whose hash (under the table's seed) has the slot's tag as its low 32 bits.
+         * The check was added when the file fuzzer began to require that every key a map iterates
+         * reads back: a flip in a record's key bytes, in the bits of a slot's hash word above the
+         * bucket index (a tag's, since the dense line), or in the root's seed passed every other
+         * check, and the map then iterated keys that get() could not find.
          */
         void claim(final long ref, final long keyWord) {
             final MemorySegment segment = directory.segment(ref);

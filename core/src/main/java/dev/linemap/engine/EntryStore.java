@@ -21,7 +21,7 @@ import java.lang.ref.Reference;
  * over this class.
  *
  * <h2>Reads</h2>
- * Inside the read section of the key's bucket: compare stored hashes, then key bytes; load the
+ * Inside the read section of the key's bucket: compare tags (the low 32 bits of the hash), then key bytes; load the
  * entry reference; check it and the lengths read from the record against the table's chunk
  * directory ({@link EntryFormat#valueStart}); copy the value (into the caller's segment, a heap
  * array, or hand a view to a {@link ValueReader}); then validate. A check that fails means a torn

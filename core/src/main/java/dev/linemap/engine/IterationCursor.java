@@ -74,7 +74,7 @@ public final class IterationCursor {
     /**
      * Returns a fresh cursor over a variable-length map that copies each entry's key and value
      * bytes into {@code copy} inside the read section that finds it ({@link #key} and
-     * {@link #value} then hold the slot's hash and reference words, meaningful only to the engine).
+     * {@link #value} then hold the slot's tag and reference words, meaningful only to the engine).
      *
      * @param engine the map to walk
      * @param copy receives the bytes of each entry {@link #advance()} finds

@@ -13,7 +13,7 @@ import java.lang.invoke.VarHandle;
  * The slot-level writes every map shape shares, made by the holder of a bucket's lock: insert a
  * two-word slot (home line, a free overflow slot, or a new overflow line), remove one (freeing an
  * emptied overflow line), and the unlock that ends the critical section. What the two words mean
- * is the shape's business ({@link LongLongStore}: key and value; {@link EntryStore}: hash and entry
+ * is the shape's business ({@link LongLongStore}: key and value; {@link EntryStore}: hash tag and entry
  * reference); the chain and the counting are the same.
  *
  * <p>Threading: the caller holds the bucket's lock ({@link Seqlock#lock}); each method releases it
