@@ -26,8 +26,9 @@ import net.openhft.chronicle.map.ChronicleMap;
  * interleaved, the object-API get of a {@code LineMap<String, String>} in a file and of Chronicle
  * Map in a file ({@code createPersistedTo}), both on the same keys and values, beside the cheapest
  * get this design can have: a single-threaded table with no concurrency control at all, laid out
- * as linemap lays out a {@code LineMap} (64-byte bucket lines of three 16-byte (hash, reference) slots at
- * linemap's load, 8-byte-aligned records of header, key and value placed in insertion order), read
+ * as linemap lays out a {@code LineMap} (64-byte dense lines of six slots, a 4-byte hash tag and a 4-byte
+ * reference each, at linemap's load, 8-byte-aligned records of header, key and value placed in insertion
+ * order; the 3-slot line of 16-byte (hash, reference) slots until 2026-12-01), read
  * with the same key encoding, hash, key compare, value copy and {@code String} decode. Its cost is
  * what the two dependent cache misses (bucket line, then record) and the codec work take on this
  * machine; Chronicle Map's get divided by it is the most any implementation of this layout can
@@ -41,8 +42,11 @@ public final class LineGetFloor {
 
     private static volatile long blackhole;
 
-    /** Entries per bucket line: linemap's default load grows the table past 2.5, so 1.25-2.5. */
-    private static final double ENTRIES_PER_LINE = 1.9;
+    /**
+     * Entries per bucket line: a {@code LineMap} table grows past 4, so it holds 2-4; 1M entries fill
+     * 2^18 lines with 3.8 (1.9 on the 3-slot line, which grew past 2.5).
+     */
+    private static final double ENTRIES_PER_LINE = 3.8;
 
     private LineGetFloor() {
     }
@@ -148,10 +152,10 @@ public final class LineGetFloor {
 
     /** linemap's layout without its protocol: see the class comment. */
     private static final class Floor {
-        /** As a linemap bucket line: two control words, then three (hash, reference) slots. */
-        private static final long FIRST_SLOT = 16;
-        private static final long SLOT_BYTES = 16;
-        private static final int SLOTS = 3;
+        /** As a LineMap dense line: two control words, six 4-byte tags, six 4-byte references. */
+        private static final long TAGS = 16;
+        private static final long REFS = 40;
+        private static final int SLOTS = 6;
         private final Codec<String> codec = Codecs.utf8();
         private final MemorySegment lines;
         private final MemorySegment records;
@@ -181,12 +185,12 @@ public final class LineGetFloor {
                 final long hash = ByteHashing.hash(keyScratch, 0, kl, 42);
                 for (long l = hash & mask; ; l = (l + 1) & mask) {
                     int s = 0;
-                    while (s < SLOTS && lines.get(ValueLayout.JAVA_LONG, slot(l, s) + 8) != 0) {
+                    while (s < SLOTS && lines.get(ValueLayout.JAVA_INT, ref(l, s)) != 0) {
                         s++;
                     }
                     if (s < SLOTS) {
-                        lines.set(ValueLayout.JAVA_LONG, slot(l, s), hash);
-                        lines.set(ValueLayout.JAVA_LONG, slot(l, s) + 8, at + 1);
+                        lines.set(ValueLayout.JAVA_INT, tag(l, s), (int) hash);
+                        lines.set(ValueLayout.JAVA_INT, ref(l, s), (int) ((at >>> 3) + 1));   // 8-byte granules
                         break;
                     }
                 }
@@ -194,8 +198,12 @@ public final class LineGetFloor {
             }
         }
 
-        private static long slot(final long line, final int s) {
-            return line * 64 + FIRST_SLOT + s * SLOT_BYTES;
+        private static long tag(final long line, final int s) {
+            return line * 64 + TAGS + s * 4L;
+        }
+
+        private static long ref(final long line, final int s) {
+            return line * 64 + REFS + s * 4L;
         }
 
         private long recordBytes(final String key, final String value) {
@@ -208,15 +216,14 @@ public final class LineGetFloor {
             final long hash = ByteHashing.hash(keyScratch, 0, kl, 42);
             for (long l = hash & mask; ; l = (l + 1) & mask) {
                 for (int s = 0; s < SLOTS; s++) {
-                    final long base = slot(l, s);
-                    final long ref = lines.get(ValueLayout.JAVA_LONG, base + 8);
+                    final long ref = lines.get(ValueLayout.JAVA_INT, ref(l, s)) & 0xFFFF_FFFFL;
                     if (ref == 0) {
                         return null;
                     }
-                    if (lines.get(ValueLayout.JAVA_LONG, base) != hash) {
+                    if (lines.get(ValueLayout.JAVA_INT, tag(l, s)) != (int) hash) {
                         continue;
                     }
-                    final long at = ref - 1;
+                    final long at = (ref - 1) << 3;
                     final long header = records.get(ValueLayout.JAVA_LONG, at);
                     if ((int) (header >>> 32) == kl
                             && MemorySegment.mismatch(records, at + 8, at + 8 + kl, keyScratch, 0, kl) < 0) {
