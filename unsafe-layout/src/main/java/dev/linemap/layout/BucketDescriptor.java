@@ -387,9 +387,10 @@ public final class BucketDescriptor {
 
     /**
      * The layout handles of ctrl and meta reject a line offset that is not a multiple of 64; the
-     * slot handle is a plain long handle, so the same check is made here.
+     * slot handle is a plain long handle, so the same check is made here (and for the word handle
+     * of {@link DenseLineDescriptor}, whose lines are the same 64 bytes).
      */
-    private static void checkLine(final long line) {
+    static void checkLine(final long line) {
         if ((line & (BYTES - 1)) != 0) {
             throw new IllegalArgumentException("line offset " + line + " is not a multiple of " + BYTES);
         }

@@ -218,21 +218,14 @@ public final class DenseLineDescriptor {
         return (int) value;
     }
 
+    /** The word handle does not check the line's alignment: {@link BucketDescriptor#checkLine} does. */
     private static long tagOffset(final long line, final int slot) {
-        checkLine(line);
+        BucketDescriptor.checkLine(line);
         return line + TAG0_OFFSET + STRIDE * Objects.checkIndex(slot, SLOTS);
     }
 
     private static long refOffset(final long line, final int slot) {
-        checkLine(line);
+        BucketDescriptor.checkLine(line);
         return line + REF0_OFFSET + STRIDE * Objects.checkIndex(slot, SLOTS);
-    }
-
-    /** The word handle does not check the line's alignment; as in {@link BucketDescriptor}. */
-    private static void checkLine(final long line) {
-        if ((line & (BucketDescriptor.BYTES - 1)) != 0) {
-            throw new IllegalArgumentException("line offset " + line + " is not a multiple of "
-                    + BucketDescriptor.BYTES);
-        }
     }
 }
