@@ -30,7 +30,8 @@ import java.util.List;
  * full   [--out DIR]             the full profile, then report
  * tiny   [--out DIR]             every step at toy sizes (a plumbing check; numbers mean nothing)
  * report [--in DIR] [--md FILE] [--core FILE]   render JSON results into markdown + SVG charts
- * jmh ...                        JMH's own command line (the child-JVM flags are added unless -jvmArgs* given)
+ * jmh ...                        JMH's own command line (the child-JVM flags, heap pre-touched, are added unless
+ *                                -jvmArgs* given)
  * latency   --impl ID --n N [--windows 512] [--no-reader] [--checkpoints a,b] --out FILE
  * footprint --impl ID --sizes a,b,c --out FILE
  * cold      --impl ID --n N [--steps S] [--chase-bytes B] --out FILE
@@ -231,7 +232,7 @@ public final class Main {
         }
         List<String> out = new ArrayList<>(Arrays.asList(jmhArgs));
         out.add("-jvmArgsAppend");
-        out.add(String.join(" ", JvmFlags.all("8g")));
+        out.add(String.join(" ", JvmFlags.jmhFork("8g")));
         return out.toArray(String[]::new);
     }
 

@@ -39,10 +39,33 @@ public final class JvmFlags {
      * @return the flags
      */
     public static List<String> all(String heap) {
+        return all(heap, false);
+    }
+
+    /**
+     * The flags of a JMH fork started by {@code jmh ...}: {@link #all(String)} with the heap
+     * pre-touched. Without it G1 grows its young generation into pages the process has never
+     * touched while the measurement runs, and every benchmark that allocates pays the first-touch
+     * page faults in whichever iterations that happens: on these VMs (about 11 us per 4 KiB page)
+     * a {@code LineMap} or Chronicle Map {@code get} returning a 180-byte {@code String} fell to
+     * half its speed after 5 to 10 iterations, the faster map first ({@code benchmarks-linemap.md},
+     * run 11). Pre-touching 8 GiB adds about 22 s to each fork's start.
+     *
+     * @param heap the {@code -Xmx} value, for example {@code 8g}
+     * @return the flags
+     */
+    public static List<String> jmhFork(String heap) {
+        return all(heap, true);
+    }
+
+    private static List<String> all(String heap, boolean preTouch) {
         List<String> flags = new ArrayList<>();
         flags.add("-Xms" + heap);
         flags.add("-Xmx" + heap);
         flags.add("-XX:+UseG1GC");
+        if (preTouch) {
+            flags.add("-XX:+AlwaysPreTouch");
+        }
         flags.add("--enable-native-access=ALL-UNNAMED");
         // Agrona 2.x's UnsafeBuffer (ViewOps: the interop views of Agrona buffers).
         flags.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");

@@ -191,7 +191,7 @@ public record Profile(String name, String heap, List<JmhStep> jmh, List<MapKind>
                 .warmupIterations(s.warmups())
                 .measurementIterations(s.iterations())
                 .forks(s.forks())
-                .jvmArgsAppend(JvmFlags.all(heap).toArray(String[]::new))
+                .jvmArgsAppend(JvmFlags.jmhFork(heap).toArray(String[]::new))
                 .addProfiler(GCProfiler.class)
                 .shouldFailOnError(false)
                 .resultFormat(ResultFormatType.JSON)
