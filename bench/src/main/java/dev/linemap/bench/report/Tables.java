@@ -35,6 +35,19 @@ final class Tables {
                 + " (anything above ~0.1 is other work competing for the 2 cores)");
         sb.append("\nTimings on a shared 2-core VM are noisy: read the ratios (measured in the same run) rather "
                 + "than the absolute numbers.\n\n");
+        if (!String.join(" ", strings(r.env.get("jvmFlags"))).contains("-XX:+AlwaysPreTouch")) {
+            // Results from before the forks pre-touched their heap (JvmFlags.jmhFork).
+            sb.append("**These forks did not pre-touch their heap.** A map that allocates per operation "
+                    + "(`ConcurrentHashMap`, Chronicle Map) was measured partly while G1 grew its young generation "
+                    + "into untouched pages, and paid the page faults: `ConcurrentHashMap`'s 1K get ran at 57 "
+                    + "ops/us without and 183 with `-XX:+AlwaysPreTouch` in one check (2026-12-01). Its ratios "
+                    + "here favour linemap.\n\n");
+        }
+        // The other maps' numbers are written by hand from their own harnesses; this page is
+        // where a reader looks first, so it names them.
+        sb.append("This page covers `LongLongMap`. `LineMap<K, V>` (strings and bytes against Chronicle Map and "
+                + "`ConcurrentHashMap`) is in [`benchmarks-linemap.md`](benchmarks-linemap.md); maps in a file "
+                + "and reopening them are in [`benchmarks-persistence.md`](benchmarks-persistence.md).\n\n");
     }
 
     static void headline(StringBuilder sb, Results r) {
