@@ -175,7 +175,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         final K k = (K) key;   // a key of another type: the codec throws ClassCastException
         final int length = keyCodec.encodedLength(k);
         checkKeyLength(length);
-        keyCodec.encode(k, scratch.segment(length), 0);
+        encode(keyCodec, k, scratch, length);
         return length;
     }
 
@@ -186,8 +186,23 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         final V v = (V) value;
         final int length = valueCodec.encodedLength(v);
         checkValueLength(length);
-        valueCodec.encode(v, scratch.segment(length), 0);
+        encode(valueCodec, v, scratch, length);
         return length;
+    }
+
+    /** Encodes into a per-thread buffer, as an array where the codec can ({@link BufferCodec}). */
+    private static <T> void encode(final Codec<T> codec, final T value, final Scratch buffer, final int length) {
+        if (codec instanceof BufferCodec<T> arrays) {
+            arrays.encode(value, buffer, length);
+        } else {
+            codec.encode(value, buffer.segment(length), 0);
+        }
+    }
+
+    /** Decodes the first {@code length} bytes of a per-thread buffer ({@link BufferCodec}). */
+    private static <T> T decode(final Codec<T> codec, final Scratch buffer, final int length) {
+        return codec instanceof BufferCodec<T> arrays ? arrays.decode(buffer, length)
+                : codec.decode(buffer.segment(0), 0, length);
     }
 
     /**
@@ -211,7 +226,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
                     return null;
                 }
                 if (length <= valueBytes.capacity()) {
-                    return valueCodec.decode(target, 0, (int) length);
+                    return decode(valueCodec, valueBytes, (int) length);
                 }
                 valueBytes.segment(length);   // grow, read again (the value may have changed meanwhile)
             }
@@ -284,7 +299,7 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
             EntryStore.update(this, op, keyBytes.segment(keyLength), 0, keyLength,
                     valueBytes == null ? null : valueBytes.segment(valueLength), 0, valueLength, null, null, null,
                     old);
-            return old.length() < 0 ? null : valueCodec.decode(old.segment(0), 0, old.length());
+            return old.length() < 0 ? null : decode(valueCodec, old, old.length());
         } finally {
             keyBytes.giveBack();
             if (valueBytes != null) {

@@ -1,5 +1,6 @@
 package dev.linemap;
 
+import dev.linemap.engine.HeapBytes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -12,15 +13,16 @@ import java.util.Objects;
  * {@code new String(bytes, UTF_8)} does.
  *
  * <p>{@link #encode} never allocates. An ASCII string going into a heap segment over a
- * {@code byte[]} (the object API's per-thread buffers) is one check of the chars and one copy; any
- * other string or target is one loop over the chars, one byte store at a time. For a 136-char
+ * {@code byte[]}, or into the object API's per-thread buffers (which it gets as arrays,
+ * {@link BufferCodec}), is one check of the chars and one copy; any other string or target is one
+ * loop over the chars, one byte store at a time. For a 136-char
  * ASCII string, {@code encodedLength} plus {@code encode} take 67 ns with the copy against 80 ns
  * with the loop ({@code docs/experiments/Utf8EncodeProbe.java}), and against 196 ns in a JVM
  * whose loop also wrote native segments ({@code docs/notes/codecs.md}). Writing eight ASCII chars
  * with one {@code long} store was tried and dropped: no faster for ASCII, twice as slow for text
  * with an accent in every eight chars.
  */
-final class Utf8Codec implements Codec<String> {
+final class Utf8Codec implements BufferCodec<String> {
 
     static final Utf8Codec INSTANCE = new Utf8Codec();
 
@@ -54,20 +56,42 @@ final class Utf8Codec implements Codec<String> {
     }
 
     @Override
-    @SuppressWarnings("deprecation")   // String.getBytes(int, int, byte[], int): see below
     public void encode(String value, MemorySegment target, long offset) {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(target, "target");
-        final int n = value.length();
         // heapBase() is empty for a read-only segment, which then fails in the loop as it should.
         if (target.heapBase().orElse(null) instanceof byte[] array && isAscii(value)) {
-            Objects.checkFromIndexSize(offset, n, target.byteSize());
-            // The deprecated getBytes stores the low byte of each char, which for an ASCII char is
-            // its UTF-8 encoding; for a Latin-1 String it is one array copy, and it allocates
-            // nothing (unlike getBytes(UTF_8)). A heap segment's address is its offset in the array.
-            value.getBytes(0, n, array, Math.toIntExact(target.address() + offset));
+            Objects.checkFromIndexSize(offset, value.length(), target.byteSize());
+            // A heap segment's address is its offset in the array.
+            encodeAscii(value, array, Math.toIntExact(target.address() + offset));
             return;
         }
+        encodeEach(value, target, offset);
+    }
+
+    @Override
+    public void encode(final String value, final HeapBytes buffer, final int length) {
+        final MemorySegment segment = buffer.segment(length);   // grows the array first
+        if (isAscii(value)) {
+            encodeAscii(value, buffer.array(), 0);
+        } else {
+            encodeEach(value, segment, 0);
+        }
+    }
+
+    /**
+     * The deprecated getBytes stores the low byte of each char, which for an ASCII char is its
+     * UTF-8 encoding; for a Latin-1 String it is one array copy, and it allocates nothing (unlike
+     * getBytes(UTF_8)).
+     */
+    @SuppressWarnings("deprecation")
+    private static void encodeAscii(final String value, final byte[] array, final int offset) {
+        value.getBytes(0, value.length(), array, offset);
+    }
+
+    /** Any string into any writable segment: one loop over the chars, one byte store at a time. */
+    private static void encodeEach(final String value, final MemorySegment target, final long offset) {
+        final int n = value.length();
         long pos = offset;
         for (int i = 0; i < n; i++) {
             final char c = value.charAt(i);
@@ -113,6 +137,11 @@ final class Utf8Codec implements Codec<String> {
         final byte[] bytes = new byte[length];
         MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, bytes, 0, length);
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String decode(final HeapBytes buffer, final int length) {
+        return new String(buffer.array(), 0, length, StandardCharsets.UTF_8);
     }
 
     @Override

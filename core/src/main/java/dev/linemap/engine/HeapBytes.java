@@ -32,6 +32,16 @@ public class HeapBytes {
     }
 
     /**
+     * Returns the array under {@link #segment}, as its last call left it: for a codec that writes
+     * or reads the bytes as an array ({@code dev.linemap.BufferCodec}).
+     *
+     * @return the whole buffer
+     */
+    public final byte[] array() {
+        return bytes;
+    }
+
+    /**
      * Returns the buffer as a segment of at least {@code capacity} bytes, growing it (by at least
      * doubling) if needed; its first bytes are what counts.
      *
