@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
-/** Tiny codecs for the engine's own tests (the public ones live in {@code Codecs}, another branch). */
+/** Tiny codecs for the engine's own tests (the public ones are in {@code Codecs}). */
 final class TestCodecs {
 
     private TestCodecs() {
