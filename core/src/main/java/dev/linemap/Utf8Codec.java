@@ -15,12 +15,12 @@ import java.util.Objects;
  * <p>{@link #encode} never allocates. An ASCII string going into a heap segment over a
  * {@code byte[]}, or into the object API's per-thread buffers (which it gets as arrays,
  * {@link BufferCodec}), is one check of the chars and one copy; any other string or target is one
- * loop over the chars, one byte store at a time. For a 136-char
- * ASCII string, {@code encodedLength} plus {@code encode} take 67 ns with the copy against 80 ns
- * with the loop ({@code docs/experiments/Utf8EncodeProbe.java}), and against 196 ns in a JVM
- * whose loop also wrote native segments ({@code docs/notes/codecs.md}). Writing eight ASCII chars
- * with one {@code long} store was tried and dropped: no faster for ASCII, twice as slow for text
- * with an accent in every eight chars.
+ * loop over the chars, one byte store at a time. For a 136-char ASCII string,
+ * {@code encodedLength} plus {@code encode} take 67 ns with the copy against 80 ns with the loop
+ * ({@code docs/experiments/Utf8EncodeProbe.java}), and against 196 ns in a JVM whose loop also
+ * wrote native segments ({@code docs/notes/codecs.md}). Writing eight ASCII chars with one
+ * {@code long} store was tried and dropped: no faster for ASCII, twice as slow for text with an
+ * accent in every eight chars.
  */
 final class Utf8Codec implements BufferCodec<String> {
 
