@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a clean checkout: builds the bench jar (and the modules it needs), then runs it.
-#   bench/bench.sh quick     quick profile (< 15 min on 2 cores), writes docs/benchmarks/quick/*.json,
+#   bench/bench.sh quick     quick profile (about 36 min on 2 cores), writes docs/benchmarks/quick/*.json,
 #                            docs/benchmarks.md, docs/numbers-core.md and the SVG charts
 #   bench/bench.sh full      full profile into docs/benchmarks/full/
 #   bench/bench.sh report --in docs/benchmarks/quick    re-render the report from committed JSON only

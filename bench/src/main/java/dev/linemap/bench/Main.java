@@ -26,7 +26,7 @@ import java.util.List;
  * Entry point of the runnable jar: {@code java -jar linemap-bench.jar COMMAND ...}.
  *
  * <pre>
- * quick  [--out DIR]             the quick profile (under 15 minutes on 2 cores), then report
+ * quick  [--out DIR]             the quick profile (about 36 minutes on 2 cores), then report
  * full   [--out DIR]             the full profile, then report
  * tiny   [--out DIR]             every step at toy sizes (a plumbing check; numbers mean nothing)
  * report [--in DIR] [--md FILE] [--core FILE]   render JSON results into markdown + SVG charts
@@ -239,7 +239,7 @@ public final class Main {
     private static void usage() {
         System.err.println("""
                 usage: java -jar linemap-bench.jar COMMAND [options]
-                  quick  [--out DIR]      quick profile (< 15 min on 2 cores) + report
+                  quick  [--out DIR]      quick profile (about 36 min on 2 cores) + report
                   full   [--out DIR]      full profile + report
                   tiny   [--out DIR]      every step at toy sizes: checks the pipeline, numbers mean nothing
                   report [--in DIR] [--md FILE] [--core FILE]

@@ -26,7 +26,8 @@ final class Tables {
                 + r.env("memory") + " RAM; shared VM (the load average below says how busy it was)");
         row(sb, "JDK", r.env("jdk"));
         row(sb, "OS", r.env("os") + "; clocksource " + r.env("clocksource") + "; THP " + r.env("transparentHugePages"));
-        row(sb, "JVM flags (every fork and child)", "`" + String.join(" ", strings(r.env.get("jvmFlags"))) + "`");
+        row(sb, "JVM flags (JMH forks; harness children the same without -XX:+AlwaysPreTouch)",
+                "`" + String.join(" ", strings(r.env.get("jvmFlags"))) + "`");
         row(sb, "library versions", String.join(", ", versions(r)));
         row(sb, "commit", r.env("gitCommit"));
         row(sb, "duration", r.run("seconds") + " s (steps: " + r.run("steps") + ")");
@@ -253,7 +254,7 @@ final class Tables {
     static void howTo(StringBuilder sb) {
         sb.append("## Reproduce\n\n```\nexport JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64\n"
                 + "mvn -B -q -pl bench -am package -DskipTests\n"
-                + "$JAVA_HOME/bin/java -jar bench/target/linemap-bench.jar quick   # < 15 min on 2 cores\n"
+                + "$JAVA_HOME/bin/java -jar bench/target/linemap-bench.jar quick   # about 36 min on 2 cores\n"
                 + "$JAVA_HOME/bin/java -jar bench/target/linemap-bench.jar full    # longer, more forks and sizes\n"
                 + "$JAVA_HOME/bin/java -jar bench/target/linemap-bench.jar report --in docs/benchmarks/quick\n```\n\n"
                 + "Single pieces: `jmh MapOps.getHit -p impl=linemap,chm -p size=16777216 -prof gc`, "

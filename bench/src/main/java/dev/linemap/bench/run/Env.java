@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * @param os kernel
  * @param clocksource timer behind System.nanoTime
  * @param transparentHugePages the THP mode (madvise: the JVM heap and malloc get 4 KiB pages)
- * @param jvmFlags flags of every child JVM and JMH fork
+ * @param jvmFlags flags of every JMH fork (the harness children: the same without the heap pre-touch)
  * @param gitCommit commit of the working tree, if known
  * @param versions library versions in the jar
  * @param loadAverage {@code /proc/loadavg} when the profile started (other work on the machine)
@@ -57,7 +57,7 @@ public record Env(String date, String profile, String command, String cpu, int c
                         + System.getProperty("java.vendor") + ")",
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 read("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
-                read("/sys/kernel/mm/transparent_hugepage/enabled"), JvmFlags.all(heap), git(), versions,
+                read("/sys/kernel/mm/transparent_hugepage/enabled"), JvmFlags.jmhFork(heap), git(), versions,
                 currentLoadAverage());
     }
 

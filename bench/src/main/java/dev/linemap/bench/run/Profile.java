@@ -18,8 +18,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * A benchmark profile: which JMH runs and harness runs, at which sizes and lengths. {@link #quick()} fits in
- * 15 minutes on a 2-core machine; {@link #full()} runs longer and repeats more. Every result lands as JSON
+ * A benchmark profile: which JMH runs and harness runs, at which sizes and lengths. {@link #quick()} takes
+ * about 36 minutes on a 2-core machine (10 before its forks pre-touched their 8 GiB heaps, about 22 s each;
+ * {@link JvmFlags#jmhFork}); {@link #full()} runs longer and repeats more. Every result lands as JSON
  * in one directory, which {@code report} renders.
  *
  * @param name quick or full
