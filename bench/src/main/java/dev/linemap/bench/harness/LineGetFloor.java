@@ -5,6 +5,8 @@ import dev.linemap.Codecs;
 import dev.linemap.LineMap;
 import dev.linemap.bench.AsciiEntries;
 import dev.linemap.engine.ByteHashing;
+import dev.linemap.layout.BucketDescriptor;
+import dev.linemap.layout.DenseLineDescriptor;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -153,9 +155,11 @@ public final class LineGetFloor {
     /** linemap's layout without its protocol: see the class comment. */
     private static final class Floor {
         /** As a LineMap dense line: two control words, six 4-byte tags, six 4-byte references. */
-        private static final long TAGS = 16;
-        private static final long REFS = 40;
-        private static final int SLOTS = 6;
+        private static final long TAGS = DenseLineDescriptor.TAG0_OFFSET;
+        private static final long REFS = DenseLineDescriptor.REF0_OFFSET;
+        private static final long STRIDE = DenseLineDescriptor.STRIDE;
+        private static final int SLOTS = DenseLineDescriptor.SLOTS;
+        private static final long LINE = BucketDescriptor.BYTES;
         private final Codec<String> codec = Codecs.utf8();
         private final MemorySegment lines;
         private final MemorySegment records;
@@ -168,7 +172,7 @@ public final class LineGetFloor {
         Floor(final String[] keys, final String[] values, final Arena arena) {
             final long lineCount = Long.highestOneBit((long) Math.ceil(keys.length / ENTRIES_PER_LINE) * 2 - 1);
             mask = lineCount - 1;
-            lines = arena.allocate(lineCount * 64, 64);
+            lines = arena.allocate(lineCount * LINE, LINE);
             long bytes = 0;
             for (int i = 0; i < keys.length; i++) {
                 bytes += recordBytes(keys[i], values[i]);
@@ -199,11 +203,11 @@ public final class LineGetFloor {
         }
 
         private static long tag(final long line, final int s) {
-            return line * 64 + TAGS + s * 4L;
+            return line * LINE + TAGS + s * STRIDE;
         }
 
         private static long ref(final long line, final int s) {
-            return line * 64 + REFS + s * 4L;
+            return line * LINE + REFS + s * STRIDE;
         }
 
         private long recordBytes(final String key, final String value) {
@@ -216,7 +220,7 @@ public final class LineGetFloor {
             final long hash = ByteHashing.hash(keyScratch, 0, kl, 42);
             for (long l = hash & mask; ; l = (l + 1) & mask) {
                 for (int s = 0; s < SLOTS; s++) {
-                    final long ref = lines.get(ValueLayout.JAVA_INT, ref(l, s)) & 0xFFFF_FFFFL;
+                    final long ref = lines.get(ValueLayout.JAVA_INT, ref(l, s)) & DenseLineDescriptor.WORD_MASK;
                     if (ref == 0) {
                         return null;
                     }
