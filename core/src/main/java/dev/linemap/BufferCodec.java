@@ -3,8 +3,9 @@ package dev.linemap;
 import dev.linemap.engine.HeapBytes;
 
 /**
- * A codec that also encodes into, and decodes from, the object API's per-thread buffers as the
- * arrays they are ({@link Scratch}, a {@link HeapBytes}). A codec needs the array to use the JDK's
+ * A codec that also encodes into, and decodes from, the object API's per-thread buffers and an
+ * iteration's entry copies as the arrays they are ({@link Scratch}, {@code EntryCopy}: each a
+ * {@link HeapBytes}). A codec needs the array to use the JDK's
  * array paths ({@code String.getBytes} into an array, {@code new String(byte[], ...)}), and a heap
  * segment gives it only through {@code heapBase()}, whose {@code Optional} C2 removes only where it
  * inlines that call: in a JVM that had run the zero-copy methods first, a {@code put} of a

@@ -7,6 +7,7 @@ import dev.linemap.engine.EntryFormat;
 import dev.linemap.engine.EntryHeap;
 import dev.linemap.engine.EntryRemapperBytes;
 import dev.linemap.engine.EntryStore;
+import dev.linemap.engine.HeapBytes;
 import dev.linemap.engine.MemorySource;
 import dev.linemap.layout.EntryDescriptor;
 import dev.linemap.layout.TableGeometry;
@@ -199,8 +200,11 @@ public final class LineMap<K, V> extends Engine implements ConcurrentMap<K, V>, 
         }
     }
 
-    /** Decodes the first {@code length} bytes of a per-thread buffer ({@link BufferCodec}). */
-    private static <T> T decode(final Codec<T> codec, final Scratch buffer, final int length) {
+    /**
+     * Decodes the first {@code length} bytes of a per-thread buffer or an iteration's copy, as an
+     * array where the codec can ({@link BufferCodec}).
+     */
+    static <T> T decode(final Codec<T> codec, final HeapBytes buffer, final int length) {
         return codec instanceof BufferCodec<T> arrays ? arrays.decode(buffer, length)
                 : codec.decode(buffer.segment(0), 0, length);
     }

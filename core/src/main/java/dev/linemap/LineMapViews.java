@@ -35,11 +35,11 @@ final class LineMapViews {
     }
 
     static <K, V> K key(final LineMap<K, V> map, final EntryCopy copy) {
-        return map.keyCodec.decode(copy.key.segment(0), 0, copy.key.length());
+        return LineMap.decode(map.keyCodec, copy.key, copy.key.length());
     }
 
     static <K, V> V value(final LineMap<K, V> map, final EntryCopy copy) {
-        return map.valueCodec.decode(copy.value.segment(0), 0, copy.value.length());
+        return LineMap.decode(map.valueCodec, copy.value, copy.value.length());
     }
 
     /** Whether some entry's value bytes equal {@code value}'s. */
